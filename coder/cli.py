@@ -1,0 +1,113 @@
+"""The `coder` command line: parses options and calls the library.
+
+Errors are printed as one line each (``path:line:col: field: message``) with
+no traceback unless ``--debug`` is given (or CODER_DEBUG=1 is set).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+from .errors import CoderError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="coder: a fast, transparent, rule-based event coder (news text in, CAMEO/ACLED-style events out).",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DEBUG = typer.Option(False, "--debug", help="Show tracebacks of errors.")
+
+
+def _fail(exc: CoderError, debug: bool) -> None:
+    if debug or os.environ.get("CODER_DEBUG") == "1":
+        raise exc
+    for problem in exc.problems:
+        typer.echo(f"error: {problem}", err=True)
+    raise typer.Exit(exc.exit_code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"coder {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """coder: code news text into event records."""
+
+
+@app.command()
+def run(
+    corpus: str = typer.Argument(..., help="A file, a directory (read recursively) or - for standard input."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Output file (.csv or .xml); standard output if not given."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="Output format: csv or xml (default: from the output suffix, else csv)."),
+    codebook: Optional[str] = typer.Option(None, "--codebook", "-c", help="Codebook YAML file (default: the shipped codebooks/default.yaml)."),
+    doc_date: Optional[str] = typer.Option(None, "--doc-date", help="Date (YYYY-MM-DD) for documents that carry none (.txt files, JSONL/CSV rows without date)."),
+    input_format: Optional[str] = typer.Option(None, "--input-format", help="Read every input file as txt, jsonl or csv (default: from each file's suffix)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the summary."),
+    debug: bool = DEBUG,
+) -> None:
+    """Code a corpus into event records."""
+    from .runner import run as run_corpus
+
+    def show(problem) -> None:
+        typer.echo(f"skipped: {problem}", err=True)
+
+    try:
+        report = run_corpus(
+            corpus, output, fmt=fmt, codebook=codebook, doc_date=doc_date,
+            input_format=input_format, on_problem=show, progress_stream=sys.stderr,
+        )
+    except CoderError as exc:
+        _fail(exc, debug)
+        return
+    except KeyboardInterrupt:
+        typer.echo("interrupted: no output file was written", err=True)
+        raise typer.Exit(130)
+    if not quiet:
+        typer.echo(report.summary(), err=True)
+    if report.problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+def validate(
+    files: List[str] = typer.Argument(..., help="Output files of `coder run` (.csv or .xml)."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="Read every file as csv or xml (default: from the suffix)."),
+    debug: bool = DEBUG,
+) -> None:
+    """Check output files against schemas/event.schema.json and schemas/events.xsd."""
+    from .io.check import validate_file
+
+    bad = 0
+    try:
+        for path in files:
+            problems = validate_file(path, fmt)
+            for p in problems:
+                typer.echo(str(p))
+            if problems:
+                bad += 1
+            else:
+                typer.echo(f"{path}: ok", err=True)
+    except CoderError as exc:
+        _fail(exc, debug)
+    if bad:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,336 @@
+"""Load a codebook: read -> parse YAML -> check against the JSON Schema ->
+build the model -> check what a schema cannot (unique ids, defined names,
+parsable patterns, known CAMEO codes).  Every problem is reported as
+``path:line:col: field: message``; all problems are collected before raising.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+import jsonschema
+
+from ..errors import CodebookError, Problem
+from ..match.pattern import PatternError, parse
+from ..reference import acled_sub_event_types, cameo
+from . import yamlpos
+from .model import (
+    Actor, Alias, Codebook, Condition, Cue, EventType, Example, Place, Rule,
+    Settings, Variant,
+)
+
+DEFAULT_CODEBOOK = "default.yaml"
+
+
+def default_codebook_path() -> str:
+    """Path of the codebook shipped with coder."""
+    return str(files("coder") / "codebooks" / DEFAULT_CODEBOOK)
+
+
+@cache
+def codebook_schema() -> dict:
+    return json.loads((files("coder") / "schemas" / "codebook.schema.json").read_text(encoding="utf-8"))
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(codebook_schema())
+
+
+def field_name(path: tuple) -> str:
+    """``('rules', 3, 'pattern')`` -> ``rules[3].pattern``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _json_type(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    return "mapping"
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _schema_problem(err: jsonschema.ValidationError, pos: yamlpos.Positions, path: str) -> list[Problem]:
+    if err.validator in ("oneOf", "anyOf") and err.context:
+        if err.validator == "anyOf" and all(e.validator == "required" for e in err.context):
+            names = ", ".join(e.validator_value[0] for e in err.context)
+            line, col = pos.of(tuple(err.absolute_path))
+            return [Problem("schema", f"needs at least one of: {names}", path, line, col, field_name(tuple(err.absolute_path)) or None)]
+        deepest = max(len(e.absolute_path) for e in err.context)
+        best = jsonschema.exceptions.best_match([e for e in err.context if len(e.absolute_path) == deepest])
+        if best is not None and deepest > len(err.absolute_path) or (best is not None and best.validator != "type"):
+            return _schema_problem(best, pos, path)
+    loc = tuple(err.absolute_path)
+    inst = err.instance
+    v, vv = err.validator, err.validator_value
+    line, col = pos.of(loc)
+    fname = field_name(loc) or None
+
+    def at(msg: str, where: tuple | None = None, key: bool = False) -> list[Problem]:
+        w = loc if where is None else where
+        ln, cl = pos.of_key(w) if key else pos.of(w)
+        return [Problem("schema", msg, path, ln, cl, field_name(w) or None)]
+
+    if v == "additionalProperties" and isinstance(inst, dict):
+        allowed = set(err.schema.get("properties", {}))
+        out = []
+        for key in inst:
+            if key in allowed or not allowed:
+                continue
+            hint = difflib.get_close_matches(key, sorted(allowed), n=1)
+            msg = f"unknown key '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+            out += at(msg, loc + (key,), key=True)
+        if out:
+            return out
+        return at(f"unexpected value: {err.message}")
+    if v == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else err.message
+        return [Problem("schema", f"missing required key '{missing}'", path, line, col, fname)]
+    if v == "type":
+        want = vv if isinstance(vv, str) else " or ".join(vv)
+        want = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
+                "number": "a number", "boolean": "true or false"}.get(want, want)
+        return at(f"expected {want}, got {_json_type(inst)} {_short(inst)}")
+    if v == "enum":
+        opts = ", ".join(repr(x) for x in vv[:8]) + (", ..." if len(vv) > 8 else "")
+        return at(f"{_short(inst)} is not allowed; use one of: {opts}")
+    if v == "const":
+        return at(f"must be {vv!r}")
+    if v == "pattern":
+        return at(f"{_short(inst)} does not have the expected form ({vv})")
+    if v == "minLength":
+        return at("must not be empty")
+    if v in ("minItems", "minProperties"):
+        return at("must not be empty" if vv == 1 else f"needs at least {vv} items")
+    if v == "minimum":
+        return at(f"{_short(inst)} is below the minimum {vv}")
+    if v == "maximum":
+        return at(f"{_short(inst)} is above the maximum {vv}")
+    if v == "dependentRequired":
+        for key, deps in vv.items():
+            if key in inst:
+                for dep in deps:
+                    if dep not in inst:
+                        return at(f"'{dep}' is required when '{key}' is given", loc + (key,), key=True)
+    if v == "propertyNames":
+        return at(f"name {_short(inst)} does not have the expected form", loc + (inst,), key=True)
+    return at(err.message)
+
+
+def _aliases(raw: list) -> list[Alias]:
+    out = []
+    for a in raw or []:
+        if isinstance(a, str):
+            out.append(Alias(a))
+        else:
+            out.append(Alias(a["text"], bool(a.get("case_sensitive", False))))
+    return out
+
+
+def _expect(raw) -> list[dict]:
+    if raw == "none":
+        return []
+    return [raw] if isinstance(raw, dict) else list(raw)
+
+
+def _build(data: dict, path: str, pos: yamlpos.Positions, digest: str) -> Codebook:
+    event_types = {}
+    for name, et in data["event_types"].items():
+        variants = [
+            Variant(
+                Condition(**v["when"]),
+                v.get("situation", ""),
+                v.get("cameo", ""),
+                v.get("acled_event_type", ""),
+                v.get("acled_sub_event_type", ""),
+            )
+            for v in et.get("variants", [])
+        ]
+        event_types[name] = EventType(
+            name, et["cameo"], et["acled_event_type"], et["acled_sub_event_type"], et.get("description", ""), variants
+        )
+    actors = [
+        Actor(
+            a["code"], a["name"], a["inter"], _aliases(a["aliases"]), a.get("country", ""),
+            a.get("fights_for", ""), list(a.get("refs", [])), a.get("description", ""),
+        )
+        for a in data["actors"]
+    ]
+    places = [
+        Place(
+            p["name"], p["geo_precision"], _aliases(p.get("aliases", [])), p.get("kind", "town"),
+            p.get("country", ""), p.get("iso3", ""), p.get("admin1", ""),
+            p.get("latitude"), p.get("longitude"),
+        )
+        for p in data.get("places", [])
+    ]
+    cues = []
+    for kind, items in (data.get("cues") or {}).items():
+        for i, c in enumerate(items):
+            c = {"pattern": c} if isinstance(c, str) else c
+            cues.append(Cue(kind, c["pattern"], c.get("window"), list(c.get("event_types", [])),
+                            list(c.get("except_after", [])), ("cues", kind, i)))
+    rules = [
+        Rule(
+            r["id"], r["event_type"], r["pattern"],
+            [Example(e["text"], _expect(e["expect"]), e.get("date")) for e in r["examples"]],
+            r.get("cameo", ""), r.get("description", ""), ("rules", i),
+        )
+        for i, r in enumerate(data["rules"])
+    ]
+    return Codebook(
+        name=data["codebook"],
+        version=data["version"],
+        description=data.get("description", ""),
+        event_types=event_types,
+        actors=actors,
+        places=places,
+        place_nouns=list(data.get("place_nouns", [])),
+        cues=cues,
+        rules=rules,
+        inflections={k: list(v) for k, v in (data.get("inflections") or {}).items()},
+        settings=Settings(**(data.get("settings") or {})),
+        path=path,
+        sha256=digest,
+        positions=pos,
+    )
+
+
+def _pattern_col(text_lines: list[str], line: int, col: int) -> int:
+    """Column where a scalar's text starts (after an opening quote)."""
+    if 0 < line <= len(text_lines):
+        src = text_lines[line - 1]
+        if 0 < col <= len(src) and src[col - 1] in "\"'":
+            return col + 1
+    return col
+
+
+def _semantic(cb: Codebook, data: dict, pos: yamlpos.Positions, path: str, text: str) -> list[Problem]:
+    problems: list[Problem] = []
+    lines = text.splitlines()
+
+    def add(code: str, msg: str, where: tuple, offset: int | None = None) -> None:
+        line, col = pos.of(where)
+        if offset is not None:
+            col = _pattern_col(lines, line, col) + offset
+        problems.append(Problem(code, msg, path, line, col, field_name(where)))
+
+    def unique(items: list, key: str, section: str, what: str) -> None:
+        first: dict = {}
+        for i, item in enumerate(items):
+            value = item.get(key)
+            if value in first:
+                add("duplicate-id", f"duplicate {what} '{value}' (first at line {pos.of((section, first[value], key))[0]})", (section, i, key))
+            else:
+                first[value] = i
+
+    unique(data["rules"], "id", "rules", "rule id")
+    unique(data["actors"], "code", "actors", "actor code")
+    unique(data.get("places", []), "name", "places", "place name")
+
+    codes = cameo()
+    subtypes = acled_sub_event_types()
+    defined = sorted(cb.event_types)
+
+    def check_cameo(code: str, where: tuple) -> None:
+        if code and code not in codes:
+            add("bad-cameo", f"'{code}' is not a CAMEO event code", where)
+
+    def check_acled(et_name: str, sub: str, where: tuple) -> None:
+        if et_name and sub and sub not in subtypes.get(et_name, ()):
+            add("schema", f"'{sub}' is not a sub-event type of '{et_name}'", where)
+
+    extra = cb.inflections
+    for name, et in cb.event_types.items():
+        base = ("event_types", name)
+        check_cameo(et.cameo, base + ("cameo",))
+        check_acled(et.acled_event_type, et.acled_sub_event_type, base + ("acled_sub_event_type",))
+        for i, v in enumerate(et.variants):
+            vb = base + ("variants", i)
+            check_cameo(v.cameo, vb + ("cameo",))
+            if v.acled_event_type and not v.acled_sub_event_type:
+                add("schema", "a variant that sets acled_event_type must set acled_sub_event_type too", vb)
+            check_acled(v.acled_event_type or et.acled_event_type, v.acled_sub_event_type, vb + ("acled_sub_event_type",))
+            for key in ("words", "no_words"):
+                for j, phrase in enumerate(getattr(v.when, key)):
+                    _check_pattern(phrase, vb + ("when", key, j), add, slots=False, extra=extra)
+
+    for rule in cb.rules:
+        where = rule.where
+        if rule.event_type not in cb.event_types:
+            add("undefined-reference", f"event type '{rule.event_type}' is not defined (defined: {', '.join(defined)})", where + ("event_type",))
+        check_cameo(rule.cameo, where + ("cameo",))
+        _check_pattern(rule.pattern, where + ("pattern",), add, slots=True, extra=extra)
+    for cue in cb.cues:
+        raw = data["cues"][cue.where[1]][cue.where[2]]
+        pwhere = cue.where if isinstance(raw, str) else cue.where + ("pattern",)
+        _check_pattern(cue.pattern, pwhere, add, slots=False, extra=extra)
+        for j, phrase in enumerate(cue.except_after):
+            _check_pattern(phrase, cue.where + ("except_after", j), add, slots=False, extra=extra)
+        for j, et_name in enumerate(cue.event_types):
+            if et_name not in cb.event_types:
+                add("undefined-reference", f"event type '{et_name}' is not defined (defined: {', '.join(defined)})", cue.where + ("event_types", j))
+    problems.sort(key=lambda p: (p.line or 0, p.col or 0))
+    return problems
+
+
+def _check_pattern(source: str, where: tuple, add, *, slots: bool, extra) -> None:
+    try:
+        parse(source, slots_allowed=slots, extra_forms=extra)
+    except PatternError as exc:
+        add("bad-pattern", f"bad pattern: {exc.message}", where, exc.offset)
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """Load and check a codebook (the shipped one when ``path`` is None)."""
+    path = str(path) if path is not None else default_codebook_path()
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise CodebookError(Problem("codebook-io", f"cannot open codebook: {exc.strerror}", path)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CodebookError(Problem("codebook-io", f"cannot decode as UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}", path, line)) from None
+    data, pos = yamlpos.load(text, path)
+    if data is None:
+        raise CodebookError(Problem("schema", "the codebook is empty", path, 1, 1))
+    errors = sorted(_validator().iter_errors(data), key=lambda e: pos.of(tuple(e.absolute_path)))
+    problems: list[Problem] = []
+    for err in errors:
+        for p in _schema_problem(err, pos, path):
+            if p not in problems:
+                problems.append(p)
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.col or 0))
+        raise CodebookError(problems)
+    cb = _build(data, path, pos, hashlib.sha256(raw).hexdigest())
+    problems = _semantic(cb, data, pos, path, text)
+    if problems:
+        raise CodebookError(problems)
+    return cb

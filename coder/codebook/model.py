@@ -1,0 +1,127 @@
+"""Plain data classes for a loaded, validated codebook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .yamlpos import Positions
+
+SLOTS = ("actor1", "actor2", "location")
+
+
+@dataclass(slots=True)
+class Alias:
+    text: str
+    case_sensitive: bool = False
+
+
+@dataclass(slots=True)
+class Actor:
+    code: str
+    name: str
+    inter: int
+    aliases: list[Alias]
+    country: str = ""
+    fights_for: str = ""
+    refs: list[str] = field(default_factory=list)
+    description: str = ""
+
+
+@dataclass(slots=True)
+class Place:
+    name: str
+    geo_precision: int
+    aliases: list[Alias] = field(default_factory=list)
+    kind: str = "town"
+    country: str = ""
+    iso3: str = ""
+    admin1: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(slots=True)
+class Condition:
+    words: list[str] = field(default_factory=list)
+    no_words: list[str] = field(default_factory=list)
+    actor1: list[str] = field(default_factory=list)
+    actor2: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Variant:
+    when: Condition
+    situation: str = ""
+    cameo: str = ""
+    acled_event_type: str = ""
+    acled_sub_event_type: str = ""
+
+
+@dataclass(slots=True)
+class EventType:
+    name: str
+    cameo: str
+    acled_event_type: str
+    acled_sub_event_type: str
+    description: str = ""
+    variants: list[Variant] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Cue:
+    kind: str  # "negation" | "modality"
+    pattern: str
+    window: int | None = None
+    event_types: list[str] = field(default_factory=list)
+    except_after: list[str] = field(default_factory=list)
+    where: tuple = ()  # path in the YAML document, for messages
+
+
+@dataclass(slots=True)
+class Example:
+    text: str
+    expect: list[dict]  # empty list: the sentence must give no event
+    date: str | None = None
+
+
+@dataclass(slots=True)
+class Rule:
+    id: str
+    event_type: str
+    pattern: str
+    examples: list[Example]
+    cameo: str = ""
+    description: str = ""
+    where: tuple = ()
+
+
+@dataclass(slots=True)
+class Settings:
+    max_gap: int = 12
+    max_filler: int = 3
+    cue_window: int = 3
+    subject_reach: int = 40
+
+
+@dataclass
+class Codebook:
+    name: str
+    version: str
+    event_types: dict[str, EventType]
+    actors: list[Actor]
+    rules: list[Rule]
+    places: list[Place] = field(default_factory=list)
+    place_nouns: list[str] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)
+    inflections: dict[str, list[str]] = field(default_factory=dict)
+    settings: Settings = field(default_factory=Settings)
+    description: str = ""
+    path: str = ""
+    sha256: str = ""
+    positions: Positions = field(default_factory=Positions, repr=False)
+
+    def actor(self, code: str) -> Actor | None:
+        for actor in self.actors:
+            if actor.code == code:
+                return actor
+        return None

@@ -1,0 +1,141 @@
+"""Load YAML safely, keeping the line and column of every key and value.
+
+PyYAML's composer gives a node graph with marks; we build plain Python values
+from it ourselves so that we can
+
+* remember where each value (and each mapping key) stands, for
+  ``path:line:col`` messages;
+* reject duplicate keys (PyYAML silently keeps the last one);
+* refuse anything but plain data: no tags other than the YAML core ones, no
+  merge keys;
+* keep YAML 1.1 surprises out: ``yes``/``no``/``on``/``off`` and dates stay
+  strings (only ``true``/``false`` are booleans);
+* stop alias expansion bombs and self-referencing anchors with a node budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from ..errors import CodebookError, Problem
+
+#: Most nodes a codebook may expand to (aliases count each time they are used).
+MAX_NODES = 250_000
+
+_CORE = "tag:yaml.org,2002:"
+_BOOL = {"true": True, "false": False}
+
+
+@dataclass
+class Positions:
+    """Where each value and key of a loaded YAML document stands (1-based)."""
+
+    values: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+
+    def of(self, path: tuple) -> tuple[int, int]:
+        """Position of the value at ``path``, or of its nearest ancestor."""
+        path = tuple(path)
+        while path not in self.values and path:
+            path = path[:-1]
+        return self.values.get(path, (1, 1))
+
+    def of_key(self, path: tuple) -> tuple[int, int]:
+        """Position of the key that ends ``path`` (falls back to the value)."""
+        return self.keys.get(tuple(path)) or self.of(path)
+
+
+def _mark(node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def load(text: str, path: str) -> tuple[object, Positions]:
+    """Parse ``text`` (the content of ``path``); raise CodebookError on bad YAML."""
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        msg = exc.problem or str(exc)
+        if exc.context:
+            msg = f"{msg} ({exc.context})"
+        raise CodebookError(Problem("yaml-syntax", f"YAML syntax error: {msg}", path, line, col)) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - reader errors carry no mark
+        raise CodebookError(Problem("yaml-syntax", f"YAML error: {exc}", path)) from None
+    if len(nodes) > 1:
+        line, col = _mark(nodes[1])
+        raise CodebookError(Problem("yaml-syntax", "a codebook is one YAML document, found a second one", path, line, col))
+    positions = Positions()
+    if not nodes:
+        return None, positions
+    builder = _Builder(path, positions)
+    return builder.build(nodes[0], ()), positions
+
+
+class _Builder:
+    def __init__(self, path: str, positions: Positions):
+        self.path = path
+        self.positions = positions
+        self.count = 0
+        self.active: set[int] = set()
+
+    def fail(self, code: str, msg: str, node) -> None:
+        line, col = _mark(node)
+        raise CodebookError(Problem(code, msg, self.path, line, col))
+
+    def build(self, node, path: tuple):
+        self.count += 1
+        if self.count > MAX_NODES:
+            self.fail("yaml-limit", f"the codebook expands to more than {MAX_NODES:,} values (alias bomb?)", node)
+        self.positions.values.setdefault(path, _mark(node))
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if id(node) in self.active:
+            self.fail("yaml-limit", "an alias refers to a node that contains it (recursive anchor)", node)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                self.check_tag(node, "seq")
+                return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+            self.check_tag(node, "map")
+            out: dict = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == _CORE + "merge":
+                    self.fail("yaml-syntax", "merge keys ('<<') are not supported in codebooks", key_node)
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.fail("yaml-syntax", "mapping keys must be plain strings", key_node)
+                key = key_node.value
+                if key in out:
+                    first = self.positions.keys.get(path + (key,), (0, 0))[0]
+                    self.fail("yaml-duplicate-key", f"duplicate key '{key}' (first at line {first})", key_node)
+                self.positions.keys[path + (key,)] = _mark(key_node)
+                out[key] = self.build(value_node, path + (key,))
+            return out
+        finally:
+            self.active.discard(id(node))
+
+    def check_tag(self, node, kind: str) -> None:
+        if node.tag != _CORE + kind:
+            self.fail("yaml-syntax", f"tag '{node.tag}' is not allowed in a codebook", node)
+
+    def scalar(self, node):
+        tag, value = node.tag, node.value
+        if not tag.startswith(_CORE):
+            self.fail("yaml-syntax", f"tag '{tag}' is not allowed in a codebook", node)
+        kind = tag[len(_CORE):]
+        if kind == "null":
+            return None
+        if kind == "bool":
+            return _BOOL.get(value.lower(), value)
+        if kind == "int":
+            return yaml.SafeLoader.construct_yaml_int(_CONSTRUCTOR, node)
+        if kind == "float":
+            return yaml.SafeLoader.construct_yaml_float(_CONSTRUCTOR, node)
+        if kind in ("str", "timestamp"):
+            return value
+        self.fail("yaml-syntax", f"tag '{tag}' is not allowed in a codebook", node)
+
+
+_CONSTRUCTOR = yaml.SafeLoader("")

@@ -1,0 +1,114 @@
+"""The catalogue of problems coder reports, in one place.
+
+Every problem a user can see is a :class:`Problem`: a catalogue ``code``, a
+message, and where it happened (``path``, ``line``, ``col``, ``field``).  It
+renders as one line::
+
+    path:line:col: field: message
+
+Parts that are unknown are left out.  Errors that stop an operation raise a
+:class:`CoderError` (or one of its subclasses) carrying one or more problems;
+the CLI prints them, one per line, and exits with the error's ``exit_code``.
+A traceback is shown only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: code -> what it means.  docs/errors.md lists the same table; a test keeps
+#: the two in step.
+CATALOGUE: dict[str, str] = {
+    # codebook
+    "codebook-io": "the codebook file cannot be opened or decoded",
+    "yaml-syntax": "the codebook is not well-formed YAML",
+    "yaml-duplicate-key": "a mapping in the codebook repeats a key",
+    "yaml-limit": "the codebook is too large or expands too far (alias bomb)",
+    "schema": "the codebook breaks its JSON Schema (unknown key, wrong type, missing field)",
+    "duplicate-id": "two rules, actors or places share an id, code or name",
+    "undefined-reference": "a rule or cue names an event type or actor that is not defined",
+    "bad-pattern": "a rule or cue pattern cannot be parsed",
+    "bad-cameo": "a CAMEO code is not in the CAMEO list",
+    # input
+    "input-io": "an input file cannot be opened",
+    "input-decode": "a document's bytes are not UTF-8",
+    "input-empty": "an input file or document has no text",
+    "input-json": "a JSONL line is not a JSON object",
+    "input-csv": "a CSV row cannot be read",
+    "input-field": "a document lacks a field or has a wrong value in it",
+    "input-date": "a date is not a YYYY-MM-DD date",
+    "input-format": "the input format cannot be told from the file name",
+    # output and validation
+    "output-io": "an output file cannot be written",
+    "record-invalid": "a record breaks schemas/event.schema.json",
+    "file-invalid": "an output file breaks its schema",
+    # usage
+    "usage": "a command-line option has a wrong value",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that went wrong, with where it happened."""
+
+    code: str
+    message: str
+    path: str | None = None
+    line: int | None = None
+    col: int | None = None
+    field: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.code not in CATALOGUE:  # pragma: no cover - programming error
+            raise ValueError(f"unknown problem code {self.code!r}")
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = str(self.path)
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.col is not None:
+                    where += f":{self.col}"
+            where += ": "
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}{field}{self.message}"
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+class CoderError(Exception):
+    """An error that stops an operation; carries one or more problems."""
+
+    exit_code = 1
+
+    def __init__(self, problems: Problem | list[Problem]):
+        if isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class CodebookError(CoderError):
+    """The codebook cannot be loaded: exit status 2."""
+
+    exit_code = 2
+
+
+class InputError(CoderError):
+    """A document or input file cannot be read (it is skipped, the run goes on)."""
+
+    exit_code = 1
+
+
+class OutputError(CoderError):
+    """An output file cannot be written, or a record breaks the schema."""
+
+    exit_code = 1
+
+
+class UsageError(CoderError):
+    """A command-line option has a wrong value: exit status 2."""
+
+    exit_code = 2

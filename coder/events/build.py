@@ -1,0 +1,236 @@
+"""Turn the candidates a sentence kept into event records.
+
+* one record per named place of the location slot (``Rawa and al-Qaim`` gives
+  two), or one record with an empty location;
+* the event date comes from the date expression in the trigger's clause, else
+  from a date that opens the sentence (``On 12 March 2019, ...``), else from
+  the document date; a perfect-tense event reported with a date of saying
+  (``said on Thursday they had taken``) happened on or before that day, so
+  its time precision is widened to 2 (week);
+* CAMEO code, ACLED event and sub-event type from the event type and its
+  first matching variant (the rule may override the CAMEO code); Goldstein
+  score and quad class from the CAMEO list;
+* an agentless passive capture (``the field, which was captured from IS``)
+  takes as actor1 the actor that holds or consolidates the same place in the
+  same sentence (``The SDF's priority was to shore up its control over the
+  field``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from ..codebook.model import Actor, Codebook, EventType, Place
+from ..match.compile import Compiled
+from ..match.engine import Candidate, SentenceView, _Matcher
+from ..match.mentions import Mention
+from ..codebook.model import Settings
+from ..match.words import HARD, REPORTING
+from ..reference import cameo
+from .record import Record
+
+
+@dataclass(slots=True)
+class DateInfo:
+    span: tuple[int, int]  # token span, lead word included
+    value: str
+    precision: int
+
+
+_PERFECT = frozenset({"having", "had", "has", "have", "'ve", "'d"})
+
+
+def event_id(doc_id: str, sentence_index: int, rule_id: str, *parts: str) -> str:
+    """A stable id: the same document, sentence, rule and slots give the same id."""
+    key = "\x1f".join((doc_id, str(sentence_index), rule_id, *parts))
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _segment(view: SentenceView, core: tuple[int, int]) -> tuple[int, int]:
+    a = core[0]
+    while a > 0 and view.norms[a - 1] != "," and view.norms[a - 1] not in HARD:
+        a -= 1
+    b = core[1]
+    while b < view.n and view.norms[b] != "," and view.norms[b] not in HARD:
+        b += 1
+    return a, b
+
+
+def attach_date(view: SentenceView, cand: Candidate, dates: list[DateInfo], doc_date: str | None) -> tuple[str, int | None]:
+    """(event_date, time_precision) for a candidate; ("", None) when unknown."""
+    seg = _segment(view, cand.core)
+    inside = [d for d in dates if seg[0] <= d.span[0] and d.span[1] <= seg[1]]
+    chosen: DateInfo | None = None
+    if inside:
+        anchor = cand.anchor[0]
+        chosen = min(inside, key=lambda d: min(abs(d.span[0] - anchor), abs(d.span[1] - anchor)))
+    else:
+        for d in dates:
+            if d.span[0] == 0 and d.span[1] < view.n and view.norms[d.span[1]] == ",":
+                chosen = d
+                break
+    if chosen is None:
+        return (doc_date, 1) if doc_date else ("", None)
+    precision = chosen.precision
+    reported = chosen.span[0] > 0 and view.norms[chosen.span[0] - 1] in REPORTING
+    perfect = any(view.norms[k] in _PERFECT for k in range(max(0, cand.anchor[0] - 3), cand.anchor[0]))
+    if reported and perfect and chosen.span[1] <= cand.anchor[0] and precision == 1:
+        precision = 2
+    return chosen.value, precision
+
+
+def _actor_kinds(actor: Actor | None, iso3: str) -> set[str]:
+    if actor is None:
+        return {"unknown"}
+    if actor.inter == 1:
+        kinds = {"state"}
+        if not iso3 or actor.country == iso3:
+            kinds.add("own_state")
+        else:
+            kinds.add("foreign_state")
+        return kinds
+    if actor.fights_for and (not iso3 or actor.fights_for == iso3):
+        return {"own_state", "non_state"}
+    return {"non_state"}
+
+
+class _Words:
+    """Which variant word patterns occur in a sentence (computed once each)."""
+
+    def __init__(self, view: SentenceView, compiled: Compiled):
+        self.view = view
+        self.compiled = compiled
+        self.cache: dict[str, bool] = {}
+
+    def occurs(self, phrase: str) -> bool:
+        if phrase not in self.cache:
+            pattern = self.compiled.variant_words[phrase]
+            settings = Settings(max_gap=8, max_filler=1)
+            found = False
+            for i in range(self.view.n):
+                m = _Matcher(self.view, settings)
+                if next(m.match(pattern.items, 0, i, +1, {}, [], filler=False), None) is not None:
+                    found = True
+                    break
+            self.cache[phrase] = found
+        return self.cache[phrase]
+
+
+def classify(et: EventType, words: _Words, a1: Actor | None, a2: Actor | None, iso3: str) -> tuple[str, str, str]:
+    """(cameo, acled_event_type, acled_sub_event_type) from the first variant that holds."""
+    k1, k2 = _actor_kinds(a1, iso3), _actor_kinds(a2, iso3)
+    for v in et.variants:
+        w = v.when
+        if w.words and not any(words.occurs(p) for p in w.words):
+            continue
+        if w.no_words and any(words.occurs(p) for p in w.no_words):
+            continue
+        if w.actor1 and not (k1 & set(w.actor1)):
+            continue
+        if w.actor2 and not (k2 & set(w.actor2)):
+            continue
+        return (
+            v.cameo or et.cameo,
+            v.acled_event_type or et.acled_event_type,
+            v.acled_sub_event_type or (et.acled_sub_event_type if not v.acled_event_type else ""),
+        )
+    return et.cameo, et.acled_event_type, et.acled_sub_event_type
+
+
+def _infer_holders(kept: list[Candidate]) -> dict[int, Mention]:
+    """Agentless passive captures -> actor1 of a co-located event in the sentence."""
+    out: dict[int, Mention] = {}
+    for c in kept:
+        if c.event_type != "capture" or "actor1" in c.slots or "location" not in c.slots:
+            continue
+        places = {id(m.place) for m in c.slots["location"] if m.place is not None}
+        if not places:
+            continue
+        for other in kept:
+            if other is c or "actor1" not in other.slots or "location" not in other.slots:
+                continue
+            if places & {id(m.place) for m in other.slots["location"] if m.place is not None}:
+                holder = other.slots["actor1"][0]
+                a2 = c.slots.get("actor2")
+                if not a2 or a2[0].actor is not holder.actor:
+                    out[id(c)] = holder
+                    break
+    return out
+
+
+def build_records(
+    compiled: Compiled,
+    doc_id: str,
+    doc_date: str | None,
+    sentence_index: int,
+    sentence_text: str,
+    view: SentenceView,
+    candidates: list[Candidate],
+    dates: list[DateInfo],
+) -> list[Record]:
+    cb: Codebook = compiled.codebook
+    kept = [c for c in candidates if c.status == "kept"]
+    if not kept:
+        return []
+    holders = _infer_holders(kept)
+    words = _Words(view, compiled)
+    codes = cameo()
+    out: list[Record] = []
+    for c in kept:
+        rule = c.rule.rule
+        et = cb.event_types[rule.event_type]
+        a1m = c.slots.get("actor1", [None])[0] or holders.get(id(c))
+        a2m = c.slots.get("actor2", [None])[0]
+        a1 = a1m.actor if a1m else None
+        a2 = a2m.actor if a2m else None
+        places: list[Place | None] = [m.place for m in c.slots.get("location", []) if m.place is not None]
+        if not places:
+            places = [None]
+        date, precision = attach_date(view, c, dates, doc_date)
+        toks = view.tokens
+        matched = sentence_text[toks[c.span[0]].start: toks[c.span[1] - 1].end]
+        for place in places:
+            iso3 = place.iso3 if place else ""
+            code, acled_type, acled_sub = classify(et, words, a1, a2, iso3)
+            if rule.cameo:
+                code = rule.cameo
+            info = codes[code]
+            out.append(
+                Record(
+                    event_id=event_id(
+                        doc_id, sentence_index, rule.id,
+                        a1.code if a1 else "", a2.code if a2 else "", place.name if place else "", date,
+                    ),
+                    doc_id=doc_id,
+                    sentence_index=sentence_index,
+                    event_date=date,
+                    time_precision=precision,
+                    event_type=rule.event_type,
+                    actor1=a1.name if a1 else "",
+                    actor1_code=a1.code if a1 else "",
+                    actor2=a2.name if a2 else "",
+                    actor2_code=a2.code if a2 else "",
+                    location=place.name if place else "",
+                    admin1=place.admin1 if place else "",
+                    country=place.country if place else "",
+                    iso3=iso3,
+                    latitude=place.latitude if place else None,
+                    longitude=place.longitude if place else None,
+                    geo_precision=place.geo_precision if place else None,
+                    cameo_code=code,
+                    goldstein=info.goldstein,
+                    quad_class=info.quad_class,
+                    acled_event_type=acled_type,
+                    acled_sub_event_type=acled_sub,
+                    rule_id=rule.id,
+                    matched_text=matched,
+                    sentence=sentence_text,
+                )
+            )
+    return out
+
+
+def dedupe_key(r: Record) -> tuple:
+    """Records with the same key in one document are the same event."""
+    return (r.event_type, r.actor1_code or r.actor1, r.actor2_code or r.actor2, r.location, r.event_date)

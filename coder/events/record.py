@@ -1,0 +1,116 @@
+"""The event record: the one data shape every writer and validator shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+#: Output fields, in output order.  docs/output.md describes each one.
+FIELDS: tuple[str, ...] = (
+    "event_id",
+    "doc_id",
+    "sentence_index",
+    "event_date",
+    "time_precision",
+    "event_type",
+    "actor1",
+    "actor1_code",
+    "actor2",
+    "actor2_code",
+    "location",
+    "admin1",
+    "country",
+    "iso3",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "cameo_code",
+    "goldstein",
+    "quad_class",
+    "acled_event_type",
+    "acled_sub_event_type",
+    "rule_id",
+    "matched_text",
+    "sentence",
+)
+
+#: Fields whose values are numbers (all others are strings).
+INTEGER_FIELDS = frozenset({"sentence_index", "time_precision", "geo_precision", "quad_class"})
+NUMBER_FIELDS = frozenset({"latitude", "longitude", "goldstein"})
+
+
+@dataclass(slots=True)
+class Record:
+    """One coded event.  Empty values are ``""`` (strings) or ``None`` (numbers)."""
+
+    event_id: str = ""
+    doc_id: str = ""
+    sentence_index: int | None = None
+    event_date: str = ""
+    time_precision: int | None = None
+    event_type: str = ""
+    actor1: str = ""
+    actor1_code: str = ""
+    actor2: str = ""
+    actor2_code: str = ""
+    location: str = ""
+    admin1: str = ""
+    country: str = ""
+    iso3: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    geo_precision: int | None = None
+    cameo_code: str = ""
+    goldstein: float | None = None
+    quad_class: int | None = None
+    acled_event_type: str = ""
+    acled_sub_event_type: str = ""
+    rule_id: str = ""
+    matched_text: str = ""
+    sentence: str = ""
+
+    def to_dict(self) -> dict:
+        """Typed values of the non-empty fields, in field order (the JSON form)."""
+        out = {}
+        for name in FIELDS:
+            value = getattr(self, name)
+            if value is None or value == "":
+                continue
+            out[name] = value
+        return out
+
+    def to_row(self) -> list[str]:
+        """All fields as text, empty values as ``""`` (the CSV form)."""
+        return [format_value(getattr(self, name)) for name in FIELDS]
+
+
+def format_value(value) -> str:
+    """Render one field value as text, the same way in every writer."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def parse_value(name: str, text: str):
+    """Turn the text of a field back into its typed value.
+
+    Text that does not parse stays text, so that validation reports it.
+    Empty text gives ``None``.
+    """
+    if text == "":
+        return None
+    if name in INTEGER_FIELDS:
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    if name in NUMBER_FIELDS:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    return text
+
+
+assert tuple(f.name for f in fields(Record)) == FIELDS

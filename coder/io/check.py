@@ -1,0 +1,240 @@
+"""Check an output file against the schemas (``coder validate``).
+
+:func:`validate_file` returns problems that render as ``file:line: field:
+message``:
+
+* ``file-invalid``: the file as a whole is wrong: it cannot be opened or
+  decoded, the CSV header or a row's cell count is wrong, the XML is not
+  well-formed or breaks ``schemas/events.xsd``;
+* ``record-invalid``: one record breaks ``schemas/event.schema.json``; the line
+  is where the CSV row or the XML ``<event>`` starts.
+
+For XML, the XSD checks the structure and each value; events that pass it are
+then checked against the JSON Schema too, for the rules that span fields (which
+XSD 1.0 cannot express).  Events the XSD rejects are not checked again, so one
+violation is reported once.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from typing import BinaryIO
+
+from lxml import etree
+
+from coder.errors import Problem
+from coder.events.record import FIELDS, parse_value
+from coder.io.schema import events_xsd, validate_record
+
+FORMATS = ("csv", "xml")
+
+_XSD_PREFIX = re.compile(r"Element '([^']+)'(, attribute '[^']+')?: (.*)", re.DOTALL)
+_XSD_FACET = re.compile(r"\[facet '[^']+'\] ")
+_XSD_EVENT = re.compile(r"/events/event(?:\[(\d+)\])?(/.*)?$")
+_XSD_CHILD = re.compile(r"/([^/\[]+)(?:\[(\d+)\])?$")
+#: Lines from here on are not stored in libxml2's nodes (see _line).
+_BIG_LINE = 65535
+_SYNTAX_WHERE = re.compile(r", line \d+, column \d+$")
+
+
+def validate_file(path: str, fmt: str | None = None) -> list[Problem]:
+    """Check the CSV or XML output file ``path``; ``[]`` if it is valid.
+
+    ``fmt`` (``"csv"`` or ``"xml"``) overrides the format told by the suffix.
+    """
+    if fmt:
+        if fmt.lower() not in FORMATS:
+            return [_problem(path, f"unknown format {fmt!r}: use csv or xml")]
+        fmt = fmt.lower()
+    else:
+        suffix = os.path.splitext(path)[1]
+        fmt = suffix.lower().lstrip(".")
+        if fmt not in FORMATS:
+            what = f"the suffix {suffix!r}" if suffix else "a name with no suffix"
+            return [_problem(path, f"cannot tell the format from {what}: use a .csv or "
+                                   ".xml file name, or give the format (csv or xml)")]
+    try:
+        with open(path, "rb") as file:
+            return _check_csv(path, file) if fmt == "csv" else _check_xml(path, file)
+    except OSError as exc:
+        return [_problem(path, f"cannot open: {exc.strerror or exc}")]
+
+
+def _problem(path: str, message: str, line: int | None = None,
+             field: str | None = None) -> Problem:
+    return Problem("file-invalid", message, path=path, line=line, field=field)
+
+
+def _record_problems(path: str, line: int, record: dict) -> list[Problem]:
+    return [replace(p, path=path, line=line) for p in validate_record(record)]
+
+
+# -- CSV ---------------------------------------------------------------------
+
+
+class _Undecodable(Exception):
+    """A line of the file is not UTF-8."""
+
+    def __init__(self, line: int, error: UnicodeDecodeError):
+        self.line, self.error = line, error
+
+
+def _decoded_lines(file: BinaryIO) -> Iterator[str]:
+    """The file's lines as text.  A UTF-8 sequence never spans a ``\\n`` byte,
+    so decoding line by line is exact and tells which line is bad."""
+    for number, raw in enumerate(file, 1):
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _Undecodable(number, exc) from exc
+
+
+def _check_csv(path: str, file: BinaryIO) -> list[Problem]:
+    problems: list[Problem] = []
+    reader = csv.reader(_decoded_lines(file), strict=True)
+    start = 1  # physical line where the next row starts
+    try:
+        for row in reader:
+            if start == 1:
+                header = _header_problem(row)
+                if header:
+                    return [_problem(path, header, line=1)]
+            elif len(row) != len(FIELDS):
+                problems.append(_problem(
+                    path, f"row has {len(row)} cells, expected {len(FIELDS)}", line=start))
+            else:
+                record = {name: parse_value(name, cell)
+                          for name, cell in zip(FIELDS, row) if cell != ""}
+                problems.extend(_record_problems(path, start, record))
+            start = reader.line_num + 1
+    except _Undecodable as exc:
+        bad = exc.error.object[exc.error.start]
+        problems.append(Problem("file-invalid", f"not UTF-8: cannot decode byte 0x{bad:02x}",
+                                path=path, line=exc.line, col=exc.error.start + 1))
+    except csv.Error as exc:
+        problems.append(_problem(path, f"cannot read CSV row: {exc}", line=start))
+    if start == 1 and not problems:
+        problems.append(_problem(path, "file is empty: expected a header row", line=1))
+    return problems
+
+
+def _header_problem(header: list[str]) -> str | None:
+    """What is wrong with the header row, naming the first bad column."""
+    if header and header[0].startswith("\ufeff"):
+        return "file starts with a byte order mark (BOM); write UTF-8 without one"
+    for position, (got, want) in enumerate(zip(header, FIELDS), 1):
+        if got == want:
+            continue
+        if got not in FIELDS:
+            return f"unexpected column {got!r} (column {position}; expected {want!r})"
+        if want not in header:
+            return f"missing column {want!r} (column {position})"
+        return f"column {got!r} is out of order (column {position}; expected {want!r})"
+    if len(header) > len(FIELDS):
+        return f"unexpected column {header[len(FIELDS)]!r} (column {len(FIELDS) + 1})"
+    if len(header) < len(FIELDS):
+        return f"missing column {FIELDS[len(header)]!r} (column {len(header) + 1})"
+    return None
+
+
+# -- XML ---------------------------------------------------------------------
+
+
+def _check_xml(path: str, file: BinaryIO) -> list[Problem]:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False)
+    try:
+        tree = etree.parse(file, parser)
+    except etree.XMLSyntaxError as exc:
+        line, col = exc.position if exc.position else (exc.lineno, None)
+        message = _SYNTAX_WHERE.sub("", exc.msg or "syntax error")
+        return [Problem("file-invalid", f"not well-formed XML: {message}", path=path,
+                        line=line, col=col)]
+    if tree.docinfo.doctype:
+        return [_problem(path, "a DOCTYPE is not allowed", line=1)]
+    root = tree.getroot()
+    events = list(root.iterchildren("event")) if root.tag == "events" else []
+    schema = events_xsd()
+    problems, bad_events = [], set()
+    if not schema.validate(tree):
+        problems, bad_events = _xsd_problems(path, schema.error_log, events)
+    for index, event in enumerate(events, 1):
+        if index not in bad_events:
+            problems.extend(_record_problems(path, _line(event), _event_dict(event)))
+    problems.sort(key=lambda p: p.line or 0)
+    return problems
+
+
+def _xsd_problems(path: str, log: Iterable, events: list[etree._Element]
+                  ) -> tuple[list[Problem], set[int]]:
+    """Problems for the XSD errors and the 1-based indexes of the ``<event>``s
+    they concern.
+
+    libxml2 may report one bad value under two facets (``NaN`` breaks both the
+    pattern and the maximum): keep one problem per node, the pattern's if any,
+    as it says best what is wrong.
+    """
+    found: dict[tuple, Problem] = {}
+    bad: set[int] = set()
+    for error in log:
+        field, message = None, error.message
+        match = _XSD_PREFIX.match(message)
+        if match and not match[2] and match[1] not in ("events", "event"):
+            field, message = match[1], match[3]
+        line = error.line
+        event = _XSD_EVENT.match(error.path or "")
+        if event:
+            index = int(event[1] or 1)
+            bad.add(index)
+            if line >= _BIG_LINE and index <= len(events):
+                line = _node_line(events[index - 1], event[2], line)
+        key = (error.path, match[1], match[2]) if match else (error.path, message)
+        if key not in found or "[facet 'pattern']" in message:
+            found[key] = _problem(path, _XSD_FACET.sub("", message), line=line, field=field)
+    return list(found.values()), bad
+
+
+def _node_line(event: etree._Element, child_path: str | None, line: int) -> int:
+    """The start line of the node at ``child_path`` (``/name`` or ``/name[n]``)
+    in ``event``; ``line`` if that cannot be told."""
+    element = event
+    if child_path:
+        child = _XSD_CHILD.match(child_path)
+        if not child:
+            return line
+        found = event.findall(child[1])
+        number = int(child[2] or 1)
+        if number > len(found):
+            return line
+        element = found[number - 1]
+    return _line(element)
+
+
+def _line(element: etree._Element) -> int:
+    """The line where ``element`` starts.
+
+    libxml2 does not keep lines above 65534 in an element: it answers with the
+    line of the first child, or of the next node if there is no child, and a
+    text node's line is the one where the text ends.  Count those newlines back.
+    """
+    line = element.sourceline
+    if line >= _BIG_LINE:
+        if element.text:
+            line -= element.text.count("\n")
+        elif len(element) == 0 and element.tail:
+            line -= element.tail.count("\n")
+    return line
+
+
+def _event_dict(event: etree._Element) -> dict:
+    """An ``<event>``'s children as a typed record dict (empty -> absent)."""
+    record = {}
+    for child in event.iterchildren(tag=etree.Element):
+        value = parse_value(child.tag, "".join(child.itertext()))
+        if value is not None:
+            record[child.tag] = value
+    return record

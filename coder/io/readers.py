@@ -1,0 +1,376 @@
+"""Read a corpus: text, JSONL and CSV files, a directory tree of them, or stdin.
+
+:func:`read_corpus` streams.  It yields one :class:`Document` at a time, or a
+:class:`Problem` for each document or file that cannot be read, and holds no
+more than one document (a text file, a JSONL line, a CSV row) in memory.
+
+Where a problem happened is told by ``path`` (the corpus path as the user gave
+it, joined with the file's path inside it; ``<stdin>`` for stdin) and ``line``
+(1-based).  Byte offsets in decode messages are 0-based offsets into the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+import os
+import re
+import stat
+import sys
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from coder.errors import Problem, UsageError
+from coder.text.document import Document
+
+INPUT_FORMATS = ("txt", "jsonl", "csv")
+
+STDIN_PATH = "<stdin>"
+_STDIN_ID = "-"
+_SUFFIXES = {"." + fmt: fmt for fmt in INPUT_FORMATS}
+_BOM = b"\xef\xbb\xbf"
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_JSON_KINDS = {list: "a list", str: "a string", int: "a number", float: "a number",
+               bool: "a boolean", type(None): "null"}
+
+
+def read_corpus(corpus: str, *, doc_date: str | None = None,
+                input_format: str | None = None,
+                stdin: BinaryIO | None = None) -> Iterator[Document | Problem]:
+    """Yield the documents of ``corpus``, and a problem for each one that cannot be read.
+
+    ``corpus`` is a file, a directory (walked recursively in sorted order of
+    relative path, skipping entries whose name starts with ".") or "-" for
+    ``stdin`` (default ``sys.stdin.buffer``).  ``input_format`` forces the
+    format of every file; without it the suffix decides (files with other
+    suffixes are ignored in a directory) and stdin is sniffed.  ``doc_date``
+    is the date of documents that do not give their own.
+
+    Raises :class:`UsageError` at once for an unknown ``input_format``;
+    everything else that goes wrong is yielded as a :class:`Problem`.
+    """
+    if input_format is not None and input_format not in INPUT_FORMATS:
+        raise UsageError(Problem(
+            "usage", f"unknown input format '{input_format}' (expected txt, jsonl or csv)",
+            field="--input-format"))
+    return _read_corpus(corpus, doc_date, input_format, stdin)
+
+
+def _read_corpus(corpus, doc_date, fmt, stdin):
+    """The generator behind :func:`read_corpus`."""
+    if corpus == "-":
+        yield from _read_stdin(stdin, doc_date, fmt)
+        return
+    try:
+        is_dir = stat.S_ISDIR(os.stat(corpus).st_mode)
+    except FileNotFoundError:
+        yield Problem("input-io", "no such file or directory", path=corpus)
+        return
+    except OSError as e:
+        yield _io_problem(corpus, e)
+        return
+    if is_dir:
+        for item in _walk(corpus, "", frozenset()):
+            if isinstance(item, Problem):
+                yield item
+                continue
+            path, rel = item
+            file_fmt = fmt or _SUFFIXES.get(_suffix(rel))
+            if file_fmt:
+                yield from _read_file(path, rel, file_fmt, doc_date)
+        return
+    name = os.path.basename(corpus)
+    suffix = os.path.splitext(name)[1]
+    file_fmt = fmt or _SUFFIXES.get(suffix.lower())
+    if file_fmt:
+        yield from _read_file(corpus, name, file_fmt, doc_date)
+    elif suffix:
+        yield Problem("input-format", f"cannot tell the input format from the suffix "
+                      f"'{suffix}'; use --input-format txt|jsonl|csv", path=corpus)
+    else:
+        yield Problem("input-format", "cannot tell the input format of a file without "
+                      "a suffix; use --input-format txt|jsonl|csv", path=corpus)
+
+
+def _walk(top: str, rel: str, ancestors: frozenset) -> Iterator[tuple[str, str] | Problem]:
+    """Yield ``(path, relative POSIX path)`` of each non-directory under ``top``.
+
+    Order is that of the sorted relative paths: a directory sorts as its name
+    plus "/".  Hidden entries are skipped; symbolic links are followed, but a
+    link back to a directory being walked is reported, not walked again.
+    """
+    try:
+        st = os.stat(top)
+        if (st.st_dev, st.st_ino) in ancestors:
+            yield Problem("input-io", "cannot open: symbolic link loop", path=top)
+            return
+        ancestors |= {(st.st_dev, st.st_ino)}
+        with os.scandir(top) as it:
+            entries = [(e.name + "/" if _is_dir(e) else e.name, e.name)
+                       for e in it if not e.name.startswith(".")]
+    except OSError as e:
+        yield _io_problem(top, e)
+        return
+    for key, name in sorted(entries):
+        path = os.path.join(top, name)
+        if key.endswith("/"):
+            yield from _walk(path, rel + key, ancestors)
+        else:
+            yield path, rel + name
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    """Whether a directory entry is (or links to) a directory."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _suffix(name: str) -> str:
+    """The lower-cased suffix of a file name ("" if none)."""
+    return os.path.splitext(name)[1].lower()
+
+
+def _io_problem(path: str, e: OSError, verb: str = "open") -> Problem:
+    """An "input-io" problem for an OSError."""
+    return Problem("input-io", f"cannot {verb}: {e.strerror or e}", path=path)
+
+
+def _read_file(path: str, rel: str, fmt: str, doc_date):
+    """Yield the documents of one file in format ``fmt`` (problems if it cannot be read)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block open()
+            yield Problem("input-io", "cannot open: not a regular file", path=path)
+            return
+        f = open(path, "rb")
+    except OSError as e:
+        yield _io_problem(path, e)
+        return
+    with f:
+        try:
+            yield from _READERS[fmt](f, b"", path, rel, doc_date)
+        except OSError as e:
+            yield _io_problem(path, e, "read")
+
+
+def _read_stdin(f: BinaryIO | None, doc_date, fmt):
+    """Yield the documents read from stdin, sniffing the format if not given.
+
+    Sniffing reads up to the first non-blank byte: "{" means JSONL, anything
+    else text.  The bytes read are handed on to the reader as ``head``.
+    """
+    if f is None:
+        f = getattr(sys.stdin, "buffer", None)
+        if f is None:
+            yield Problem("input-io", "cannot open: there is no standard input", path=STDIN_PATH)
+            return
+    head = b""
+    try:
+        if fmt is None:
+            read = getattr(f, "read1", f.read)
+            while not head.removeprefix(_BOM).strip():
+                chunk = read(65536)
+                if not chunk:
+                    break
+                head += chunk
+            fmt = "jsonl" if head.removeprefix(_BOM).lstrip()[:1] == b"{" else "txt"
+        yield from _READERS[fmt](f, head, STDIN_PATH, _STDIN_ID, doc_date)
+    except OSError as e:
+        yield _io_problem(STDIN_PATH, e, "read")
+
+
+# -- readers: (binary file, bytes already read from it, display path,
+#    relative path or id base, doc_date) -> documents and problems
+
+def _read_txt(f: BinaryIO, head: bytes, path: str, rel: str, doc_date):
+    """Yield the one document of a text file."""
+    data = head + f.read()
+    bom = len(_BOM) if data.startswith(_BOM) else 0
+    text = _decode(data[bom:], path, 1, bom)
+    if isinstance(text, Problem):
+        yield text
+    elif not text.strip():
+        yield Problem("input-empty", "empty document", path=path)
+    else:
+        yield Document(id=rel, text=text, date=doc_date, path=path)
+
+
+def _read_jsonl(f: BinaryIO, head: bytes, path: str, rel: str, doc_date):
+    """Yield one document (or problem) per non-blank line of a JSONL file."""
+    found = False
+    for n, raw, offset in _numbered(_lines(head, f)):
+        text = _decode(raw, path, n, offset)
+        if isinstance(text, Problem):
+            found = True
+            yield text
+        elif text.strip():
+            found = True
+            yield _json_document(text, path, n, f"{rel}:{n}", doc_date)
+    if not found:
+        yield Problem("input-empty", "no documents in file", path=path)
+
+
+def _json_document(text: str, path: str, line: int, default_id: str, doc_date):
+    """The document of one JSONL line, or the problem with it."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        return Problem("input-json", f"not valid JSON: {e.msg} (column {e.colno})",
+                       path=path, line=line)
+    except (ValueError, RecursionError) as e:  # e.g. too many digits, too deep
+        return Problem("input-json", f"not valid JSON: {e}", path=path, line=line)
+    if not isinstance(obj, dict):
+        return Problem("input-json", f"expected a JSON object, got {_JSON_KINDS[type(obj)]}",
+                       path=path, line=line)
+    return _document(obj, path, line, default_id, doc_date)
+
+
+def _read_csv(f: BinaryIO, head: bytes, path: str, rel: str, doc_date):
+    """Yield one document (or problem) per data row of a CSV file with a header row.
+
+    The csv module reads from :func:`_csv_lines`, which hands it one physical
+    line at a time, so after each row ``reader.line_num`` is the row's last
+    line and the row started on the line after the previous row's last.
+    Lines that are not UTF-8 are passed on with replacement characters and
+    their row is reported instead of read.  Rows of blank cells are skipped.
+    """
+    bad: list[Problem] = []
+    reader = csv.reader(_csv_lines(f, head, path, bad))
+    header: list[str] | None = None
+    found = False
+    end = 0
+    try:
+        for row in reader:
+            start, end = end + 1, reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if bad:
+                yield bad[0]
+                bad.clear()
+                found = True
+                if header is None:  # cannot tell the columns
+                    return
+            elif header is None:
+                header = [cell.strip() for cell in row]
+                if "text" not in header:
+                    yield Problem("input-field", "column is required", path=path,
+                                  line=start, field="text")
+                    return
+            elif len(row) != len(header):
+                found = True
+                yield Problem("input-csv", f"row has {_cells(len(row))}, header has "
+                              f"{len(header)}", path=path, line=start)
+            else:
+                found = True
+                fields = {k: v for k, v in zip(header, row) if k == "text" or v.strip()}
+                yield _document(fields, path, start, f"{rel}:{start}", doc_date)
+    except csv.Error as e:  # e.g. a field over csv.field_size_limit()
+        yield Problem("input-csv", f"cannot read the row: {e}; the rest of the file "
+                      "is skipped", path=path, line=end + 1)
+        return
+    if not found:
+        yield Problem("input-empty", "no documents in file", path=path)
+
+
+def _cells(n: int) -> str:
+    """'1 cell', '3 cells'."""
+    return f"{n} cell" if n == 1 else f"{n} cells"
+
+
+def _csv_lines(f: BinaryIO, head: bytes, path: str, bad: list[Problem]) -> Iterator[str]:
+    """The physical lines of a CSV file, decoded one by one.
+
+    Lines end at "\\n", "\\r\\n" or "\\r", as for ``open(newline="")``.  A line
+    that is not UTF-8 is appended to ``bad`` as a problem and decoded with
+    replacement characters.
+    """
+    pieces = (piece for raw in _lines(head, f) for piece in raw.splitlines(keepends=True))
+    for n, raw, offset in _numbered(pieces):
+        text = _decode(raw, path, n, offset)
+        if isinstance(text, Problem):
+            bad.append(text)
+            text = raw.decode("utf-8", "replace")
+        yield text
+
+
+# -- helpers
+
+
+def _lines(head: bytes, f: BinaryIO) -> Iterator[bytes]:
+    """The lines of ``head`` followed by the rest of ``f``, each ending after b"\\n"."""
+    *complete, head = head.split(b"\n")
+    for line in complete:
+        yield line + b"\n"
+    for line in f:
+        yield head + line
+        head = b""
+    if head:
+        yield head
+
+
+def _numbered(lines) -> Iterator[tuple[int, bytes, int]]:
+    """Yield ``(line number, line, byte offset)``, with a BOM cut off the first line."""
+    offset = 0
+    for n, raw in enumerate(lines, 1):
+        start, offset = offset, offset + len(raw)
+        if n == 1 and raw.startswith(_BOM):
+            raw, start = raw[len(_BOM):], start + len(_BOM)
+        yield n, raw, start
+
+
+def _decode(data: bytes, path: str, line: int, offset: int) -> str | Problem:
+    """Decode strict UTF-8 bytes that start at ``line`` and byte ``offset`` of a file."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return Problem("input-decode", f"cannot decode as UTF-8: byte 0x{data[e.start]:02x} "
+                       f"at offset {offset + e.start}", path=path,
+                       line=line + data.count(b"\n", 0, e.start))
+
+
+def _document(fields: dict, path: str, line: int, default_id: str, doc_date):
+    """A document from the fields of a JSONL object or CSV row, or the problem with them.
+
+    ``None`` (JSON null) in an optional field counts as absent.
+    """
+    def bad(field, message, code="input-field"):
+        return Problem(code, message, path=path, line=line, field=field)
+
+    if "text" not in fields:
+        return bad("text", "is required")
+    text = fields["text"]
+    if not isinstance(text, str) or not text.strip():
+        return bad("text", "must be a non-empty string")
+    doc_id = fields.get("id")
+    if doc_id is None:
+        doc_id = default_id
+    elif isinstance(doc_id, int) and not isinstance(doc_id, bool):
+        doc_id = str(doc_id)
+    elif not isinstance(doc_id, str) or not doc_id:
+        return bad("id", "must be a non-empty string or an integer")
+    date = fields.get("date")
+    if date is None:
+        date = doc_date
+    elif not _is_date(date):
+        return bad("date", f"not a date: '{date}' (expected YYYY-MM-DD)", "input-date")
+    for name in ("source", "title"):
+        if not isinstance(fields.get(name, ""), str | None):
+            return bad(name, "must be a string")
+    return Document(id=doc_id, text=text, date=date, source=fields.get("source") or "",
+                    title=fields.get("title") or "", path=path, line=line)
+
+
+def _is_date(value) -> bool:
+    """Whether ``value`` is a real calendar date written YYYY-MM-DD."""
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+_READERS = {"txt": _read_txt, "jsonl": _read_jsonl, "csv": _read_csv}

@@ -1,0 +1,205 @@
+"""The output schemas, loaded once from the package, and record validation.
+
+``schemas/event.schema.json`` describes one record in its typed dict form
+(:meth:`coder.events.record.Record.to_dict`); ``schemas/events.xsd`` describes
+the XML output file.  Both ship as package data (``coder/schemas`` links to the
+top-level ``schemas/`` directory).
+
+:func:`validate_record` turns each violation into a short
+:class:`~coder.errors.Problem` (code ``record-invalid``) naming the field::
+
+    event_id: 'abc' is not a 16-digit lowercase hex id
+    latitude: 95.0 is not between -90 and 90
+    longitude: is required when latitude is given
+
+Two details differ from a stock ``Draft202012Validator``, so that Python
+agrees with the schema as other JSON Schema tools (ECMA-262 regexes) and the
+XSD read it:
+
+* ``pattern``: a final ``$`` matches only at the very end (Python's ``$`` also
+  matches before a trailing newline, so ``"190\\n"`` would pass).
+* types: ``integer`` excludes floats such as ``1.0`` (they would be written as
+  ``1.0``, which the XSD and the CSV reader reject) and ``number`` excludes NaN.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import re
+from functools import cache
+from importlib.resources import files
+
+from jsonschema import Draft202012Validator, ValidationError, validators
+from lxml import etree
+
+from coder.errors import Problem
+from coder.events.record import FIELDS
+
+_SCHEMAS = files("coder") / "schemas"
+
+#: For each patterned field, what a good value looks like ("is not ...").
+_PATTERN_HINTS = {
+    "event_id": "a 16-digit lowercase hex id",
+    "event_date": "a YYYY-MM-DD or YYYY-MM date",
+    "event_type": "an event type name (lowercase letters, digits and _)",
+    "actor1_code": "an actor code (3 to 15 uppercase letters or digits)",
+    "actor2_code": "an actor code (3 to 15 uppercase letters or digits)",
+    "iso3": "an ISO alpha-3 country code (3 uppercase letters)",
+    "cameo_code": "a CAMEO code (2 to 4 digits)",
+    "rule_id": "a rule id (letters, digits and _ . : -)",
+}
+
+#: Enumerations too long to list in a message.
+_ENUM_HINTS = {
+    "acled_event_type": "an ACLED event type",
+    "acled_sub_event_type": "an ACLED sub-event type",
+}
+
+#: Conditions of the schema's if/then rules, by the field they constrain.
+_CONDITIONS = {"time_precision": "event_date is month-only (YYYY-MM)"}
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "object": "an object",
+}
+
+#: Keywords that report several fields in one go; handled once per record.
+_OBJECT_KEYWORDS = frozenset({"required", "additionalProperties", "dependentRequired"})
+
+
+def event_schema() -> dict:
+    """The JSON Schema of one record (``schemas/event.schema.json``); a copy."""
+    return copy.deepcopy(_event_schema())
+
+
+@cache
+def _event_schema() -> dict:
+    return json.loads((_SCHEMAS / "event.schema.json").read_text(encoding="utf-8"))
+
+
+@cache
+def events_xsd() -> etree.XMLSchema:
+    """The compiled XML Schema of the XML output (``schemas/events.xsd``)."""
+    data = (_SCHEMAS / "events.xsd").read_bytes()
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    return etree.XMLSchema(etree.fromstring(data, parser))
+
+
+@cache
+def _anchored(pattern: str) -> re.Pattern:
+    """Compile a schema regex so that a final ``$`` means end of text."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+def _pattern(validator, pattern, instance, schema):
+    if validator.is_type(instance, "string") and not _anchored(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _is_integer(checker, instance) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+def _is_number(checker, instance) -> bool:
+    if isinstance(instance, bool) or not isinstance(instance, (int, float)):
+        return False
+    return not (isinstance(instance, float) and math.isnan(instance))
+
+
+_RecordValidator = validators.extend(
+    Draft202012Validator,
+    validators={"pattern": _pattern},
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {"integer": _is_integer, "number": _is_number}
+    ),
+)
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    schema = _event_schema()
+    Draft202012Validator.check_schema(schema)
+    return _RecordValidator(schema)  # no format_checker: formats are not asserted
+
+
+def validate_record(record_dict: dict) -> list[Problem]:
+    """Check one record (typed dict form) against the event schema.
+
+    Returns one ``record-invalid`` :class:`Problem` per violation, with
+    ``field`` set to the field concerned, in field order; ``[]`` if valid.
+    """
+    problems: list[Problem] = []
+    seen: set[tuple] = set()
+    errors = list(_validator().iter_errors(record_dict))
+    # A value of the wrong type also fails its pattern, enum or range: say only the type.
+    mistyped = {e.path[0] for e in errors if e.validator == "type" and e.path}
+    for error in errors:
+        field = error.path[0] if error.path else None
+        if error.validator in _OBJECT_KEYWORDS:
+            key = (error.validator, tuple(error.schema_path))
+            if key in seen:  # one error per missing field; we list them all at once
+                continue
+            seen.add(key)
+            problems.extend(_object_problems(error, record_dict))
+        elif error.validator == "type" or field not in mistyped:
+            problems.append(Problem("record-invalid", _message(error, field), field=field))
+    order = {name: i for i, name in enumerate(FIELDS)}
+    problems.sort(key=lambda p: order.get(p.field, len(FIELDS)) if p.field else -1)
+    return problems
+
+
+def _object_problems(error: ValidationError, record: dict) -> list[Problem]:
+    """Problems for the keywords that name fields rather than check values."""
+    def problem(field: str, message: str) -> Problem:
+        return Problem("record-invalid", message, field=field)
+
+    if not isinstance(record, dict):
+        return []
+    if error.validator == "required":
+        return [problem(name, "is required") for name in error.validator_value
+                if name not in record]
+    if error.validator == "additionalProperties":
+        known = error.schema.get("properties", {})
+        return [problem(str(name), "is not a known field") for name in record
+                if name not in known]
+    # dependentRequired: {present field: [fields it needs]}
+    return [problem(need, f"is required when {name} is given")
+            for name, needs in error.validator_value.items() if name in record
+            for need in needs if need not in record]
+
+
+def _message(error: ValidationError, field: str | None) -> str:
+    """A short message in plain words for one value-level error."""
+    kind, rule, value = error.validator, error.validator_value, error.instance
+    if kind == "type":
+        return f"{_show(value)} is not {_TYPE_NAMES.get(rule, rule)}"
+    if kind == "minLength":
+        return "must not be empty" if rule == 1 else f"must be at least {rule} characters long"
+    if kind == "pattern":
+        return f"{_show(value)} is not {_PATTERN_HINTS.get(field, f'matched by {rule}')}"
+    if kind == "enum":
+        if field in _ENUM_HINTS:
+            return f"{_show(value)} is not {_ENUM_HINTS[field]}"
+        return "must be one of " + ", ".join(_show(v) for v in rule)
+    if kind in ("minimum", "maximum"):
+        low, high = error.schema.get("minimum"), error.schema.get("maximum")
+        if low is not None and high is not None:
+            return f"{_show(value)} is not between {low} and {high}"
+        return f"{_show(value)} is less than {low}" if kind == "minimum" else \
+            f"{_show(value)} is more than {high}"
+    if kind == "const":
+        condition = _CONDITIONS.get(field) if "then" in error.schema_path else None
+        return f"must be {_show(rule)}" + (f" when {condition}" if condition else "")
+    return f"breaks the schema's {kind!r} rule"
+
+
+def _show(value, limit: int = 40) -> str:
+    """``repr`` of a value, cut short so a long sentence does not flood the message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

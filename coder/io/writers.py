@@ -1,0 +1,254 @@
+"""Streaming, atomic writers of event records (CSV and XML).
+
+Use :func:`open_writer` as a context manager and call ``write`` once per
+record::
+
+    with open_writer("out/events.xml", "xml", codebook="default") as w:
+        for record in records:
+            w.write(record)
+
+A file is written to a temporary file in the target's directory (``.NAME.
+RANDOM.tmp``), flushed, fsynced and then moved onto the target with
+:func:`os.replace`, so the target is either left untouched or fully written.
+If the ``with`` block raises (even ``KeyboardInterrupt``) the temporary file is
+removed and the target is not touched.  ``path`` ``None`` or ``"-"`` writes to
+standard output instead, as it goes.
+
+CSV: a header row of :data:`~coder.events.record.FIELDS`, then one row per
+record (:meth:`Record.to_row`); UTF-8 without BOM, ``\\n`` line ends, minimal
+quoting.  With ``\\n`` line ends Python's csv module does not quote a value
+holding a lone carriage return, which would then read back as two rows: a row
+with a ``\\r`` anywhere is written with every cell quoted.
+
+XML: ``<events>`` (with ``codebook`` / ``codebook_version`` attributes when
+given) holding one ``<event>`` per record, one child element per non-empty
+field in field order, one element per line.  Records are streamed with
+:class:`lxml.etree.xmlfile`, so memory use does not grow with the output.
+Characters XML 1.0 cannot carry (control characters other than tab, newline
+and carriage return, lone surrogates, U+FFFE and U+FFFF) are stripped from the
+XML text; a value left empty by that is written as no element.  The CSV keeps
+values as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import io
+import os
+import re
+import secrets
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass, replace
+from typing import BinaryIO
+
+from lxml import etree
+
+from coder.errors import OutputError, Problem, UsageError
+from coder.events.record import FIELDS, Record, format_value
+from coder.io.schema import validate_record
+
+FORMATS = ("csv", "xml")
+
+STDOUT = "<stdout>"
+
+#: Characters outside the XML 1.0 ``Char`` production.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass
+class Writer:
+    """Writes records to one output; made by :func:`open_writer`."""
+
+    path: str  #: the output path, or ``"<stdout>"``
+    emit: Callable[[Record], None]
+    validate: bool = True
+    count: int = 0  #: records written so far
+
+    def write(self, record: Record) -> None:
+        """Validate ``record`` (unless disabled) and write it.
+
+        Raises :class:`OutputError` with the record's problems (code
+        ``record-invalid``) if it breaks the schema; nothing is written then.
+        """
+        if self.validate:
+            problems = validate_record(record.to_dict())
+            if problems:
+                raise OutputError([replace(p, path=self.path) for p in problems])
+        try:
+            self.emit(record)
+        except OSError as exc:
+            raise _io_error(self.path, exc) from exc
+        self.count += 1
+
+
+def format_for(path: str | None, fmt: str | None) -> str:
+    """The output format: ``fmt`` if given, else from the suffix of ``path``.
+
+    Standard output (``None`` or ``"-"``) defaults to CSV.  Raises
+    :class:`UsageError` for an unknown format or suffix.
+    """
+    allowed = " or ".join(FORMATS)
+    if fmt:
+        if fmt.lower() in FORMATS:
+            return fmt.lower()
+        raise UsageError(Problem("usage", f"unknown output format {fmt!r}: use {allowed}"))
+    if path is None or path == "-":
+        return "csv"
+    suffix = os.path.splitext(path)[1]
+    if suffix.lower().lstrip(".") in FORMATS:
+        return suffix.lower().lstrip(".")
+    what = f"the suffix {suffix!r}" if suffix else "a name with no suffix"
+    raise UsageError(Problem(
+        "usage", f"cannot tell the output format from {what}: use a .csv or .xml file "
+                 f"name, or give the format ({allowed})", path=path))
+
+
+@contextmanager
+def open_writer(path: str | None, fmt: str, *, codebook: str = "",
+                codebook_version: str = "", validate: bool = True) -> Iterator[Writer]:
+    """Open an output for records in format ``fmt`` (``"csv"`` or ``"xml"``).
+
+    ``path`` ``None`` or ``"-"`` is standard output.  Raises
+    :class:`OutputError` (code ``output-io``) if the file cannot be written.
+    """
+    if fmt not in FORMATS:
+        raise UsageError(Problem("usage", f"unknown output format {fmt!r}: use "
+                                          + " or ".join(FORMATS)))
+    to_stdout = path is None or path == "-"
+    where = STDOUT if to_stdout else path
+    stream = _stdout_stream() if to_stdout else _atomic_file(path)
+    with stream as raw:
+        with ExitStack() as stack:
+            try:
+                if fmt == "csv":
+                    emit = stack.enter_context(_csv_sink(raw))
+                else:
+                    emit = stack.enter_context(_xml_sink(raw, codebook, codebook_version))
+            except OSError as exc:
+                raise _io_error(where, exc) from exc
+            yield Writer(where, emit, validate)
+            try:
+                stack.close()  # finish the document (footer, flush) while errors are ours
+            except OSError as exc:
+                raise _io_error(where, exc) from exc
+
+
+@contextmanager
+def _atomic_file(path: str) -> Iterator[BinaryIO]:
+    """A binary file that replaces ``path`` only if the block succeeds."""
+    if os.path.isdir(path):
+        raise _io_error(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
+    directory, name = os.path.split(os.path.abspath(path))
+    try:
+        while True:
+            tmp = os.path.join(directory, f".{name}.{secrets.token_hex(4)}.tmp")
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                break
+            except FileExistsError:  # pragma: no cover - 32 random bits collided
+                continue
+    except OSError as exc:
+        raise _io_error(path, exc) from exc
+    try:
+        with os.fdopen(fd, "wb") as file:
+            yield file
+            try:
+                file.flush()
+                os.fsync(file.fileno())
+            except OSError as exc:
+                raise _io_error(path, exc) from exc
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise _io_error(path, exc) from exc
+        _fsync_dir(directory)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _fsync_dir(directory: str) -> None:
+    """Make the rename durable (best effort: not every system allows it)."""
+    with suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextmanager
+def _stdout_stream() -> Iterator[BinaryIO]:
+    """Standard output as a binary stream (left open afterwards)."""
+    sys.stdout.flush()
+    raw = getattr(sys.stdout, "buffer", None)
+    if raw is None:  # pragma: no cover - a text-only replacement of sys.stdout
+        raw = io.BytesIO()
+        yield raw
+        sys.stdout.write(raw.getvalue().decode("utf-8"))
+        return
+    yield raw
+    raw.flush()
+
+
+@contextmanager
+def _csv_sink(raw: BinaryIO) -> Iterator[Callable[[Record], None]]:
+    text = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=True)
+    try:
+        writer = csv.writer(text, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        quote_all = csv.writer(text, lineterminator="\n", quoting=csv.QUOTE_ALL)
+        writer.writerow(FIELDS)
+
+        def emit(record: Record) -> None:
+            row = record.to_row()
+            (quote_all if any("\r" in cell for cell in row) else writer).writerow(row)
+
+        yield emit
+        text.flush()
+    finally:
+        text.detach()  # leave ``raw`` open: it belongs to the caller
+
+
+@contextmanager
+def _xml_sink(raw: BinaryIO, codebook: str, codebook_version: str
+              ) -> Iterator[Callable[[Record], None]]:
+    attrib = {k: _xml_text(v) for k, v in
+              (("codebook", codebook), ("codebook_version", codebook_version)) if v}
+    with etree.xmlfile(raw, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        with xf.element("events", attrib):
+            xf.write("\n")
+
+            def emit(record: Record) -> None:
+                xf.write("  ")
+                xf.write(_event_element(record))
+                xf.flush()
+
+            yield emit
+    raw.write(b"\n")
+
+
+def _event_element(record: Record) -> etree._Element:
+    """The ``<event>`` element of one record, indented for a 2-space level."""
+    event = etree.Element("event")
+    for name in FIELDS:
+        text = _xml_text(format_value(getattr(record, name)))
+        if text:
+            etree.SubElement(event, name).text = text
+    etree.indent(event, space="  ", level=1)
+    event.tail = "\n"
+    return event
+
+
+def _xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 does not allow."""
+    return _NOT_XML.sub("", text)
+
+
+def _io_error(path: str, exc: OSError) -> OutputError:
+    reason = exc.strerror or str(exc)
+    return OutputError(Problem("output-io", f"cannot write: {reason}", path=path))

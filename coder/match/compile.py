@@ -1,0 +1,131 @@
+"""Compile a codebook once into the structures the matcher uses.
+
+* one :class:`Lexicon` trie for every actor alias, place name, generic actor
+  word and place noun;
+* every rule pattern parsed, and an index from each word form that can start
+  a rule's anchor to the rules it may trigger -- so a sentence is tried only
+  against the rules whose anchor word occurs in it, never rules x sentences;
+* cue and variant patterns parsed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..codebook.model import Codebook, Cue, Rule
+from ..text.tokens import words
+from .inflect import FUNCTION_WORDS, forms
+from .lexicon import Entry, Lexicon
+from .pattern import Group, Pattern, Word, parse
+
+#: Auxiliary verbs make poor anchors: the anchor is the first required word
+#: that is not one of these (or the first required word if all are).
+_WEAK = FUNCTION_WORDS | forms("be") | forms("have") | forms("do") | forms("get")
+
+
+@dataclass(slots=True)
+class CompiledRule:
+    index: int
+    rule: Rule
+    pattern: Pattern
+    anchor: int  # item index of the anchor
+
+
+@dataclass(slots=True)
+class CompiledCue:
+    cue: Cue
+    pattern: Pattern
+    window: int
+    event_types: frozenset[str]
+    except_after: list[Pattern]
+
+
+@dataclass
+class Compiled:
+    codebook: Codebook
+    lexicon: Lexicon
+    rules: list[CompiledRule]
+    anchors: dict[str, list[tuple[CompiledRule, tuple]]]  # first word form -> (rule, alternative)
+    cues: list[CompiledCue]
+    variant_words: dict[str, Pattern] = field(default_factory=dict)
+    refs: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def trigger_forms(self) -> frozenset[str]:
+        return frozenset(self.anchors)
+
+
+def _anchor(pattern: Pattern) -> int:
+    for i, item in enumerate(pattern.items):
+        if isinstance(item, Word) and not (item.forms & _WEAK):
+            return i
+        if isinstance(item, Group) and not item.optional and all(
+            isinstance(alt[0], Word) and not (alt[0].forms & _WEAK) for alt in item.alts
+        ):
+            return i
+    return pattern.anchor
+
+
+def _inflected_variants(phrase: str, extra) -> list[list[str]]:
+    """Token sequences for a generic phrase: its last word in every form."""
+    toks = words(phrase)
+    if not toks:
+        return []
+    return [toks[:-1] + [f] for f in sorted(forms(toks[-1], extra))]
+
+
+def compile_codebook(cb: Codebook) -> Compiled:
+    """Build the matcher structures.  The codebook must already be validated."""
+    extra = {k: list(v) for k, v in cb.inflections.items()}
+    lex = Lexicon()
+    refs: dict[str, frozenset[str]] = {}
+    for actor in cb.actors:
+        lex.add(actor.name, Entry("actor", actor, actor.name))
+        for alias in actor.aliases:
+            exact = () if alias.case_sensitive else None
+            lex.add(alias.text, Entry("actor", actor, alias.text, exact))
+        terms: set[str] = set()
+        for ref in actor.refs:
+            variants = _inflected_variants(ref, extra)
+            terms.update(" ".join(v) for v in variants)
+            for v in variants:
+                lex.add(ref, Entry("ref", " ".join(v), ref), variants=[v])
+        refs[actor.code] = frozenset(terms)
+    for place in cb.places:
+        lex.add(place.name, Entry("place", place, place.name))
+        for alias in place.aliases:
+            exact = () if alias.case_sensitive else None
+            lex.add(alias.text, Entry("place", place, alias.text, exact))
+    for noun in cb.place_nouns:
+        lex.add(noun, Entry("place_noun", noun, noun), variants=_inflected_variants(noun, extra))
+
+    rules: list[CompiledRule] = []
+    anchors: dict[str, list] = {}
+    for i, rule in enumerate(cb.rules):
+        pattern = parse(rule.pattern, extra_forms=extra)
+        cr = CompiledRule(i, rule, pattern, _anchor(pattern))
+        rules.append(cr)
+        item = pattern.items[cr.anchor]
+        alts = [(item,)] if isinstance(item, Word) else list(item.alts)
+        for alt in alts:
+            for form in alt[0].forms:
+                anchors.setdefault(form, []).append((cr, tuple(alt)))
+
+    cues: list[CompiledCue] = []
+    for cue in cb.cues:
+        cues.append(
+            CompiledCue(
+                cue,
+                parse(cue.pattern, slots_allowed=False, extra_forms=extra),
+                cb.settings.cue_window if cue.window is None else cue.window,
+                frozenset(cue.event_types),
+                [parse(p, slots_allowed=False, extra_forms=extra) for p in cue.except_after],
+            )
+        )
+    variant_words: dict[str, Pattern] = {}
+    for et in cb.event_types.values():
+        for variant in et.variants:
+            for phrase in variant.when.words + variant.when.no_words:
+                if phrase not in variant_words:
+                    variant_words[phrase] = parse(phrase, slots_allowed=False, extra_forms=extra)
+    return Compiled(cb, lex, rules, anchors, cues, variant_words, refs)

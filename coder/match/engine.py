@@ -1,0 +1,433 @@
+"""Match compiled rules against one sentence.
+
+For every token whose form starts a rule anchor, the rule's pattern is matched
+outwards from the anchor: the items after it forwards, the items before it
+backwards.  A leading slot (``{actor1} launched ...``) is found by the subject
+search, which walks left from the trigger over the clause the way a reader
+finds a subject: it passes over actors that are objects of prepositions
+(``backed by the Russian air force``), parenthetical relative clauses, and
+the pronoun that opens reported speech (``X said on Thursday they had ...``);
+inside a relative clause it takes the antecedent of ``which``/``who``.
+
+Every rule that triggers becomes a :class:`Candidate`.  Candidates of one
+event type whose trigger words overlap compete; the most complete one wins.
+A winner is then checked against negation and modality cues.  Every candidate
+keeps the reason it was dropped, for ``coder explain``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..codebook.model import Settings
+from ..text.tokens import Token
+from .compile import Compiled, CompiledCue, CompiledRule
+from .mentions import Mention
+from .pattern import Gap, Group, Slot, Word
+from .words import (
+    CONTRAST, DATE_LEADS, DETERMINERS, HARD, NOT_FILLER, PREPOSITIONS, RELATIVE,
+    REPORTING, SUBJECT_PRONOUNS, TRANSPARENT_PUNCT,
+)
+
+#: Most partial matches tried per trigger (a bound on backtracking).
+MAX_STEPS = 5000
+#: Alternative complete matches compared per trigger.
+MAX_MATCHES = 16
+
+
+@dataclass(slots=True)
+class Candidate:
+    rule: CompiledRule
+    anchor: tuple[int, int]  # token span of the anchor words
+    core: tuple[int, int]  # token span of all matched words (not slots)
+    span: tuple[int, int]  # token span of the whole match
+    slots: dict[str, list[Mention]]
+    missing: tuple[str, ...] = ()
+    status: str = "kept"  # kept | dropped
+    reason: str = ""
+
+    @property
+    def event_type(self) -> str:
+        return self.rule.rule.event_type
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+@dataclass
+class SentenceView:
+    """What the matcher knows of a sentence: tokens, mentions, dates."""
+
+    tokens: list[Token]
+    mentions: list[Mention]
+    date_spans: list[tuple[int, int]] = field(default_factory=list)  # token spans, lead word included
+
+    def __post_init__(self) -> None:
+        toks = self.tokens
+        self.n = len(toks)
+        self.norms = [t.norm for t in toks]
+        in_mention = [False] * self.n
+        self.starts: dict[int, list[Mention]] = {}
+        self.ends: dict[int, list[Mention]] = {}
+        for m in self.mentions:
+            self.starts.setdefault(m.start, []).append(m)
+            self.ends.setdefault(m.end, []).append(m)
+            for k in range(m.start, m.end):
+                in_mention[k] = True
+        self.in_date = [False] * self.n
+        for a, b in self.date_spans:
+            for k in range(a, b):
+                self.in_date[k] = True
+        self.filler = [
+            not in_mention[k]
+            and (
+                self.in_date[k]
+                or self.norms[k] in TRANSPARENT_PUNCT
+                or (toks[k].is_word and self.norms[k] not in NOT_FILLER)
+            )
+            for k in range(self.n)
+        ]
+        self.stop = [nm in HARD or nm in CONTRAST for nm in self.norms]
+        # ", who ... ," and ", backed by ... ," segments: closing comma -> opening comma
+        self.paren_comma: dict[int, int] = {}
+        commas = [k for k, nm in enumerate(self.norms) if nm == ","]
+        for a, b in zip(commas, commas[1:]):
+            first = self.norms[a + 1] if a + 1 < b else ""
+            second = self.norms[a + 2] if a + 2 < b else ""
+            if first in RELATIVE or (first.endswith("ed") and second == "by"):
+                self.paren_comma[b] = a
+                self.stop[b] = True  # a gap never leaves a parenthetical clause
+        self.paren_open: dict[int, int] = {}
+        stack: list[int] = []
+        for k, nm in enumerate(self.norms):
+            if nm == "(":
+                stack.append(k)
+            elif nm == ")" and stack:
+                self.paren_open[k] = stack.pop()
+
+
+def _slot_kind_ok(m: Mention, name: str) -> bool:
+    return m.is_place if name == "location" else m.actor is not None
+
+
+def _fill(m: Mention, name: str) -> list[Mention]:
+    if name == "location" and m.group:
+        return list(m.group)
+    return [m]
+
+
+class _Matcher:
+    def __init__(self, view: SentenceView, settings: Settings, strict: bool = True):
+        self.v = view
+        self.s = settings
+        self.strict = strict
+        self.steps = 0
+
+    # -- positions -----------------------------------------------------------
+    def filler_positions(self, p: int, d: int) -> list[int]:
+        out = [p]
+        count = 0
+        v = self.v
+        while True:
+            idx = p if d > 0 else p - 1
+            if idx < 0 or idx >= v.n or not v.filler[idx]:
+                return out
+            if not v.in_date[idx]:
+                count += 1
+                if count > self.s.max_filler:
+                    return out
+            p += d
+            out.append(p)
+
+    def gap_positions(self, p: int, d: int) -> list[int]:
+        out = [p]
+        v = self.v
+        for _ in range(self.s.max_gap):
+            idx = p if d > 0 else p - 1
+            if idx < 0 or idx >= v.n or v.stop[idx]:
+                break
+            p += d
+            out.append(p)
+        return out
+
+    def mentions_at(self, q: int, d: int, name: str) -> list[Mention]:
+        v = self.v
+        found = v.starts.get(q, ()) if d > 0 else v.ends.get(q, ())
+        return [
+            m for m in found
+            if _slot_kind_ok(m, name)
+            # an actor right before "said" is the speaker, not a participant
+            and not (name != "location" and m.end < v.n and v.norms[m.end] in REPORTING)
+        ]
+
+    # -- sequence matching ---------------------------------------------------
+    def match(self, items: tuple, k: int, p: int, d: int, slots: dict, words: list, filler: bool = True):
+        """Yield (boundary, slots, word positions) for every way items[k:] match from p."""
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            return
+        if k == len(items):
+            yield p, slots, words
+            return
+        item = items[k]
+        if isinstance(item, Gap):
+            for q in self.gap_positions(p, d):
+                yield from self.match(items, k + 1, q, d, slots, words, filler=False)
+            return
+        positions = self.filler_positions(p, d) if filler else [p]
+        if isinstance(item, Word):
+            for q in positions:
+                idx = q if d > 0 else q - 1
+                if 0 <= idx < self.v.n and self.v.norms[idx] in item.forms:
+                    yield from self.match(items, k + 1, q + d, d, slots, words + [idx])
+            return
+        if isinstance(item, Slot):
+            if item.name not in slots:
+                for q in positions:
+                    for m in self.mentions_at(q, d, item.name):
+                        fill = _fill(m, item.name)
+                        edge = max(x.end for x in fill) if d > 0 else min(x.start for x in fill)
+                        yield from self.match(items, k + 1, edge, d, {**slots, item.name: fill}, words)
+            if item.optional or not self.strict or item.name in slots:
+                yield from self.match(items, k + 1, p, d, slots, words, filler)
+            return
+        if isinstance(item, Group):
+            for alt in item.alts:
+                seq = tuple(alt) if d > 0 else tuple(reversed(alt))
+                yield from self.match(seq + items[k + 1:], 0, p, d, slots, words, filler)
+            if item.optional:
+                yield from self.match(items, k + 1, p, d, slots, words, filler)
+            return
+        raise TypeError(item)  # pragma: no cover
+
+    # -- subject search ------------------------------------------------------
+    def after_preposition(self, m: Mention) -> bool:
+        j = m.start - 1
+        norms = self.v.norms
+        while j >= 0 and (norms[j] in DETERMINERS or norms[j] == "("):
+            j -= 1
+        return j >= 0 and norms[j] in PREPOSITIONS
+
+    def subject(self, p: int, name: str) -> Mention | None:
+        """The subject of the clause that ends at boundary p (see module doc)."""
+        v = self.v
+        i = p - 1
+        crossed_comma = False
+        steps = 0
+        while i >= 0 and steps < self.s.subject_reach:
+            steps += 1
+            nm = v.norms[i]
+            if nm == "," and i in v.paren_comma:
+                i = v.paren_comma[i] - 1
+                crossed_comma = True
+                continue
+            if v.stop[i] or nm in REPORTING:
+                return None
+            ending = v.ends.get(i + 1, ())
+            if ending:
+                m = ending[0]
+                wanted = [x for x in ending if _slot_kind_ok(x, name)]
+                if wanted:
+                    m = wanted[0]
+                    if not (name == "location" and m.possessive) and not self.after_preposition(m):
+                        return m
+                i = m.start - 1
+                continue
+            if nm == ")" and i in v.paren_open:
+                i = v.paren_open[i] - 1
+                continue
+            if nm == ",":
+                crossed_comma = True
+            elif nm in SUBJECT_PRONOUNS and name != "location":
+                j = i - 1
+                while j >= 0 and (v.in_date[j] or v.norms[j] == "that"):
+                    j -= 1
+                if j >= 0 and v.norms[j] in REPORTING:
+                    i = j - 1
+                    continue
+                return None
+            elif nm in RELATIVE or (nm == "that" and i + 1 < v.n and v.norms[i + 1] in _AUX):
+                if not crossed_comma:
+                    return self.antecedent(i, name)
+            i -= 1
+        return None
+
+    def antecedent(self, rel: int, name: str) -> Mention | None:
+        v = self.v
+        j = rel - 1
+        commas = 0
+        if j >= 0 and v.norms[j] == ",":
+            j -= 1
+        steps = 0
+        while j >= 0 and steps < 12:
+            steps += 1
+            if v.stop[j]:
+                return None
+            ending = v.ends.get(j + 1, ())
+            if ending:
+                wanted = [x for x in ending if _slot_kind_ok(x, name) and not x.possessive]
+                if wanted:
+                    return wanted[0]
+                j = ending[0].start - 1
+                continue
+            if v.norms[j] == ",":
+                commas += 1
+                if commas > 1:
+                    return None
+            j -= 1
+        return None
+
+
+_AUX = frozenset("is are was were has have had be been being will would".split())
+
+
+def _named(c: Candidate) -> int:
+    return sum(1 for m in c.slots.get("location", ()) if m.place is not None)
+
+
+def _better(a: Candidate, b: Candidate) -> bool:
+    """Whether candidate a beats b: complete first, then more slots filled,
+    then more named places, then more pattern words, then the earlier rule."""
+    ka = (a.complete, len(a.slots), _named(a), len(range(*a.core)), -a.rule.index)
+    kb = (b.complete, len(b.slots), _named(b), len(range(*b.core)), -b.rule.index)
+    return ka > kb
+
+
+def match_rule(view: SentenceView, settings: Settings, cr: CompiledRule, alt: tuple, i: int) -> Candidate | None:
+    """Match one rule whose anchor alternative ``alt`` starts at token ``i``.
+
+    First strictly (required slots must be filled); if that fails, once more
+    with every slot optional, to say which slot was missing.
+    """
+    return _match_rule(view, settings, cr, alt, i, strict=True) or _match_rule(view, settings, cr, alt, i, strict=False)
+
+
+def _match_rule(view: SentenceView, settings: Settings, cr: CompiledRule, alt: tuple, i: int, strict: bool) -> Candidate | None:
+    m = _Matcher(view, settings, strict)
+    items = cr.pattern.items
+    right = tuple(alt[1:]) + items[cr.anchor + 1:]
+    left = items[: cr.anchor]
+    lead = left[0] if left and isinstance(left[0], Slot) else None
+    left_items = tuple(reversed(left[1:] if lead else left))
+    all_slots = cr.pattern.slots
+    required = cr.pattern.required_slots
+    best: Candidate | None = None
+    found = 0
+    for r_end, r_slots, r_words in m.match(right, 0, i + 1, +1, {}, [i]):
+        for l_start, slots, all_words in m.match(left_items, 0, i, -1, r_slots, r_words):
+            start = l_start
+            if lead is not None:
+                subj = m.subject(l_start, lead.name)
+                if subj is not None:
+                    slots = {**slots, lead.name: _fill(subj, lead.name)}
+                    start = min(x.start for x in slots[lead.name])
+                elif strict and not lead.optional:
+                    continue
+            missing = tuple(s for s in required if s not in slots)
+            anchor_end = i + 1
+            while anchor_end in all_words and anchor_end - i < len(alt):
+                anchor_end += 1
+            cand = Candidate(
+                cr,
+                (i, anchor_end),
+                (min(all_words), max(all_words) + 1),
+                (min([start] + all_words), max([r_end] + [w + 1 for w in all_words])),
+                slots,
+                missing,
+            )
+            if best is None or _better(cand, best):
+                best = cand
+            found += 1
+            if found >= MAX_MATCHES or (
+                best.complete and len(best.slots) == len(all_slots)
+                and all(x.place is not None for x in best.slots.get("location", ()))
+            ):
+                return best
+    return best
+
+
+def _cue_hit(view: SentenceView, settings: Settings, cue: CompiledCue, end: int) -> tuple[int, int] | None:
+    """Span of ``cue`` if it ends exactly at boundary ``end``."""
+    m = _Matcher(view, Settings(max_gap=0, max_filler=0))
+    items = tuple(reversed(cue.pattern.items))
+    for start, _slots, words in m.match(items, 0, end, -1, {}, [], filler=False):
+        if not words:
+            continue
+        for exc in cue.except_after:
+            ex = _Matcher(view, Settings(max_gap=0, max_filler=0))
+            if any(True for _ in ex.match(tuple(reversed(exc.items)), 0, start, -1, {}, [], filler=False)):
+                return None
+        return start, end
+    return None
+
+
+def check_cues(view: SentenceView, compiled: Compiled, cand: Candidate) -> str:
+    """Reason the candidate is blocked by a negation or modality cue, or ''.
+
+    A cue counts when it ends at most ``window`` tokens before the anchor word
+    (``was not captured``, ``would attack``), with no comma in between.
+    """
+    a = cand.anchor[0]
+    settings = compiled.codebook.settings
+    for cue in compiled.cues:
+        if cue.event_types and cand.event_type not in cue.event_types:
+            continue
+        for gap in range(0, cue.window + 1):
+            end = a - gap
+            if end <= 0:
+                break
+            if gap > 0 and (view.norms[end] in (",",) or view.stop[end]):
+                break
+            hit = _cue_hit(view, settings, cue, end)
+            if hit:
+                text = " ".join(t.text for t in view.tokens[hit[0]:hit[1]])
+                return f"{cue.cue.kind} cue '{text}' at token {hit[0] + 1}"
+    return ""
+
+
+def match_sentence(view: SentenceView, compiled: Compiled) -> list[Candidate]:
+    """All candidates for a sentence, with the winners marked kept."""
+    settings = compiled.codebook.settings
+    cands: list[Candidate] = []
+    anchors = compiled.anchors
+    for i, nm in enumerate(view.norms):
+        entries = anchors.get(nm)
+        if not entries:
+            continue
+        for cr, alt in entries:
+            cand = match_rule(view, settings, cr, alt, i)
+            if cand is not None:
+                cands.append(cand)
+    # one winner per event type among overlapping triggers
+    cands.sort(key=lambda c: (c.core[0], c.rule.index))
+    for c in cands:
+        if not c.complete:
+            c.status, c.reason = "dropped", "missing slot " + ", ".join("{%s}" % s for s in c.missing)
+    winners: list[Candidate] = []
+    for c in cands:
+        if c.status == "dropped":
+            continue
+        rival = next(
+            (w for w in winners if w.event_type == c.event_type and w.core[0] < c.core[1] and c.core[0] < w.core[1]),
+            None,
+        )
+        if rival is None:
+            winners.append(c)
+        elif _better(c, rival):
+            rival.status, rival.reason = "dropped", f"overlaps rule {c.rule.rule.id}, which matched more"
+            winners[winners.index(rival)] = c
+        else:
+            c.status, c.reason = "dropped", f"overlaps rule {rival.rule.rule.id}, which matched more"
+    for c in winners:
+        reason = check_cues(view, compiled, c)
+        if reason:
+            c.status, c.reason = "dropped", reason
+        else:
+            a1, a2 = c.slots.get("actor1"), c.slots.get("actor2")
+            if a1 and a2 and a1[0].actor is a2[0].actor:
+                c.status, c.reason = "dropped", "actor1 and actor2 are the same actor"
+    return cands
+
+
+__all__ = ["Candidate", "SentenceView", "match_sentence", "DATE_LEADS"]

@@ -1,0 +1,182 @@
+"""Actors, places and generic words found in a sentence.
+
+A :class:`Mention` is a span of tokens that names an actor or a place.  Found
+by the lexicon (aliases), then:
+
+* a generic word (``the jihadists``) becomes a mention of the most recent named
+  actor in the document whose ``refs`` list it (no pronouns are resolved);
+* ``the town of Rawa`` is one mention of Rawa; ``Mosul, the Iraqi city`` makes
+  ``the Iraqi city`` point back to Mosul (apposition); any other place noun
+  (``a base``) is an unnamed place;
+* coordinated places (``Rawa and al-Qaim``, ``both al-Qaim and in Albu
+  Kamal``) form a group, which fills a location slot as a whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..codebook.model import Actor, Place
+from ..text.tokens import Token
+from .lexicon import Hit, Lexicon
+from .words import DETERMINERS
+
+
+@dataclass(slots=True)
+class Mention:
+    start: int  # token span [start, end)
+    end: int
+    text: str
+    alias: str  # the codebook phrase that matched
+    actor: Actor | None = None
+    place: Place | None = None
+    generic_place: bool = False  # a place noun that names no place ("a base")
+    via: str = "alias"  # alias | ref | apposition
+    possessive: bool = False
+    group: list["Mention"] = field(default_factory=list, repr=False)
+
+    @property
+    def is_place(self) -> bool:
+        return self.place is not None or self.generic_place
+
+
+_GROUP_LINKS = frozenset({",", "and", "or", "in", "at", "both"})
+
+
+class CorefMemory:
+    """Named actors seen so far in a document, most recent last.
+
+    ``refs`` maps an actor code to the generic words that may refer to it.
+    """
+
+    def __init__(self, refs: dict[str, frozenset[str]]) -> None:
+        self.refs = refs
+        self.seen: list[Actor] = []
+
+    def note(self, actor: Actor) -> None:
+        if self.refs.get(actor.code):
+            if self.seen and self.seen[-1] is actor:
+                return
+            self.seen.append(actor)
+
+    def resolve(self, term: str) -> Actor | None:
+        for actor in reversed(self.seen):
+            if term in self.refs[actor.code]:
+                return actor
+        return None
+
+
+def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: CorefMemory) -> list[Mention]:
+    """All mentions in a sentence, in order; updates the coreference memory."""
+    mentions: list[Mention] = []
+    hits: list[Hit] = lexicon.scan(tokens)
+    for hit in hits:
+        span = text[tokens[hit.start].start: tokens[hit.end - 1].end]
+        actor_e, place_e = hit.first("actor"), hit.first("place")
+        if actor_e or place_e:
+            m = Mention(
+                hit.start, hit.end, span, (actor_e or place_e).alias,
+                actor=actor_e.value if actor_e else None,
+                place=place_e.value if place_e else None,
+            )
+            if m.actor is not None:
+                memory.note(m.actor)
+            mentions.append(m)
+            continue
+        ref_e = hit.first("ref")
+        if ref_e is not None:
+            actor = memory.resolve(ref_e.value)
+            if actor is not None:
+                mentions.append(Mention(hit.start, hit.end, span, ref_e.alias, actor=actor, via="ref"))
+                continue
+        noun_e = hit.first("place_noun")
+        if noun_e is not None:
+            mentions.append(Mention(hit.start, hit.end, span, noun_e.alias, generic_place=True))
+    _merge_of(mentions, tokens)
+    _apposition(mentions, tokens)
+    _possessive(mentions, tokens)
+    _groups(mentions, tokens)
+    return mentions
+
+
+def _merge_of(mentions: list[Mention], tokens: list[Token]) -> None:
+    """``the town of Rawa`` -> one mention of Rawa starting at ``town``."""
+    i = 0
+    while i < len(mentions) - 1:
+        a, b = mentions[i], mentions[i + 1]
+        if a.generic_place and b.place is not None and b.start == a.end + 1 and tokens[a.end].norm == "of":
+            b.start = a.start
+            b.text = _join(tokens, a.start, b.end)
+            del mentions[i]
+            continue
+        i += 1
+
+
+def _apposition(mentions: list[Mention], tokens: list[Token]) -> None:
+    """``Mosul, the Iraqi city`` -> the generic ``city`` names Mosul."""
+    for k, m in enumerate(mentions):
+        if not m.generic_place or k == 0:
+            continue
+        prev = mentions[k - 1]
+        if prev.place is None:
+            continue
+        j = m.start - 1
+        skipped = 0
+        while j > prev.end and skipped < 3 and tokens[j].norm != "," and (
+            tokens[j].norm in DETERMINERS or tokens[j].norm[:1].isalpha()
+        ):
+            j -= 1
+            skipped += 1
+        if j == prev.end and tokens[j].norm == ",":
+            m.place = prev.place
+            m.generic_place = False
+            m.via = "apposition"
+
+
+def _possessive(mentions: list[Mention], tokens: list[Token]) -> None:
+    n = len(tokens)
+    for m in mentions:
+        if m.end < n and tokens[m.end].norm in ("'s", "'", "s") and (
+            tokens[m.end].norm != "s" or (m.end + 1 < n and tokens[m.end + 1].is_word)
+        ):
+            m.possessive = True
+
+
+def _groups(mentions: list[Mention], tokens: list[Token]) -> None:
+    """Coordinated named places share one group list.
+
+    Places are linked by commas, ``and``/``or`` and the odd ``in``/``both``
+    (``both al-Qaim and in Albu Kamal``); a group needs at least one ``and``
+    or ``or`` (``Mosul, Iraq`` is an apposition, not a list), and a place in
+    the possessive (``Syria's largest``) is never part of one.
+    """
+    runs: list[list[Mention]] = []
+    conj: list[bool] = []
+    for m in mentions:
+        m.group = [m]
+        if m.place is None or m.via == "apposition" or m.possessive:
+            runs.append([])
+            conj.append(False)
+            continue
+        if runs and runs[-1]:
+            links = [t.norm for t in tokens[runs[-1][-1].end: m.start]]
+            if 0 < len(links) <= 3 and all(x in _GROUP_LINKS for x in links):
+                runs[-1].append(m)
+                conj[-1] = conj[-1] or "and" in links or "or" in links
+                continue
+        runs.append([m])
+        conj.append(False)
+    for run, has_conj in zip(runs, conj):
+        if len(run) > 1 and has_conj:
+            for m in run:
+                m.group = run
+
+
+def _join(tokens: list[Token], start: int, end: int) -> str:
+    out = []
+    for k in range(start, end):
+        if k > start and tokens[k].start > tokens[k - 1].end:
+            out.append(" ")
+        out.append(tokens[k].text)
+    return "".join(out)
+

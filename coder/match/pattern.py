@@ -1,0 +1,201 @@
+"""The pattern language of codebook rules and cues.
+
+A pattern is a sequence of items separated by spaces::
+
+    {actor1} [capture|seize|take control of] {location} (from {actor2})
+
+* ``word`` -- a lemma: matches every inflection (capture, captured, captures,
+  capturing), in any capitalisation.  ``"word"`` in double quotes matches only
+  that exact form.
+* ``[a|b c|d]`` -- one of the alternatives (each a sequence of words and slots).
+* ``(a|b)`` -- optionally one of the alternatives.
+* ``{actor1}``, ``{actor2}``, ``{location}`` -- slots, filled with an actor or a
+  place found in the sentence; ``{actor2?}`` makes a slot optional.
+* ``...`` -- a gap: skips up to ``settings.max_gap`` tokens, never across a
+  clause boundary (``;``, ``:`` or whereas/but/although ...).
+
+Between two items the matcher allows a few filler words (determiners,
+adjectives, adverbs: ``launched a major offensive``); see docs/codebook.md.
+The first required word (or required group of words) is the pattern's anchor:
+the codebook compiler indexes anchors so that a sentence is only tried against
+the rules whose anchor occurs in it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..text.tokens import words as phrase_words
+from .inflect import forms
+
+SLOT_NAMES = ("actor1", "actor2", "location")
+
+
+class PatternError(ValueError):
+    """A pattern that cannot be parsed; ``offset`` is the 0-based column in the pattern."""
+
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    forms: frozenset[str]
+    text: str  # as written, for explanations
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    name: str
+    optional: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    alts: tuple[tuple, ...]  # each alt: a tuple of Word | Slot
+    optional: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    source: str
+    items: tuple  # Word | Slot | Group | Gap
+    anchor: int  # index of the anchor item (-1 for cue patterns without one)
+
+    @property
+    def slots(self) -> tuple[str, ...]:
+        names: list[str] = []
+        for item in self.items:
+            if isinstance(item, Slot):
+                names.append(item.name)
+            elif isinstance(item, Group):
+                for alt in item.alts:
+                    names.extend(x.name for x in alt if isinstance(x, Slot))
+        return tuple(dict.fromkeys(names))
+
+    @property
+    def required_slots(self) -> tuple[str, ...]:
+        return tuple(x.name for x in self.items if isinstance(x, Slot) and not x.optional)
+
+    def anchor_alternatives(self) -> list[tuple[Word, ...]]:
+        """The word sequences the anchor can start with (for the trigger index)."""
+        item = self.items[self.anchor]
+        if isinstance(item, Word):
+            return [(item,)]
+        return [tuple(alt) for alt in item.alts]
+
+
+_LEX = re.compile(
+    r"""
+      (?P<space>\s+)
+    | (?P<slot>\{\s*(?P<slotname>[^{}?\s]*)\s*(?P<opt>\?)?\s*\})
+    | (?P<gap>\.\.\.)
+    | (?P<open>[\[(])
+    | (?P<close>[\])])
+    | (?P<bar>\|)
+    | "(?P<quoted>[^"]*)"
+    | (?P<word>[^\s\[\](){}|"]+)
+    | (?P<bad>.)
+    """,
+    re.VERBOSE,
+)
+
+
+def _words(text: str, offset: int, exact: bool, extra) -> list[Word]:
+    parts = phrase_words(text)
+    if not parts:
+        raise PatternError(f"'{text}' has no word in it", offset)
+    if exact:
+        return [Word(frozenset((p,)), p) for p in parts]
+    return [Word(forms(p, extra), p) for p in parts]
+
+
+def parse(source: str, *, slots_allowed: bool = True, extra_forms=None) -> Pattern:
+    """Parse a pattern; raise PatternError with the offset of the problem."""
+    items: list = []
+    group_alts: list[list] | None = None
+    group_open = ("", 0)
+    seen_slots: set[str] = set()
+
+    def add(item, pos: int) -> None:
+        if group_alts is not None:
+            if isinstance(item, Gap):
+                raise PatternError("a gap '...' cannot stand inside a group", pos)
+            group_alts[-1].append(item)
+        else:
+            items.append(item)
+
+    for m in _LEX.finditer(source):
+        kind, pos = m.lastgroup, m.start()
+        if kind == "space":
+            continue
+        if kind == "bad":
+            raise PatternError(f"unexpected character '{m.group()}'", pos)
+        if kind == "slot":
+            name = m.group("slotname")
+            if not slots_allowed:
+                raise PatternError("slots are not allowed here", pos)
+            if name not in SLOT_NAMES:
+                raise PatternError(f"unknown slot '{{{name}}}': use {{actor1}}, {{actor2}} or {{location}}", pos)
+            if name in seen_slots:
+                raise PatternError(f"slot '{{{name}}}' appears twice", pos)
+            seen_slots.add(name)
+            add(Slot(name, bool(m.group("opt"))), pos)
+        elif kind == "gap":
+            if group_alts is None and (not items or isinstance(items[-1], Gap)):
+                raise PatternError("a gap '...' must stand between two items", pos)
+            add(Gap(), pos)
+        elif kind == "open":
+            if group_alts is not None:
+                raise PatternError("groups cannot be nested", pos)
+            group_alts = [[]]
+            group_open = (m.group(), pos)
+        elif kind == "bar":
+            if group_alts is None:
+                raise PatternError("'|' outside a group: write [a|b] or (a|b)", pos)
+            if not group_alts[-1]:
+                raise PatternError("empty alternative in a group", pos)
+            group_alts.append([])
+        elif kind == "close":
+            if group_alts is None:
+                raise PatternError(f"'{m.group()}' closes nothing", pos)
+            want = "]" if group_open[0] == "[" else ")"
+            if m.group() != want:
+                raise PatternError(f"'{group_open[0]}' at column {group_open[1] + 1} is closed by '{m.group()}'", pos)
+            if not group_alts[-1]:
+                raise PatternError("empty alternative in a group", pos)
+            alts = sorted((tuple(a) for a in group_alts), key=len, reverse=True)
+            items.append(Group(tuple(alts), optional=(want == ")")))
+            group_alts = None
+        else:
+            exact = kind == "quoted"
+            text = m.group("quoted") if exact else m.group("word")
+            for w in _words(text, pos, exact, extra_forms):
+                add(w, pos)
+    if group_alts is not None:
+        raise PatternError(f"'{group_open[0]}' is never closed", group_open[1])
+    if not items:
+        raise PatternError("the pattern is empty", 0)
+    if isinstance(items[-1], Gap):
+        raise PatternError("a gap '...' must stand between two items", len(source.rstrip()) - 3)
+    anchor = _find_anchor(items)
+    if anchor < 0:
+        raise PatternError("a pattern needs at least one required word outside optional groups", 0)
+    return Pattern(source, tuple(items), anchor)
+
+
+def _find_anchor(items: list) -> int:
+    for i, item in enumerate(items):
+        if isinstance(item, Word):
+            return i
+        if isinstance(item, Group) and not item.optional and all(isinstance(alt[0], Word) for alt in item.alts):
+            return i
+    return -1

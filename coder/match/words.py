@@ -1,0 +1,55 @@
+"""Closed word classes the matcher relies on (English).
+
+These are facts about English, not codebook content: a codebook says *what*
+to code; these lists help the matcher see the shape of a sentence without a
+parser (where a clause ends, which actor is the object of a preposition, which
+pronoun opens reported speech).
+"""
+
+from __future__ import annotations
+
+PREPOSITIONS = frozenset(
+    """
+    of to in on at by for from with into onto out near around over under
+    against between among toward towards within without across through behind
+    beyond along alongside despite including like versus via upon inside outside
+    off about after before since until during amid amidst throughout
+    """.split()
+)
+
+#: Words that end a clause for the purposes of gaps and slot search.
+CONTRAST = frozenset("whereas while but although though however meanwhile".split())
+
+#: Punctuation that no gap, filler or subject search crosses.
+HARD = frozenset({";", ":", "-", "—", "–", "."})
+
+RELATIVE = frozenset("who which whom whose".split())
+
+CONJUNCTIONS = frozenset("and or nor".split())
+
+REPORTING = frozenset(
+    """
+    said says say saying told tells added adds announced announces claimed claims
+    stated states reported reports confirmed confirms insisted warned according
+    """.split()
+)
+
+SUBJECT_PRONOUNS = frozenset("they it he she we i you".split())
+
+MODALS = frozenset("would will could can may might should must shall 'll 'd".split())
+
+DETERMINERS = frozenset(
+    "a an the this that these those its their his her our my your some any both each all another".split()
+)
+
+#: Tokens that filler skipping passes over although they are not words.
+TRANSPARENT_PUNCT = frozenset({"(", ")", '"', "“", "”", "'", "‘", "’"})
+
+#: Words that are never filler between two pattern items.
+NOT_FILLER = (
+    PREPOSITIONS | CONTRAST | RELATIVE | CONJUNCTIONS | REPORTING | MODALS
+    | frozenset({"that", "to", "if", "when", "because", "as", "than", "then"})
+)
+
+#: Words before a date that belong with it ("on Sunday", "in June").
+DATE_LEADS = frozenset("on in at since by around about early late last this from during until".split())

@@ -1,0 +1,23 @@
+import pytest
+
+from coder.codebook import load_codebook
+from coder.match.compile import compile_codebook
+from coder.pipeline import code_document
+from coder.text.document import Document
+
+
+@pytest.fixture(scope="session")
+def compiled():
+    """The shipped default codebook, compiled once for the whole session."""
+    return compile_codebook(load_codebook())
+
+
+@pytest.fixture(scope="session")
+def code(compiled):
+    """code(text, date=None) -> the records of a one-document corpus."""
+
+    def _code(text, date=None, doc_id="t"):
+        records, _ = code_document(compiled, Document(doc_id, text, date))
+        return records
+
+    return _code

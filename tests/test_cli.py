@@ -1,0 +1,153 @@
+"""The command line, as a user runs it: exit codes, one-line errors, outputs."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from coder.cli import app
+from coder.events.record import FIELDS
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = str(ROOT / "samples")
+
+
+def run(*args, input=None):
+    result = CliRunner().invoke(app, list(args), input=input)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_run_samples_to_stdout_as_csv():
+    code, out, err = run("run", SAMPLES)
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out)))
+    assert tuple(rows[0]) == FIELDS
+    seed_rows = [r for r in rows[1:] if r[1] == "reuters-2017-11-03-albu-kamal"]
+    assert len(seed_rows) == 10
+    assert err.startswith("documents: ")
+    assert "0 skipped" in err
+
+
+def test_run_writes_xml_and_csv_files_that_validate(tmp_path):
+    for name in ("out.xml", "out.csv"):
+        target = tmp_path / name
+        code, out, err = run("run", SAMPLES, "-o", str(target))
+        assert code == 0 and out == ""
+        assert run("validate", str(target)) == (0, "", f"{target}: ok\n")
+    assert (tmp_path / "out.xml").read_text().startswith("<?xml version='1.0' encoding='UTF-8'?>\n<events codebook=\"default\"")
+
+
+def test_format_option_wins_over_the_suffix(tmp_path):
+    target = tmp_path / "out.dat"
+    code, _, _ = run("run", SAMPLES, "-o", str(target), "--format", "xml")
+    assert code == 0
+    assert target.read_text().startswith("<?xml")
+
+
+def test_bad_documents_are_reported_and_the_rest_still_coded(tmp_path):
+    corpus = tmp_path / "news.jsonl"
+    corpus.write_bytes(content := (
+        b'{"id": "a", "date": "2017-11-03", "text": "Iraqi forces captured Rawa on Friday."}\n'
+        b'[1, 2]\n'
+        b'{"id": "b", "text": ""}\n'
+        b'{"id": "c", "date": "2017-13-45", "text": "Iraqi forces captured Rawa."}\n'
+        b'{"id": "d", "text": "caf\xe9"}\n'
+        b'{"id": "e", "date": "2017-11-03", "text": "Iraqi forces captured Mosul on Friday."}\n'
+    ))
+    bad_byte = content.index(b"\xe9")
+    code, out, err = run("run", str(corpus))
+    assert code == 1
+    assert [r[1] for r in list(csv.reader(io.StringIO(out)))[1:]] == ["a", "e"]
+    p = str(corpus)
+    assert err.splitlines() == [
+        f"skipped: {p}:2: expected a JSON object, got a list",
+        f"skipped: {p}:3: text: must be a non-empty string",
+        f"skipped: {p}:4: date: not a date: '2017-13-45' (expected YYYY-MM-DD)",
+        f"skipped: {p}:5: cannot decode as UTF-8: byte 0xe9 at offset {bad_byte}",
+        err.splitlines()[-1],
+    ]
+    assert err.splitlines()[-1].startswith("documents: 6 read, 2 coded (2 with events), 4 skipped; sentences: 2; events: 2;")
+
+
+def test_empty_file_is_skipped_with_a_clear_line(tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    code, out, err = run("run", str(tmp_path))
+    assert code == 1
+    assert err.splitlines()[0] == f"skipped: {tmp_path}/empty.txt: empty document"
+
+
+def test_txt_documents_take_doc_date(tmp_path):
+    (tmp_path / "a.txt").write_text("Iraqi forces captured Rawa on Sunday.\n")
+    code, out, _ = run("run", str(tmp_path), "--doc-date", "2017-11-03")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0
+    assert [(r["doc_id"], r["event_date"], r["location"]) for r in rows] == [("a.txt", "2017-10-29", "Rawa")]
+
+
+def test_stdin(tmp_path):
+    line = json.dumps({"id": "x", "date": "2017-11-03", "text": "Iraqi forces captured Rawa on Sunday."})
+    code, out, _ = run("run", "-", input=line + "\n")
+    assert code == 0
+    assert list(csv.DictReader(io.StringIO(out)))[0]["doc_id"] == "x"
+
+
+def test_broken_codebook_is_one_line_and_exit_2(tmp_path):
+    cb = tmp_path / "cb.yaml"
+    cb.write_text('codebook: x\nversion: "1"\nevent_types: {}\nactors: []\nrules: []\nextra: 1\n')
+    target = tmp_path / "out.csv"
+    code, out, err = run("run", SAMPLES, "-c", str(cb), "-o", str(target))
+    assert code == 2
+    assert err.splitlines() == [
+        f"error: {cb}:3:14: event_types: must not be empty",
+        f"error: {cb}:5:8: rules: must not be empty",
+        f"error: {cb}:6:1: extra: unknown key 'extra'",
+    ]
+    assert not target.exists()
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    cb = tmp_path / "cb.yaml"
+    cb.write_text("codebook: [\n")
+    result = CliRunner().invoke(app, ["run", SAMPLES, "-c", str(cb), "--debug"])
+    assert result.exit_code == 1
+    assert type(result.exception).__name__ == "CodebookError"
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--doc-date", "2017-02-30"], "error: --doc-date: not a date: '2017-02-30' (expected YYYY-MM-DD)"),
+    (["--input-format", "xml"], "error: --input-format: unknown input format 'xml' (expected txt, jsonl or csv)"),
+    (["-o", "out.json"], "error: out.json: cannot tell the output format from the suffix '.json': "
+                         "use a .csv or .xml file name, or give the format (csv or xml)"),
+])
+def test_bad_options(args, message):
+    code, out, err = run("run", SAMPLES, *args)
+    assert code == 2
+    assert err.splitlines() == [message]
+
+
+def test_missing_corpus():
+    code, out, err = run("run", "no/such/dir")
+    assert code == 1
+    assert err.splitlines()[0] == "skipped: no/such/dir: no such file or directory"
+
+
+def test_validate_reports_file_line_field(tmp_path):
+    good = tmp_path / "good.csv"
+    run("run", SAMPLES, "-o", str(good))
+    lines = good.read_text().splitlines(keepends=True)
+    rows = list(csv.reader(io.StringIO("".join(lines[:3]))))
+    rows[2][FIELDS.index("latitude")] = "north"
+    bad = tmp_path / "bad.csv"
+    with bad.open("w", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    code, out, err = run("validate", str(good), str(bad))
+    assert code == 1
+    assert out.splitlines() == [f"{bad}:3: latitude: 'north' is not a number"]
+    assert err.splitlines() == [f"{good}: ok"]
+
+
+def test_version():
+    assert run("--version")[:2] == (0, "coder 0.1.0\n")

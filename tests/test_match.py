@@ -1,0 +1,130 @@
+"""How the matcher reads sentences: slots, voice, cues, coreference, dates."""
+
+from coder.io.schema import validate_record
+
+D = "2017-11-03"  # a Friday
+
+
+def brief(records):
+    return [(r.event_type, r.actor1, r.actor2, r.location, r.event_date, r.time_precision) for r in records]
+
+
+def test_passive_with_agent_and_source(code):
+    assert brief(code("Rawa was captured by Iraqi forces from Islamic State on Sunday.", D)) == [
+        ("capture", "Iraqi forces", "Islamic State", "Rawa", "2017-10-29", 1)]
+
+
+def test_active_voice_with_source(code):
+    assert brief(code("Iraqi forces retook Rawa from IS on Thursday.", D)) == [
+        ("capture", "Iraqi forces", "Islamic State", "Rawa", "2017-11-02", 1)]
+
+
+def test_negation_suppresses(code):
+    assert code("Iraqi forces did not capture Rawa on Thursday.", D) == []
+    assert code("Iraqi forces have never captured Rawa.", D) == []
+    assert code("Rawa was not captured by Iraqi forces.", D) == []
+
+
+def test_modality_suppresses_intent_but_not_achievement(code):
+    assert code("Iraqi forces would capture Rawa.", D) == []
+    assert code("Iraqi forces plan to capture Rawa.", D) == []
+    assert code("Iraqi forces moved north to capture Rawa.", D) == []
+    assert code("Iraqi forces are preparing for a possible assault on Rawa.", D) == []
+    assert brief(code("Iraqi forces managed to capture Rawa.", D)) == [
+        ("capture", "Iraqi forces", "", "Rawa", D, 1)]
+
+
+def test_a_comma_ends_the_reach_of_a_cue(code):
+    assert brief(code("Asked whether the army would withdraw, officials said Iraqi forces captured Rawa.", D)) == [
+        ("capture", "Iraqi forces", "", "Rawa", D, 1)]
+
+
+def test_generic_words_refer_to_the_last_named_actor(code):
+    text = "Islamic State fighters retreated from Mosul. On Sunday the jihadists stormed Rawa."
+    assert brief(code(text, D)) == [("offensive", "Islamic State", "", "Rawa", "2017-10-29", 1)]
+    # never named: a generic word is not an actor
+    assert code("On Sunday the jihadists stormed Rawa.", D) == []
+
+
+def test_case_sensitive_alias(compiled):
+    from coder.text.tokens import tokenize
+
+    hits = compiled.lexicon.scan(tokenize("The town is held by IS fighters"))
+    assert [(h.start, h.first("actor").value.code) for h in hits if h.first("actor")] == [(5, "IMGISIS")]
+
+
+def test_subject_search_skips_agents_of_participles(code):
+    records = code("Syrian troops, backed by Russian warplanes, captured Palmyra on Sunday.", D)
+    assert brief(records) == [("capture", "Syrian government forces", "", "Palmyra", "2017-10-29", 1)]
+    assert records[0].acled_sub_event_type == "Government regains territory"
+
+
+def test_subject_search_skips_parenthetical_relative_clauses(code):
+    records = code("Syrian troops, who had fought IS for months, captured Palmyra.", D)
+    # the relative clause is an event of its own, but its gap does not reach past its comma
+    assert brief(records) == [
+        ("offensive", "Syrian government forces", "Islamic State", "", D, 1),
+        ("capture", "Syrian government forces", "", "Palmyra", D, 1),
+    ]
+
+
+def test_reported_speech_pronoun_takes_the_speaker(code):
+    records = code("The Syrian army said on Thursday it had captured Palmyra.", D)
+    # captured on or before the day it was said: week precision
+    assert brief(records) == [("capture", "Syrian government forces", "", "Palmyra", "2017-11-02", 2)]
+
+
+def test_a_pronoun_subject_is_not_resolved(code):
+    assert code("Right now they captured Palmyra.", D) == []
+
+
+def test_relative_clause_takes_its_antecedent(code):
+    records = code("The SDF, which captured Tabqa on Monday, is now near Raqqa.", D)
+    assert brief(records) == [("capture", "Syrian Democratic Forces", "", "Tabqa", "2017-10-30", 1)]
+
+
+def test_coordinated_places_give_a_record_each(code):
+    records = code("Iraqi forces captured Rawa and al-Qaim on Friday.", D)
+    assert [r.location for r in records] == ["Rawa", "al-Qaim"]
+    assert len({r.event_id for r in records}) == 2
+
+
+def test_apposition_is_not_a_list(code):
+    assert [r.location for r in code("Iraqi forces captured Mosul, Iraq on Friday.", D)] == ["Mosul"]
+
+
+def test_identical_events_in_a_document_are_emitted_once(code):
+    text = "Iraqi forces captured Rawa on Friday. Officials said Iraqi forces captured Rawa on Friday."
+    records = code(text, D)
+    assert brief(records) == [("capture", "Iraqi forces", "", "Rawa", D, 1)]
+    assert records[0].sentence_index == 1
+
+
+def test_fronted_date(code):
+    records = code("On 12 March 2019, Houthi forces clashed with Yemeni government forces in Marib.", "2019-03-20")
+    assert brief(records) == [("offensive", "Houthis", "Yemeni government forces", "Marib", "2019-03-12", 1)]
+
+
+def test_no_document_date_and_no_date_in_the_text(code):
+    records = code("Iraqi forces captured Rawa.")
+    assert brief(records) == [("capture", "Iraqi forces", "", "Rawa", "", None)]
+    assert validate_record(records[0].to_dict()) == []
+
+
+def test_speaker_is_not_a_participant(code):
+    assert code("Iraqi forces launched an offensive on Thursday, the U.S.-led coalition said.", D) == []
+
+
+def test_foreign_state_capture_is_not_government_regaining(code):
+    records = code("Turkish forces captured Manbij on Sunday.", D)
+    assert [(r.actor1_code, r.iso3, r.acled_sub_event_type) for r in records] == [
+        ("TURMIL", "SYR", "Non-state actor overtakes territory")]
+
+
+def test_same_actor_on_both_sides_is_dropped(code):
+    assert code("Islamic State fighters attacked Islamic State positions in Rawa.", D) == []
+
+
+def test_non_military_senses_need_both_slots(code):
+    assert code("Police seized drugs in Mosul on Friday.", D) == []
+    assert code("The ruling party consolidated its lead in the polls.", D) == []
