@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from .errors import Problem
-from .events.build import DateInfo, build_records, dedupe_key
+from .events.build import DateInfo, Draft, draft_events, finalize, to_record
 from .events.record import Record
 from .match.compile import Compiled
 from .match.engine import Candidate, SentenceView, match_sentence
@@ -38,14 +38,14 @@ class SentenceTrace:
     dates: list[DateInfo] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
-    duplicates: list[Record] = field(default_factory=list)
+    merged: list[tuple[Draft, Record]] = field(default_factory=list)  # drafts folded into a record
 
 
 class _LazyMemory(CorefMemory):
     """Coreference memory that scans skipped sentences only when a generic word needs them."""
 
     def __init__(self, compiled: Compiled):
-        super().__init__(compiled.refs)
+        super().__init__(compiled.refs, compiled.place_refs)
         self.lexicon = compiled.lexicon
         self.pending: list[list[Token]] = []
 
@@ -55,11 +55,23 @@ class _LazyMemory(CorefMemory):
                 entry = hit.first("actor")
                 if entry is not None:
                     self.note(entry.value)
+                place = hit.first("place")
+                if place is not None:
+                    self.note_place(place.value)
         self.pending.clear()
 
     def resolve(self, term: str):
         self.flush()
         return super().resolve(term)
+
+    @property
+    def last_town(self):
+        self.flush()
+        return self._last_town
+
+    @last_town.setter
+    def last_town(self, place) -> None:
+        self._last_town = place
 
 
 def _dates(sentence: Sentence, tokens: list[Token], doc_date: dt.date | None) -> list[DateInfo]:
@@ -83,8 +95,7 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
     doc_date = dt.date.fromisoformat(doc.date) if doc.date else None
     anchors = compiled.anchors
     memory = _LazyMemory(compiled)
-    records: list[Record] = []
-    seen: set[tuple] = set()
+    drafts: list[Draft] = []
     sentences = split_sentences(clean_text(doc.text))
     for sentence in sentences:
         tokens = tokenize(sentence.text)
@@ -98,18 +109,17 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
         dates = _dates(sentence, tokens, doc_date)
         view = SentenceView(tokens, mentions, [d.span for d in dates])
         candidates = match_sentence(view, compiled)
-        new = build_records(compiled, doc.id, doc.date, sentence.index, sentence.text, view, candidates, dates)
-        kept, dups = [], []
-        for r in new:
-            key = dedupe_key(r)
-            if key in seen:
-                dups.append(r)
-                continue
-            seen.add(key)
-            kept.append(r)
-        records.extend(kept)
+        drafts.extend(draft_events(compiled, doc.date, sentence.index, sentence.text, view, candidates, dates))
         if trace is not None:
-            trace.append(SentenceTrace(sentence, tokens, True, mentions, dates, candidates, kept, dups))
+            trace.append(SentenceTrace(sentence, tokens, True, mentions, dates, candidates))
+    kept = finalize(compiled, doc.id, drafts)
+    records = [to_record(compiled, doc.id, d) for d in kept]
+    if trace is not None:
+        by_sentence = {t.sentence.index: t for t in trace}
+        for d, r in zip(kept, records):
+            by_sentence[d.sentence_index].records.append(r)
+            for m in d.merged:
+                by_sentence[m.sentence_index].merged.append((m, r))
     return records, len(sentences)
 
 

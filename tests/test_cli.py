@@ -137,9 +137,10 @@ def test_missing_corpus():
 def test_validate_reports_file_line_field(tmp_path):
     good = tmp_path / "good.csv"
     run("run", SAMPLES, "-o", str(good))
-    lines = good.read_text().splitlines(keepends=True)
-    rows = list(csv.reader(io.StringIO("".join(lines[:3]))))
-    rows[2][FIELDS.index("latitude")] = "north"
+    rows = list(csv.reader(io.StringIO(good.read_text())))
+    lat = FIELDS.index("latitude")
+    rows = [rows[0], rows[1], next(r for r in rows[2:] if r[lat])]
+    rows[2][lat] = "north"
     bad = tmp_path / "bad.csv"
     with bad.open("w", newline="") as f:
         csv.writer(f, lineterminator="\n").writerows(rows)

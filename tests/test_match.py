@@ -128,3 +128,28 @@ def test_same_actor_on_both_sides_is_dropped(code):
 def test_non_military_senses_need_both_slots(code):
     assert code("Police seized drugs in Mosul on Friday.", D) == []
     assert code("The ruling party consolidated its lead in the polls.", D) == []
+
+
+def test_the_town_refers_to_the_last_named_town(code):
+    records = code("Rawa lies on the Euphrates. Iraqi forces captured the town on Sunday.", D)
+    assert brief(records) == [("capture", "Iraqi forces", "", "Rawa", "2017-10-29", 1)]
+    # an indefinite noun names no place
+    assert brief(code("Rawa lies on the Euphrates. Iraqi forces captured a town on Sunday.", D)) == [
+        ("capture", "Iraqi forces", "", "", "2017-10-29", 1)]
+
+
+def test_reports_of_one_event_merge_into_the_first(code):
+    text = ("Iraqi forces captured Rawa on Sunday. "
+            "Rawa was captured from Islamic State after a week of fighting, officials said.")
+    records = code(text, D)
+    assert brief(records) == [("capture", "Iraqi forces", "Islamic State", "Rawa", "2017-10-29", 1)]
+    # different explicit dates are different events
+    text = "Iraqi forces captured Rawa on Sunday. Islamic State captured Rawa on Tuesday."
+    assert len(code(text, D)) == 2
+
+
+def test_near_a_place_lowers_geo_precision(code):
+    assert [(r.location, r.geo_precision) for r in code("Iraqi forces attacked Islamic State near Rawa.", D)] == [
+        ("Rawa", 2)]
+    assert [(r.location, r.geo_precision) for r in code("Iraqi forces attacked Islamic State in Rawa.", D)] == [
+        ("Rawa", 1)]

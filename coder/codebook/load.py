@@ -210,6 +210,7 @@ def _build(data: dict, path: str, pos: yamlpos.Positions, digest: str) -> Codebo
         actors=actors,
         places=places,
         place_nouns=list(data.get("place_nouns", [])),
+        place_refs=list(data.get("place_refs", [])),
         cues=cues,
         rules=rules,
         inflections={k: list(v) for k, v in (data.get("inflections") or {}).items()},
@@ -294,6 +295,9 @@ def _semantic(cb: Codebook, data: dict, pos: yamlpos.Positions, path: str, text:
         for j, et_name in enumerate(cue.event_types):
             if et_name not in cb.event_types:
                 add("undefined-reference", f"event type '{et_name}' is not defined (defined: {', '.join(defined)})", cue.where + ("event_types", j))
+    for j, noun in enumerate(cb.place_refs):
+        if noun not in cb.place_nouns:
+            add("undefined-reference", f"'{noun}' is not in place_nouns", ("place_refs", j))
     problems.sort(key=lambda p: (p.line or 0, p.col or 0))
     return problems
 

@@ -112,6 +112,7 @@ class Codebook:
     rules: list[Rule]
     places: list[Place] = field(default_factory=list)
     place_nouns: list[str] = field(default_factory=list)
+    place_refs: list[str] = field(default_factory=list)
     cues: list[Cue] = field(default_factory=list)
     inflections: dict[str, list[str]] = field(default_factory=dict)
     settings: Settings = field(default_factory=Settings)

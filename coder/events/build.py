@@ -10,6 +10,8 @@
 * CAMEO code, ACLED event and sub-event type from the event type and its
   first matching variant (the rule may override the CAMEO code); Goldstein
   score and quad class from the CAMEO list;
+* drafts of one document that report the same event (same type and place,
+  no conflicting actor or date) are merged into the first one;
 * an agentless passive capture (``the field, which was captured from IS``)
   takes as actor1 the actor that holds or consolidates the same place in the
   same sentence (``The SDF's priority was to shore up its control over the
@@ -19,14 +21,14 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..codebook.model import Actor, Codebook, EventType, Place
 from ..match.compile import Compiled
 from ..match.engine import Candidate, SentenceView, _Matcher
 from ..match.mentions import Mention
 from ..codebook.model import Settings
-from ..match.words import HARD, REPORTING
+from ..match.words import DETERMINERS, DIRECTIONS, HARD, NEAR, REPORTING
 from ..reference import cameo
 from .record import Record
 
@@ -57,8 +59,8 @@ def _segment(view: SentenceView, core: tuple[int, int]) -> tuple[int, int]:
     return a, b
 
 
-def attach_date(view: SentenceView, cand: Candidate, dates: list[DateInfo], doc_date: str | None) -> tuple[str, int | None]:
-    """(event_date, time_precision) for a candidate; ("", None) when unknown."""
+def attach_date(view: SentenceView, cand: Candidate, dates: list[DateInfo], doc_date: str | None) -> tuple[str, int | None, bool]:
+    """(event_date, time_precision, taken from the document date) for a candidate."""
     seg = _segment(view, cand.core)
     inside = [d for d in dates if seg[0] <= d.span[0] and d.span[1] <= seg[1]]
     chosen: DateInfo | None = None
@@ -71,13 +73,13 @@ def attach_date(view: SentenceView, cand: Candidate, dates: list[DateInfo], doc_
                 chosen = d
                 break
     if chosen is None:
-        return (doc_date, 1) if doc_date else ("", None)
+        return (doc_date, 1, True) if doc_date else ("", None, True)
     precision = chosen.precision
     reported = chosen.span[0] > 0 and view.norms[chosen.span[0] - 1] in REPORTING
     perfect = any(view.norms[k] in _PERFECT for k in range(max(0, cand.anchor[0] - 3), cand.anchor[0]))
     if reported and perfect and chosen.span[1] <= cand.anchor[0] and precision == 1:
         precision = 2
-    return chosen.value, precision
+    return chosen.value, precision, False
 
 
 def _actor_kinds(actor: Actor | None, iso3: str) -> set[str]:
@@ -93,6 +95,19 @@ def _actor_kinds(actor: Actor | None, iso3: str) -> set[str]:
     if actor.fights_for and (not iso3 or actor.fights_for == iso3):
         return {"own_state", "non_state"}
     return {"non_state"}
+
+
+def near(view: SentenceView, m: Mention) -> bool:
+    """Whether the text puts the event near the place rather than in it
+    ("near Palmyra", "outside Marib", "south of the city")."""
+    j = m.start - 1
+    while j >= 0 and view.norms[j] in DETERMINERS:
+        j -= 1
+    if j < 0:
+        return False
+    if view.norms[j] in NEAR:
+        return True
+    return view.norms[j] == "of" and j > 0 and view.norms[j - 1] in DIRECTIONS | NEAR
 
 
 class _Words:
@@ -159,78 +174,135 @@ def _infer_holders(kept: list[Candidate]) -> dict[int, Mention]:
     return out
 
 
-def build_records(
+@dataclass
+class Draft:
+    """An event before the document is complete: merged, classified and given
+    an id by :func:`finalize`."""
+
+    sentence_index: int
+    sentence_text: str
+    rule_id: str
+    event_type: str
+    cameo_override: str
+    words: "_Words"
+    a1: Actor | None
+    a2: Actor | None
+    place: Place | None
+    near: bool
+    date: str
+    precision: int | None
+    date_from_doc: bool
+    matched: str
+    merged: list["Draft"] = field(default_factory=list)
+
+
+def draft_events(
     compiled: Compiled,
-    doc_id: str,
     doc_date: str | None,
     sentence_index: int,
     sentence_text: str,
     view: SentenceView,
     candidates: list[Candidate],
     dates: list[DateInfo],
-) -> list[Record]:
-    cb: Codebook = compiled.codebook
+) -> list[Draft]:
+    """One draft per kept candidate and named place of its location slot."""
     kept = [c for c in candidates if c.status == "kept"]
     if not kept:
         return []
     holders = _infer_holders(kept)
     words = _Words(view, compiled)
-    codes = cameo()
-    out: list[Record] = []
+    out: list[Draft] = []
+    toks = view.tokens
     for c in kept:
         rule = c.rule.rule
-        et = cb.event_types[rule.event_type]
         a1m = c.slots.get("actor1", [None])[0] or holders.get(id(c))
         a2m = c.slots.get("actor2", [None])[0]
-        a1 = a1m.actor if a1m else None
-        a2 = a2m.actor if a2m else None
-        places: list[Place | None] = [m.place for m in c.slots.get("location", []) if m.place is not None]
-        if not places:
-            places = [None]
-        date, precision = attach_date(view, c, dates, doc_date)
-        toks = view.tokens
+        places = [m for m in c.slots.get("location", []) if m.place is not None]
+        date, precision, from_doc = attach_date(view, c, dates, doc_date)
         matched = sentence_text[toks[c.span[0]].start: toks[c.span[1] - 1].end]
-        for place in places:
-            iso3 = place.iso3 if place else ""
-            code, acled_type, acled_sub = classify(et, words, a1, a2, iso3)
-            if rule.cameo:
-                code = rule.cameo
-            info = codes[code]
-            out.append(
-                Record(
-                    event_id=event_id(
-                        doc_id, sentence_index, rule.id,
-                        a1.code if a1 else "", a2.code if a2 else "", place.name if place else "", date,
-                    ),
-                    doc_id=doc_id,
-                    sentence_index=sentence_index,
-                    event_date=date,
-                    time_precision=precision,
-                    event_type=rule.event_type,
-                    actor1=a1.name if a1 else "",
-                    actor1_code=a1.code if a1 else "",
-                    actor2=a2.name if a2 else "",
-                    actor2_code=a2.code if a2 else "",
-                    location=place.name if place else "",
-                    admin1=place.admin1 if place else "",
-                    country=place.country if place else "",
-                    iso3=iso3,
-                    latitude=place.latitude if place else None,
-                    longitude=place.longitude if place else None,
-                    geo_precision=place.geo_precision if place else None,
-                    cameo_code=code,
-                    goldstein=info.goldstein,
-                    quad_class=info.quad_class,
-                    acled_event_type=acled_type,
-                    acled_sub_event_type=acled_sub,
-                    rule_id=rule.id,
-                    matched_text=matched,
-                    sentence=sentence_text,
-                )
-            )
+        for m in places or [None]:
+            out.append(Draft(
+                sentence_index, sentence_text, rule.id, rule.event_type, rule.cameo, words,
+                a1m.actor if a1m else None, a2m.actor if a2m else None,
+                m.place if m else None, near(view, m) if m else False,
+                date, precision, from_doc, matched,
+            ))
     return out
 
 
-def dedupe_key(r: Record) -> tuple:
-    """Records with the same key in one document are the same event."""
-    return (r.event_type, r.actor1_code or r.actor1, r.actor2_code or r.actor2, r.location, r.event_date)
+def _compatible(a: Draft, b: Draft) -> bool:
+    """Whether two drafts of one document report the same event.
+
+    Same event type and place; each actor the same or missing on one side;
+    the same date, or one of the dates only the document's.  Drafts without a
+    place are the same event only when everything is the same.
+    """
+    if a.event_type != b.event_type or a.place is not b.place:
+        return False
+    if a.place is None:
+        return (a.a1, a.a2, a.date) == (b.a1, b.a2, b.date)
+    for x, y in ((a.a1, b.a1), (a.a2, b.a2)):
+        if x is not None and y is not None and x is not y:
+            return False
+    return a.date == b.date or a.date_from_doc or b.date_from_doc
+
+
+def _merge(into: Draft, other: Draft) -> None:
+    into.a1 = into.a1 or other.a1
+    into.a2 = into.a2 or other.a2
+    if into.date_from_doc and not other.date_from_doc:
+        into.date, into.precision, into.date_from_doc = other.date, other.precision, False
+    into.merged.append(other)
+
+
+def finalize(compiled: Compiled, doc_id: str, drafts: list[Draft]) -> list[Draft]:
+    """Merge the drafts of a document that report the same event (the first
+    one keeps its provenance and takes what the others add)."""
+    kept: list[Draft] = []
+    for d in drafts:
+        target = next((k for k in kept if _compatible(k, d)), None)
+        if target is None:
+            kept.append(d)
+        else:
+            _merge(target, d)
+    return kept
+
+
+def to_record(compiled: Compiled, doc_id: str, d: Draft) -> Record:
+    et = compiled.codebook.event_types[d.event_type]
+    place = d.place
+    iso3 = place.iso3 if place else ""
+    code, acled_type, acled_sub = classify(et, d.words, d.a1, d.a2, iso3)
+    code = d.cameo_override or code
+    info = cameo()[code]
+    a1, a2 = d.a1, d.a2
+    return Record(
+        event_id=event_id(
+            doc_id, d.sentence_index, d.rule_id,
+            a1.code if a1 else "", a2.code if a2 else "", place.name if place else "", d.date,
+        ),
+        doc_id=doc_id,
+        sentence_index=d.sentence_index,
+        event_date=d.date,
+        time_precision=d.precision,
+        event_type=d.event_type,
+        actor1=a1.name if a1 else "",
+        actor1_code=a1.code if a1 else "",
+        actor2=a2.name if a2 else "",
+        actor2_code=a2.code if a2 else "",
+        location=place.name if place else "",
+        admin1=place.admin1 if place else "",
+        country=place.country if place else "",
+        iso3=iso3,
+        latitude=place.latitude if place else None,
+        longitude=place.longitude if place else None,
+        geo_precision=(max(place.geo_precision, 2) if d.near else place.geo_precision) if place else None,
+        cameo_code=code,
+        goldstein=info.goldstein,
+        quad_class=info.quad_class,
+        acled_event_type=acled_type,
+        acled_sub_event_type=acled_sub,
+        rule_id=d.rule_id,
+        matched_text=d.matched,
+        sentence=d.sentence_text,
+    )

@@ -49,6 +49,7 @@ class Compiled:
     cues: list[CompiledCue]
     variant_words: dict[str, Pattern] = field(default_factory=dict)
     refs: dict[str, frozenset[str]] = field(default_factory=dict)
+    place_refs: frozenset[str] = frozenset()
 
     @property
     def trigger_forms(self) -> frozenset[str]:
@@ -128,4 +129,4 @@ def compile_codebook(cb: Codebook) -> Compiled:
             for phrase in variant.when.words + variant.when.no_words:
                 if phrase not in variant_words:
                     variant_words[phrase] = parse(phrase, slots_allowed=False, extra_forms=extra)
-    return Compiled(cb, lex, rules, anchors, cues, variant_words, refs)
+    return Compiled(cb, lex, rules, anchors, cues, variant_words, refs, frozenset(cb.place_refs))

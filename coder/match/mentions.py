@@ -49,9 +49,15 @@ class CorefMemory:
     ``refs`` maps an actor code to the generic words that may refer to it.
     """
 
-    def __init__(self, refs: dict[str, frozenset[str]]) -> None:
+    def __init__(self, refs: dict[str, frozenset[str]], place_refs: frozenset[str] = frozenset()) -> None:
         self.refs = refs
+        self.place_refs = place_refs
         self.seen: list[Actor] = []
+        self.last_town: Place | None = None
+
+    def note_place(self, place: Place) -> None:
+        if place.kind == "town":
+            self.last_town = place
 
     def note(self, actor: Actor) -> None:
         if self.refs.get(actor.code):
@@ -94,6 +100,7 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
             mentions.append(Mention(hit.start, hit.end, span, noun_e.alias, generic_place=True))
     _merge_of(mentions, tokens)
     _apposition(mentions, tokens)
+    _definite(mentions, tokens, memory)
     _possessive(mentions, tokens)
     _groups(mentions, tokens)
     return mentions
@@ -131,6 +138,34 @@ def _apposition(mentions: list[Mention], tokens: list[Token]) -> None:
             m.place = prev.place
             m.generic_place = False
             m.via = "apposition"
+
+
+_DEFINITE = frozenset({"the", "this", "that"})
+
+
+def _definite(mentions: list[Mention], tokens: list[Token], memory: CorefMemory) -> None:
+    """``the town`` -> the most recent named town of the document (this
+    sentence first), for the place nouns listed in ``place_refs``."""
+    last = memory.last_town
+    for m in mentions:
+        if m.place is not None and m.via != "coref":
+            if m.place.kind == "town":
+                last = m.place
+            continue
+        if not m.generic_place or m.alias not in memory.place_refs or last is None:
+            continue
+        j = m.start - 1
+        for _ in range(3):
+            if j < 0:
+                break
+            norm = tokens[j].norm
+            if norm in _DEFINITE:
+                m.place, m.generic_place, m.via = last, False, "coref"
+                break
+            if norm in DETERMINERS or not tokens[j].is_word or any(x.start <= j < x.end for x in mentions):
+                break
+            j -= 1
+    memory.last_town = last
 
 
 def _possessive(mentions: list[Mention], tokens: list[Token]) -> None:

@@ -53,3 +53,9 @@ NOT_FILLER = (
 
 #: Words before a date that belong with it ("on Sunday", "in June").
 DATE_LEADS = frozenset("on in at since by around about early late last this from during until".split())
+
+#: Words before a place that say the event was near it, not in it.
+NEAR = frozenset("near nearby outside around outskirts close".split())
+DIRECTIONS = frozenset(
+    "north south east west northeast northwest southeast southwest northern southern eastern western".split()
+)
