@@ -120,10 +120,13 @@ class _Words:
 
     def occurs(self, phrase: str) -> bool:
         if phrase not in self.cache:
-            pattern = self.compiled.variant_words[phrase]
+            pattern, first = self.compiled.variant_words[phrase]
             settings = Settings(max_gap=8, max_filler=1)
+            norms = self.view.norms
             found = False
             for i in range(self.view.n):
+                if first is not None and norms[i] not in first:
+                    continue
                 m = _Matcher(self.view, settings)
                 if next(m.match(pattern.items, 0, i, +1, {}, [], filler=False), None) is not None:
                     found = True

@@ -16,7 +16,7 @@ from ..codebook.model import Codebook, Cue, Rule
 from ..text.tokens import words
 from .inflect import FUNCTION_WORDS, forms
 from .lexicon import Entry, Lexicon
-from .pattern import Group, Pattern, Word, parse
+from .pattern import Group, Pattern, Word, edge_forms, parse
 
 #: Auxiliary verbs make poor anchors: the anchor is the first required word
 #: that is not one of these (or the first required word if all are).
@@ -29,6 +29,8 @@ class CompiledRule:
     rule: Rule
     pattern: Pattern
     anchor: int  # item index of the anchor
+    slots: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -38,6 +40,7 @@ class CompiledCue:
     window: int
     event_types: frozenset[str]
     except_after: list[Pattern]
+    last: frozenset[str] | None = None  # forms the cue's last word can take
 
 
 @dataclass
@@ -47,7 +50,7 @@ class Compiled:
     rules: list[CompiledRule]
     anchors: dict[str, list[tuple[CompiledRule, tuple]]]  # first word form -> (rule, alternative)
     cues: list[CompiledCue]
-    variant_words: dict[str, Pattern] = field(default_factory=dict)
+    variant_words: dict[str, tuple[Pattern, frozenset[str] | None]] = field(default_factory=dict)
     refs: dict[str, frozenset[str]] = field(default_factory=dict)
     place_refs: frozenset[str] = frozenset()
 
@@ -104,7 +107,7 @@ def compile_codebook(cb: Codebook) -> Compiled:
     anchors: dict[str, list] = {}
     for i, rule in enumerate(cb.rules):
         pattern = parse(rule.pattern, extra_forms=extra)
-        cr = CompiledRule(i, rule, pattern, _anchor(pattern))
+        cr = CompiledRule(i, rule, pattern, _anchor(pattern), pattern.slots, pattern.required_slots)
         rules.append(cr)
         item = pattern.items[cr.anchor]
         alts = [(item,)] if isinstance(item, Word) else list(item.alts)
@@ -114,13 +117,15 @@ def compile_codebook(cb: Codebook) -> Compiled:
 
     cues: list[CompiledCue] = []
     for cue in cb.cues:
+        pattern = parse(cue.pattern, slots_allowed=False, extra_forms=extra)
         cues.append(
             CompiledCue(
                 cue,
-                parse(cue.pattern, slots_allowed=False, extra_forms=extra),
+                pattern,
                 cb.settings.cue_window if cue.window is None else cue.window,
                 frozenset(cue.event_types),
                 [parse(p, slots_allowed=False, extra_forms=extra) for p in cue.except_after],
+                edge_forms(pattern.items, last=True),
             )
         )
     variant_words: dict[str, Pattern] = {}
@@ -128,5 +133,6 @@ def compile_codebook(cb: Codebook) -> Compiled:
         for variant in et.variants:
             for phrase in variant.when.words + variant.when.no_words:
                 if phrase not in variant_words:
-                    variant_words[phrase] = parse(phrase, slots_allowed=False, extra_forms=extra)
+                    pattern = parse(phrase, slots_allowed=False, extra_forms=extra)
+                    variant_words[phrase] = (pattern, edge_forms(pattern.items))
     return Compiled(cb, lex, rules, anchors, cues, variant_words, refs, frozenset(cb.place_refs))

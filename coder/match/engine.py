@@ -310,8 +310,8 @@ def _match_rule(view: SentenceView, settings: Settings, cr: CompiledRule, alt: t
     left = items[: cr.anchor]
     lead = left[0] if left and isinstance(left[0], Slot) else None
     left_items = tuple(reversed(left[1:] if lead else left))
-    all_slots = cr.pattern.slots
-    required = cr.pattern.required_slots
+    all_slots = cr.slots
+    required = cr.required
     best: Candidate | None = None
     found = 0
     for r_end, r_slots, r_words in m.match(right, 0, i + 1, +1, {}, [i]):
@@ -379,6 +379,8 @@ def check_cues(view: SentenceView, compiled: Compiled, cand: Candidate) -> str:
                 break
             if gap > 0 and (view.norms[end] in (",",) or view.stop[end]):
                 break
+            if cue.last is not None and view.norms[end - 1] not in cue.last:
+                continue
             hit = _cue_hit(view, settings, cue, end)
             if hit:
                 text = " ".join(t.text for t in view.tokens[hit[0]:hit[1]])

@@ -199,3 +199,24 @@ def _find_anchor(items: list) -> int:
         if isinstance(item, Group) and not item.optional and all(isinstance(alt[0], Word) for alt in item.alts):
             return i
     return -1
+
+
+def edge_forms(items: tuple, last: bool = False) -> frozenset[str] | None:
+    """Word forms the first (or last) token of a match must have, or None
+    when any token could start it (a slot or gap comes first)."""
+    seq = list(reversed(items)) if last else list(items)
+    out: set[str] = set()
+    for item in seq:
+        if isinstance(item, Word):
+            return frozenset(out | item.forms)
+        if isinstance(item, Group):
+            for alt in item.alts:
+                alt = tuple(reversed(alt)) if last else alt
+                if not isinstance(alt[0], Word):
+                    return None
+                out |= alt[0].forms
+            if not item.optional:
+                return frozenset(out)
+            continue
+        return None
+    return frozenset(out) if out else None
