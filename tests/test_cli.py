@@ -152,3 +152,35 @@ def test_validate_reports_file_line_field(tmp_path):
 
 def test_version():
     assert run("--version")[:2] == (0, "coder 0.1.0\n")
+
+
+def test_interrupt_leaves_no_output_and_exits_130(tmp_path, monkeypatch):
+    import coder.runner
+    from coder.text.document import Document
+
+    def reader(*args, **kwargs):
+        yield Document("a", "Iraqi forces captured Rawa on Friday.", "2017-11-03")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(coder.runner, "read_corpus", reader)
+    target = tmp_path / "out.csv"
+    code, out, err = run("run", SAMPLES, "-o", str(target))
+    assert code == 130
+    assert err == "interrupted: no output file was written\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_shows_only_on_a_terminal():
+    from coder.pipeline import Report
+    from coder.runner import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    report = Report(documents_read=3, sentences=10, events=2)
+    Progress(tty).update(report, force=True)
+    Progress(pipe).update(report, force=True)
+    assert tty.getvalue() == "\r\x1b[2Kcoding: 3 documents, 10 sentences, 2 events"
+    assert pipe.getvalue() == ""
