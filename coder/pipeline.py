@@ -9,6 +9,7 @@ word such as ``the jihadists``.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 import time
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
@@ -47,11 +48,11 @@ class _LazyMemory(CorefMemory):
     def __init__(self, compiled: Compiled):
         super().__init__(compiled.refs, compiled.place_refs)
         self.lexicon = compiled.lexicon
-        self.pending: list[list[Token]] = []
+        self.pending: list[str] = []  # texts of sentences not looked at yet
 
     def flush(self) -> None:
-        for toks in self.pending:
-            for hit in self.lexicon.scan(toks):
+        for text in self.pending:
+            for hit in self.lexicon.scan(tokenize(text)):
                 entry = hit.first("actor")
                 if entry is not None:
                     self.note(entry.value)
@@ -76,14 +77,19 @@ class _LazyMemory(CorefMemory):
 
 def _dates(sentence: Sentence, tokens: list[Token], doc_date: dt.date | None) -> list[DateInfo]:
     out: list[DateInfo] = []
+    starts = None
     for expr in find_dates(sentence.text):
         resolved = resolve(expr, doc_date)
         if resolved is None:
             continue
-        idx = [k for k, t in enumerate(tokens) if t.start >= expr.start and t.end <= expr.end]
-        if not idx:
+        if starts is None:
+            starts = [t.start for t in tokens]
+        a = bisect_left(starts, expr.start)
+        b = a
+        while b < len(tokens) and tokens[b].end <= expr.end:
+            b += 1
+        if a == b:
             continue
-        a, b = idx[0], idx[-1] + 1
         if a > 0 and tokens[a - 1].norm in DATE_LEADS:
             a -= 1
         out.append(DateInfo((a, b), resolved[0], resolved[1]))
@@ -98,9 +104,14 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
     drafts: list[Draft] = []
     sentences = split_sentences(clean_text(doc.text))
     for sentence in sentences:
+        if not compiled.may_trigger(sentence.text):
+            memory.pending.append(sentence.text)
+            if trace is not None:
+                trace.append(SentenceTrace(sentence, tokenize(sentence.text), False))
+            continue
         tokens = tokenize(sentence.text)
         if not any(t.norm in anchors for t in tokens):
-            memory.pending.append(tokens)
+            memory.pending.append(sentence.text)
             if trace is not None:
                 trace.append(SentenceTrace(sentence, tokens, False))
             continue

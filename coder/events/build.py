@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from ..codebook.model import Actor, Codebook, EventType, Place
@@ -50,28 +51,30 @@ def event_id(doc_id: str, sentence_index: int, rule_id: str, *parts: str) -> str
 
 
 def _segment(view: SentenceView, core: tuple[int, int]) -> tuple[int, int]:
-    a = core[0]
-    while a > 0 and view.norms[a - 1] != "," and view.norms[a - 1] not in HARD:
-        a -= 1
-    b = core[1]
-    while b < view.n and view.norms[b] != "," and view.norms[b] not in HARD:
-        b += 1
+    """The clause segment (between commas and hard boundaries) around ``core``."""
+    bounds = view.boundaries  # sorted indexes of ',' and hard punctuation
+    a = bounds[bisect_left(bounds, core[0]) - 1] + 1 if bisect_left(bounds, core[0]) else 0
+    k = bisect_left(bounds, core[1])
+    b = bounds[k] if k < len(bounds) else view.n
     return a, b
 
 
 def attach_date(view: SentenceView, cand: Candidate, dates: list[DateInfo], doc_date: str | None) -> tuple[str, int | None, bool]:
     """(event_date, time_precision, taken from the document date) for a candidate."""
+    if not dates:
+        return (doc_date, 1, True) if doc_date else ("", None, True)
     seg = _segment(view, cand.core)
-    inside = [d for d in dates if seg[0] <= d.span[0] and d.span[1] <= seg[1]]
+    starts = view.date_starts  # dates are sorted by start
+    lo, hi = bisect_left(starts, seg[0]), bisect_left(starts, seg[1])
+    anchor = cand.anchor[0]
     chosen: DateInfo | None = None
-    if inside:
-        anchor = cand.anchor[0]
-        chosen = min(inside, key=lambda d: min(abs(d.span[0] - anchor), abs(d.span[1] - anchor)))
-    else:
-        for d in dates:
-            if d.span[0] == 0 and d.span[1] < view.n and view.norms[d.span[1]] == ",":
-                chosen = d
-                break
+    if lo < hi:
+        k = bisect_left(starts, anchor, lo, hi)
+        near = [dates[j] for j in (k - 1, k) if lo <= j < hi and dates[j].span[1] <= seg[1]]
+        if near:
+            chosen = min(near, key=lambda d: min(abs(d.span[0] - anchor), abs(d.span[1] - anchor)))
+    if chosen is None and dates[0].span[0] == 0 and dates[0].span[1] < view.n and view.norms[dates[0].span[1]] == ",":
+        chosen = dates[0]
     if chosen is None:
         return (doc_date, 1, True) if doc_date else ("", None, True)
     precision = chosen.precision
@@ -158,22 +161,28 @@ def classify(et: EventType, words: _Words, a1: Actor | None, a2: Actor | None, i
 
 def _infer_holders(kept: list[Candidate]) -> dict[int, Mention]:
     """Agentless passive captures -> actor1 of a co-located event in the sentence."""
+    holders_at: dict[int, list[Candidate]] = {}  # id(place) -> candidates with an actor1 there
+    for c in kept:
+        if "actor1" in c.slots:
+            for m in c.slots.get("location", ()):
+                if m.place is not None:
+                    holders_at.setdefault(id(m.place), []).append(c)
     out: dict[int, Mention] = {}
     for c in kept:
         if c.event_type != "capture" or "actor1" in c.slots or "location" not in c.slots:
             continue
-        places = {id(m.place) for m in c.slots["location"] if m.place is not None}
-        if not places:
-            continue
-        for other in kept:
-            if other is c or "actor1" not in other.slots or "location" not in other.slots:
+        a2 = c.slots.get("actor2")
+        for m in c.slots["location"]:
+            if m.place is None:
                 continue
-            if places & {id(m.place) for m in other.slots["location"] if m.place is not None}:
-                holder = other.slots["actor1"][0]
-                a2 = c.slots.get("actor2")
-                if not a2 or a2[0].actor is not holder.actor:
-                    out[id(c)] = holder
-                    break
+            holder = next(
+                (o.slots["actor1"][0] for o in holders_at.get(id(m.place), ())
+                 if o is not c and (not a2 or a2[0].actor is not o.slots["actor1"][0].actor)),
+                None,
+            )
+            if holder is not None:
+                out[id(c)] = holder
+                break
     return out
 
 
@@ -262,10 +271,13 @@ def finalize(compiled: Compiled, doc_id: str, drafts: list[Draft]) -> list[Draft
     """Merge the drafts of a document that report the same event (the first
     one keeps its provenance and takes what the others add)."""
     kept: list[Draft] = []
+    by_key: dict[tuple, list[Draft]] = {}
     for d in drafts:
-        target = next((k for k in kept if _compatible(k, d)), None)
+        bucket = by_key.setdefault((d.event_type, id(d.place)), [])
+        target = next((k for k in bucket if _compatible(k, d)), None)
         if target is None:
             kept.append(d)
+            bucket.append(d)
         else:
             _merge(target, d)
     return kept

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..codebook.model import Codebook, Cue, Rule
@@ -17,6 +18,8 @@ from ..text.tokens import words
 from .inflect import FUNCTION_WORDS, forms
 from .lexicon import Entry, Lexicon
 from .pattern import Group, Pattern, Word, edge_forms, parse
+
+_RUNS = re.compile(r"[^\W\d_]+")
 
 #: Auxiliary verbs make poor anchors: the anchor is the first required word
 #: that is not one of these (or the first required word if all are).
@@ -54,9 +57,14 @@ class Compiled:
     refs: dict[str, frozenset[str]] = field(default_factory=dict)
     place_refs: frozenset[str] = frozenset()
 
-    @property
-    def trigger_forms(self) -> frozenset[str]:
-        return frozenset(self.anchors)
+    prefilter: frozenset[str] = frozenset()  # first letter-run of every anchor form
+
+    def may_trigger(self, text: str) -> bool:
+        """Cheap test, before tokenizing: can any rule anchor occur in ``text``?
+
+        False means certainly not; True means tokenize and look.
+        """
+        return not self.prefilter.isdisjoint(_RUNS.findall(text.lower()))
 
 
 def _anchor(pattern: Pattern) -> int:
@@ -135,4 +143,5 @@ def compile_codebook(cb: Codebook) -> Compiled:
                 if phrase not in variant_words:
                     pattern = parse(phrase, slots_allowed=False, extra_forms=extra)
                     variant_words[phrase] = (pattern, edge_forms(pattern.items))
-    return Compiled(cb, lex, rules, anchors, cues, variant_words, refs, frozenset(cb.place_refs))
+    prefilter = frozenset(m.group() for form in anchors for m in [_RUNS.search(form)] if m)
+    return Compiled(cb, lex, rules, anchors, cues, variant_words, refs, frozenset(cb.place_refs), prefilter)

@@ -76,6 +76,7 @@ class SentenceView:
             for k in range(m.start, m.end):
                 in_mention[k] = True
         self.in_date = [False] * self.n
+        self.date_starts = [a for a, _ in self.date_spans]
         for a, b in self.date_spans:
             for k in range(a, b):
                 self.in_date[k] = True
@@ -89,6 +90,7 @@ class SentenceView:
             for k in range(self.n)
         ]
         self.stop = [nm in HARD or nm in CONTRAST for nm in self.norms]
+        self.boundaries = [k for k, nm in enumerate(self.norms) if nm == "," or nm in HARD]
         # ", who ... ," and ", backed by ... ," segments: closing comma -> opening comma
         self.paren_comma: dict[int, int] = {}
         commas = [k for k, nm in enumerate(self.norms) if nm == ","]
@@ -407,18 +409,23 @@ def match_sentence(view: SentenceView, compiled: Compiled) -> list[Candidate]:
         if not c.complete:
             c.status, c.reason = "dropped", "missing slot " + ", ".join("{%s}" % s for s in c.missing)
     winners: list[Candidate] = []
+    position: dict[int, int] = {}
+    active: dict[str, list[Candidate]] = {}  # per event type: winners whose words reach this far
     for c in cands:
         if c.status == "dropped":
             continue
-        rival = next(
-            (w for w in winners if w.event_type == c.event_type and w.core[0] < c.core[1] and c.core[0] < w.core[1]),
-            None,
-        )
+        live = [w for w in active.get(c.event_type, ()) if w.core[1] > c.core[0] and w.status == "kept"]
+        active[c.event_type] = live
+        rival = live[0] if live else None
         if rival is None:
+            position[id(c)] = len(winners)
             winners.append(c)
+            live.append(c)
         elif _better(c, rival):
             rival.status, rival.reason = "dropped", f"overlaps rule {c.rule.rule.id}, which matched more"
-            winners[winners.index(rival)] = c
+            winners[position[id(rival)]] = c
+            position[id(c)] = position.pop(id(rival))
+            live[0] = c
         else:
             c.status, c.reason = "dropped", f"overlaps rule {rival.rule.rule.id}, which matched more"
     for c in winners:

@@ -147,6 +147,10 @@ def _definite(mentions: list[Mention], tokens: list[Token], memory: CorefMemory)
     """``the town`` -> the most recent named town of the document (this
     sentence first), for the place nouns listed in ``place_refs``."""
     last = memory.last_town
+    covered = [False] * len(tokens)
+    for m in mentions:
+        for k in range(m.start, m.end):
+            covered[k] = True
     for m in mentions:
         if m.place is not None and m.via != "coref":
             if m.place.kind == "town":
@@ -162,7 +166,7 @@ def _definite(mentions: list[Mention], tokens: list[Token], memory: CorefMemory)
             if norm in _DEFINITE:
                 m.place, m.generic_place, m.via = last, False, "coref"
                 break
-            if norm in DETERMINERS or not tokens[j].is_word or any(x.start <= j < x.end for x in mentions):
+            if norm in DETERMINERS or not tokens[j].is_word or covered[j]:
                 break
             j -= 1
     memory.last_town = last

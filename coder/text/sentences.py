@@ -48,7 +48,7 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
     """Whether the punctuation at text[start:end] ends a sentence."""
     if text[start] != ".":
         return True
-    m = _WORD_BEFORE_RE.search(text, 0, start)
+    m = _WORD_BEFORE_RE.search(text, max(0, start - 64), start)
     word = m.group(1) if m else ""
     word = word.lstrip("\"'“‘([")
     if not word:
