@@ -10,8 +10,9 @@ import pytest
 from jsonschema import Draft202012Validator
 from lxml import etree
 
-from coder.events.record import FIELDS, Record
+from coder.events.record import FIELDS
 from coder.io.schema import event_schema, events_xsd, validate_record
+from records import sample_record
 
 XS = "{http://www.w3.org/2001/XMLSchema}"
 
@@ -22,16 +23,7 @@ REQUIRED = ["event_id", "doc_id", "sentence_index",
 
 def full_record(**changes) -> dict:
     """A valid record with every field set, as a typed dict."""
-    record = Record(
-        event_id="0123456789abcdef", doc_id="doc-1", sentence_index=2,
-        event_date="2024-03-05", time_precision=1, event_type="offensive",
-        actor1="Rebels", actor1_code="REB", actor2="Army", actor2_code="SYRMIL",
-        location="Aleppo", admin1="Aleppo", country="Syria", iso3="SYR",
-        latitude=36.2, longitude=37.16, geo_precision=1, cameo_code="190",
-        goldstein=-10.0, quad_class=4, acled_event_type="Battles",
-        acled_sub_event_type="Armed clash", rule_id="offensive.attack:1",
-        matched_text="attacked", sentence="Rebels attacked the army in Aleppo.",
-    ).to_dict()
+    record = sample_record().to_dict()
     record.update(changes)
     return {k: v for k, v in record.items() if v is not None}
 
