@@ -25,7 +25,28 @@ app = typer.Typer(
 DEBUG = typer.Option(False, "--debug", help="Show tracebacks of errors.")
 
 
+def _broken_pipe(exc: BaseException) -> bool:
+    while exc is not None:
+        if isinstance(exc, BrokenPipeError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _quit_on_broken_pipe() -> None:
+    """The reader of our standard output went away (``coder run x | head``):
+    stop quietly, as Unix tools do, with the status of SIGPIPE."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout without a descriptor
+        pass
+    raise typer.Exit(141)
+
+
 def _fail(exc: CoderError, debug: bool) -> None:
+    if _broken_pipe(exc):
+        _quit_on_broken_pipe()
     if debug or os.environ.get("CODER_DEBUG") == "1":
         raise exc
     for problem in exc.problems:
@@ -74,6 +95,8 @@ def run(
     except KeyboardInterrupt:
         typer.echo("interrupted: no output file was written", err=True)
         raise typer.Exit(130)
+    except BrokenPipeError:
+        _quit_on_broken_pipe()
     if not quiet:
         typer.echo(report.summary(), err=True)
     if report.problems:

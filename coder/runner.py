@@ -92,6 +92,8 @@ def run(
             try:
                 writer.write(record)
             except OutputError as exc:
+                if any(p.code != "record-invalid" for p in exc.problems):
+                    raise  # the output itself failed: stop
                 # a record the schema refuses is a coder bug: say which, keep going
                 for p in exc.problems:
                     report.problems.append(replace(p, path=f"{record.doc_id}", line=record.sentence_index))

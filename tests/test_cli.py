@@ -184,3 +184,25 @@ def test_progress_shows_only_on_a_terminal():
     Progress(pipe).update(report, force=True)
     assert tty.getvalue() == "\r\x1b[2Kcoding: 3 documents, 10 sentences, 2 events"
     assert pipe.getvalue() == ""
+
+
+def test_a_reader_that_goes_away_stops_the_run_quietly(tmp_path):
+    """`coder run big.jsonl | head -1`: no error messages, the status of SIGPIPE."""
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "big.jsonl"
+    line = json.dumps({"date": "2017-11-03", "text": "Iraqi forces captured Rawa on Sunday."})
+    corpus.write_text((line + "\n") * 3000)  # about 1 MB of output, more than a pipe holds
+    proc = subprocess.Popen([sys.executable, "-m", "coder", "run", str(corpus), "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline().startswith(b"event_id,doc_id,")
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 141
+    assert proc.stderr.read() == b""
+
+
+def test_an_unwritable_output_is_one_line(tmp_path):
+    code, out, err = run("run", SAMPLES, "-o", str(tmp_path / "no" / "such" / "dir" / "out.csv"))
+    assert code == 1
+    assert err == f"error: {tmp_path}/no/such/dir/out.csv: cannot write: No such file or directory\n"
