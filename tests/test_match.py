@@ -153,3 +153,17 @@ def test_near_a_place_lowers_geo_precision(code):
         ("Rawa", 2)]
     assert [(r.location, r.geo_precision) for r in code("Iraqi forces attacked Islamic State in Rawa.", D)] == [
         ("Rawa", 1)]
+
+
+def test_a_place_noun_in_a_named_place_is_that_place(code):
+    records = code("Al-Shabaab fighters stormed a military base in Kismayo on Friday.", D)
+    assert [(r.actor1, r.location, r.geo_precision) for r in records] == [("al-Shabaab", "Kismayo", 1)]
+    records = code("Turkish forces established a military base near Manbij.", D)
+    assert [(r.rule_id, r.location, r.geo_precision) for r in records] == [("consolidation.base", "Manbij", 2)]
+    # a country is too coarse to stand for "a town in Syria"
+    assert [r.location for r in code("Iraqi forces captured a town in Syria.", D)] == [""]
+
+
+def test_the_town_of_an_unknown_name_is_not_the_last_town(code):
+    text = "Rawa lies on the Euphrates. Islamic State seized the town of Baga on Sunday."
+    assert [(r.location, r.actor1) for r in code(text, D)] == [("", "Islamic State")]

@@ -236,7 +236,7 @@ def draft_events(
             out.append(Draft(
                 sentence_index, sentence_text, rule.id, rule.event_type, rule.cameo, words,
                 a1m.actor if a1m else None, a2m.actor if a2m else None,
-                m.place if m else None, near(view, m) if m else False,
+                m.place if m else None, (m.near or near(view, m)) if m else False,
                 date, precision, from_doc, matched,
             ))
     return out

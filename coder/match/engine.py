@@ -72,6 +72,8 @@ class SentenceView:
         self.ends: dict[int, list[Mention]] = {}
         for m in self.mentions:
             self.starts.setdefault(m.start, []).append(m)
+            if m.head != m.start:  # "base near Manbij" can also be found at "Manbij"
+                self.starts.setdefault(m.head, []).append(m)
             self.ends.setdefault(m.end, []).append(m)
             for k in range(m.start, m.end):
                 in_mention[k] = True

@@ -31,8 +31,14 @@ class Mention:
     actor: Actor | None = None
     place: Place | None = None
     generic_place: bool = False  # a place noun that names no place ("a base")
-    via: str = "alias"  # alias | ref | apposition
+    via: str = "alias"  # alias | ref | apposition | coref
     possessive: bool = False
+    near: bool = False  # "a base near Palmyra": the event is near the place
+    head: int = -1  # where the name itself starts ("Palmyra" in "a base near Palmyra")
+
+    def __post_init__(self) -> None:
+        if self.head < 0:
+            self.head = self.start
     group: list["Mention"] = field(default_factory=list, repr=False)
 
     @property
@@ -106,16 +112,29 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
     return mentions
 
 
+#: Words between a place noun and a named place that make them one mention:
+#: "the town of Rawa", "a base in Kismayo", "positions near Palmyra" (near).
+_LINKS = {("of",): False, ("in",): False, ("at",): False, ("near",): True, ("outside",): True,
+          ("close", "to"): True, ("on", "the", "outskirts", "of"): True, ("outskirts", "of"): True}
+_MAX_LINK = max(len(k) for k in _LINKS)
+
+
 def _merge_of(mentions: list[Mention], tokens: list[Token]) -> None:
-    """``the town of Rawa`` -> one mention of Rawa starting at ``town``."""
+    """``the town of Rawa``, ``a base in Kismayo`` -> one mention of the named
+    place, starting at the place noun.  Not for countries ("a town in Syria")."""
     i = 0
     while i < len(mentions) - 1:
         a, b = mentions[i], mentions[i + 1]
-        if a.generic_place and b.place is not None and b.start == a.end + 1 and tokens[a.end].norm == "of":
-            b.start = a.start
-            b.text = _join(tokens, a.start, b.end)
-            del mentions[i]
-            continue
+        gap = b.start - a.end
+        if a.generic_place and b.place is not None and 0 < gap <= _MAX_LINK:
+            link = tuple(t.norm for t in tokens[a.end: b.start])
+            near = _LINKS.get(link)
+            if near is not None and (link == ("of",) or b.place.kind != "country"):
+                b.start = a.start
+                b.text = _join(tokens, a.start, b.end)
+                b.near = b.near or near
+                del mentions[i]
+                continue
         i += 1
 
 
@@ -158,6 +177,8 @@ def _definite(mentions: list[Mention], tokens: list[Token], memory: CorefMemory)
             continue
         if not m.generic_place or m.alias not in memory.place_refs or last is None:
             continue
+        if m.end + 1 < len(tokens) and tokens[m.end].norm == "of" and tokens[m.end + 1].text[:1].isupper():
+            continue  # "the town of Baga": a town we do not know, not the last one named
         j = m.start - 1
         for _ in range(3):
             if j < 0:
