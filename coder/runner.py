@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 import time
 from dataclasses import replace
 from typing import Callable, TextIO

@@ -24,12 +24,11 @@ import hashlib
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from ..codebook.model import Actor, Codebook, EventType, Place
+from ..codebook.model import Actor, EventType, Place
 from ..match.compile import Compiled
-from ..match.engine import Candidate, SentenceView, _Matcher
+from ..match.engine import Candidate, SentenceView, occurs
 from ..match.mentions import Mention
-from ..codebook.model import Settings
-from ..match.words import DETERMINERS, DIRECTIONS, HARD, NEAR, REPORTING
+from ..match.words import DETERMINERS, DIRECTIONS, NEAR, REPORTING
 from ..reference import cameo
 from .record import Record
 
@@ -124,17 +123,7 @@ class _Words:
     def occurs(self, phrase: str) -> bool:
         if phrase not in self.cache:
             pattern, first = self.compiled.variant_words[phrase]
-            settings = Settings(max_gap=8, max_filler=1)
-            norms = self.view.norms
-            found = False
-            for i in range(self.view.n):
-                if first is not None and norms[i] not in first:
-                    continue
-                m = _Matcher(self.view, settings)
-                if next(m.match(pattern.items, 0, i, +1, {}, [], filler=False), None) is not None:
-                    found = True
-                    break
-            self.cache[phrase] = found
+            self.cache[phrase] = occurs(self.view, pattern, first)
         return self.cache[phrase]
 
 

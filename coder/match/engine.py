@@ -23,11 +23,14 @@ from ..codebook.model import Settings
 from ..text.tokens import Token
 from .compile import Compiled, CompiledCue, CompiledRule
 from .mentions import Mention
-from .pattern import Gap, Group, Slot, Word
+from .pattern import Gap, Group, Pattern, Slot, Word
 from .words import (
-    CONTRAST, DATE_LEADS, DETERMINERS, HARD, NOT_FILLER, PREPOSITIONS, RELATIVE,
-    REPORTING, SUBJECT_PRONOUNS, TRANSPARENT_PUNCT,
+    CONTRAST, DETERMINERS, HARD, NOT_FILLER, PREPOSITIONS, RELATIVE, REPORTING,
+    SUBJECT_PRONOUNS, TRANSPARENT_PUNCT,
 )
+
+#: Auxiliaries after "that": "the town that was captured" is a relative clause.
+_AUX = frozenset("is are was were has have had be been being will would".split())
 
 #: Most partial matches tried per trigger (a bound on backtracking).
 MAX_STEPS = 5000
@@ -283,9 +286,6 @@ class _Matcher:
         return None
 
 
-_AUX = frozenset("is are was were has have had be been being will would".split())
-
-
 def _named(c: Candidate) -> int:
     return sum(1 for m in c.slots.get("location", ()) if m.place is not None)
 
@@ -351,19 +351,33 @@ def _match_rule(view: SentenceView, settings: Settings, cr: CompiledRule, alt: t
     return best
 
 
-def _cue_hit(view: SentenceView, settings: Settings, cue: CompiledCue, end: int) -> tuple[int, int] | None:
+_EXACT = Settings(max_gap=0, max_filler=0)
+_LOOSE = Settings(max_gap=8, max_filler=1)
+
+
+def _cue_hit(view: SentenceView, cue: CompiledCue, end: int) -> tuple[int, int] | None:
     """Span of ``cue`` if it ends exactly at boundary ``end``."""
-    m = _Matcher(view, Settings(max_gap=0, max_filler=0))
     items = tuple(reversed(cue.pattern.items))
-    for start, _slots, words in m.match(items, 0, end, -1, {}, [], filler=False):
+    for start, _slots, words in _Matcher(view, _EXACT).match(items, 0, end, -1, {}, [], filler=False):
         if not words:
             continue
         for exc in cue.except_after:
-            ex = _Matcher(view, Settings(max_gap=0, max_filler=0))
-            if any(True for _ in ex.match(tuple(reversed(exc.items)), 0, start, -1, {}, [], filler=False)):
+            if next(_Matcher(view, _EXACT).match(tuple(reversed(exc.items)), 0, start, -1, {}, [], filler=False), None):
                 return None
         return start, end
     return None
+
+
+def occurs(view: SentenceView, pattern: Pattern, first: frozenset[str] | None) -> bool:
+    """Whether a slot-less pattern occurs anywhere in the sentence (``first``:
+    the forms its first word can take, to skip hopeless positions)."""
+    norms = view.norms
+    for i in range(view.n):
+        if first is not None and norms[i] not in first:
+            continue
+        if next(_Matcher(view, _LOOSE).match(pattern.items, 0, i, +1, {}, [], filler=False), None) is not None:
+            return True
+    return False
 
 
 def check_cues(view: SentenceView, compiled: Compiled, cand: Candidate) -> str:
@@ -373,7 +387,6 @@ def check_cues(view: SentenceView, compiled: Compiled, cand: Candidate) -> str:
     (``was not captured``, ``would attack``), with no comma in between.
     """
     a = cand.anchor[0]
-    settings = compiled.codebook.settings
     for cue in compiled.cues:
         if cue.event_types and cand.event_type not in cue.event_types:
             continue
@@ -385,7 +398,7 @@ def check_cues(view: SentenceView, compiled: Compiled, cand: Candidate) -> str:
                 break
             if cue.last is not None and view.norms[end - 1] not in cue.last:
                 continue
-            hit = _cue_hit(view, settings, cue, end)
+            hit = _cue_hit(view, cue, end)
             if hit:
                 text = " ".join(t.text for t in view.tokens[hit[0]:hit[1]])
                 return f"{cue.cue.kind} cue '{text}' at token {hit[0] + 1}"
@@ -441,4 +454,4 @@ def match_sentence(view: SentenceView, compiled: Compiled) -> list[Candidate]:
     return cands
 
 
-__all__ = ["Candidate", "SentenceView", "match_sentence", "DATE_LEADS"]
+__all__ = ["Candidate", "SentenceView", "match_sentence", "occurs"]
