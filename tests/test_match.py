@@ -167,3 +167,18 @@ def test_a_place_noun_in_a_named_place_is_that_place(code):
 def test_the_town_of_an_unknown_name_is_not_the_last_town(code):
     text = "Rawa lies on the Euphrates. Islamic State seized the town of Baga on Sunday."
     assert [(r.location, r.actor1) for r in code(text, D)] == [("", "Islamic State")]
+
+
+def test_the_trace_keeps_why_each_candidate_was_dropped(compiled):
+    from coder.pipeline import code_document
+    from coder.text.document import Document
+
+    trace = []
+    code_document(compiled, Document("t", "Iraqi forces did not capture Rawa. The army is fighting in Rawa.", D),
+                  trace=trace)
+    reasons = [(t.sentence.index, c.rule.rule.id, c.status, c.reason) for t in trace for c in t.candidates]
+    assert reasons == [
+        (1, "capture.active", "dropped", "negation cue 'not' at token 4"),
+        (1, "capture.passive", "dropped", "missing slot {location}"),
+        (2, "offensive.fight", "dropped", "missing slot {actor1}, {actor2}"),
+    ]
