@@ -1,16 +1,17 @@
 """Code documents into records: the one place the stages meet.
 
 ``document -> sentences -> tokens -> mentions -> candidates -> records``.  A
-sentence without any rule's anchor word is rejected right after tokenizing;
-it is only looked at again if a later sentence needs it to resolve a generic
-word such as ``the jihadists``.
+sentence in which no rule's anchor word can occur is set aside before it is
+tokenized (and one whose tokens hold no anchor right after); it is only read
+again if a later sentence needs it to resolve a generic word such as ``the
+jihadists`` or ``the town``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left
 import time
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -43,36 +44,31 @@ class SentenceTrace:
 
 
 class _LazyMemory(CorefMemory):
-    """Coreference memory that scans skipped sentences only when a generic word needs them."""
+    """Coreference memory that reads skipped sentences only when a generic
+    word needs them ("the jihadists", "the town")."""
 
     def __init__(self, compiled: Compiled):
         super().__init__(compiled.refs, compiled.place_refs)
         self.lexicon = compiled.lexicon
-        self.pending: list[str] = []  # texts of sentences not looked at yet
+        self.pending: list[tuple[int, str]] = []  # (sentence index, text) not looked at yet
 
     def flush(self) -> None:
-        for text in self.pending:
+        for index, text in self.pending:
             for hit in self.lexicon.scan(tokenize(text)):
-                entry = hit.first("actor")
-                if entry is not None:
-                    self.note(entry.value)
-                place = hit.first("place")
+                actor, place = hit.first("actor"), hit.first("place")
+                if actor is not None:
+                    self.note(actor.value, (index, hit.start))
                 if place is not None:
-                    self.note_place(place.value)
+                    self.note_place(place.value, (index, hit.start))
         self.pending.clear()
 
     def resolve(self, term: str):
         self.flush()
         return super().resolve(term)
 
-    @property
     def last_town(self):
         self.flush()
-        return self._last_town
-
-    @last_town.setter
-    def last_town(self, place) -> None:
-        self._last_town = place
+        return super().last_town()
 
 
 def _dates(sentence: Sentence, tokens: list[Token], doc_date: dt.date | None) -> list[DateInfo]:
@@ -105,18 +101,17 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
     sentences = split_sentences(clean_text(doc.text))
     for sentence in sentences:
         if not compiled.may_trigger(sentence.text):
-            memory.pending.append(sentence.text)
+            memory.pending.append((sentence.index, sentence.text))
             if trace is not None:
                 trace.append(SentenceTrace(sentence, tokenize(sentence.text), False))
             continue
         tokens = tokenize(sentence.text)
         if not any(t.norm in anchors for t in tokens):
-            memory.pending.append(sentence.text)
+            memory.pending.append((sentence.index, sentence.text))
             if trace is not None:
                 trace.append(SentenceTrace(sentence, tokens, False))
             continue
-        memory.flush()
-        mentions = find_mentions(tokens, sentence.text, compiled.lexicon, memory)
+        mentions = find_mentions(tokens, sentence.text, compiled.lexicon, memory, sentence.index)
         dates = _dates(sentence, tokens, doc_date)
         view = SentenceView(tokens, mentions, [d.span for d in dates])
         candidates = match_sentence(view, compiled)

@@ -182,3 +182,15 @@ def test_the_trace_keeps_why_each_candidate_was_dropped(compiled):
         (1, "capture.passive", "dropped", "missing slot {location}"),
         (2, "offensive.fight", "dropped", "missing slot {actor1}, {actor2}"),
     ]
+
+
+def test_generic_words_follow_text_order_across_skipped_sentences(code):
+    # sentence 1 has no trigger word (it is read only when sentence 3 needs it);
+    # sentence 3's "the militants" and "the town" must still mean the most recent
+    # ones, named in sentence 2
+    text = ("Islamic State militants were seen in Mosul last year. "
+            "Taliban fighters attacked Afghan forces in Kunduz on Sunday. "
+            "On Monday the militants stormed the town again.")
+    records = code(text, D)
+    assert [(r.sentence_index, r.actor1, r.location) for r in records] == [
+        (2, "Taliban", "Kunduz"), (3, "Taliban", "Kunduz")]

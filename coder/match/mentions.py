@@ -14,6 +14,7 @@ by the lexicon (aliases), then:
 
 from __future__ import annotations
 
+from bisect import insort
 from dataclasses import dataclass, field
 
 from ..codebook.model import Actor, Place
@@ -50,36 +51,43 @@ _GROUP_LINKS = frozenset({",", "and", "or", "in", "at", "both"})
 
 
 class CorefMemory:
-    """Named actors seen so far in a document, most recent last.
+    """Named actors and towns seen so far in a document, in text order.
 
-    ``refs`` maps an actor code to the generic words that may refer to it.
+    ``refs`` maps an actor code to the generic words that may refer to it;
+    ``place_refs`` lists the place nouns that refer back to the last town.
+    Entries are kept with their position (sentence, token), so sentences can
+    be noted out of order (see ``coder.pipeline``, which reads skipped
+    sentences only when a generic word needs them).
     """
 
     def __init__(self, refs: dict[str, frozenset[str]], place_refs: frozenset[str] = frozenset()) -> None:
         self.refs = refs
         self.place_refs = place_refs
-        self.seen: list[Actor] = []
-        self.last_town: Place | None = None
+        self.actors: list[tuple[tuple[int, int], Actor]] = []
+        self.town: tuple[tuple[int, int], Place] | None = None
 
-    def note_place(self, place: Place) -> None:
-        if place.kind == "town":
-            self.last_town = place
-
-    def note(self, actor: Actor) -> None:
+    def note(self, actor: Actor, where: tuple[int, int]) -> None:
         if self.refs.get(actor.code):
-            if self.seen and self.seen[-1] is actor:
-                return
-            self.seen.append(actor)
+            insort(self.actors, (where, actor), key=lambda x: x[0])
+
+    def note_place(self, place: Place, where: tuple[int, int]) -> None:
+        if place.kind == "town" and (self.town is None or self.town[0] < where):
+            self.town = (where, place)
 
     def resolve(self, term: str) -> Actor | None:
-        for actor in reversed(self.seen):
+        """The most recent actor for which ``term`` is a generic word."""
+        for _, actor in reversed(self.actors):
             if term in self.refs[actor.code]:
                 return actor
         return None
 
+    def last_town(self) -> Place | None:
+        return self.town[1] if self.town else None
 
-def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: CorefMemory) -> list[Mention]:
-    """All mentions in a sentence, in order; updates the coreference memory."""
+
+def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: CorefMemory,
+                  sentence_index: int = 0) -> list[Mention]:
+    """All mentions in a sentence, in order; notes them in the coreference memory."""
     mentions: list[Mention] = []
     hits: list[Hit] = lexicon.scan(tokens)
     for hit in hits:
@@ -92,7 +100,7 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
                 place=place_e.value if place_e else None,
             )
             if m.actor is not None:
-                memory.note(m.actor)
+                memory.note(m.actor, (sentence_index, hit.start))
             mentions.append(m)
             continue
         ref_e = hit.first("ref")
@@ -107,6 +115,9 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
     _merge_of(mentions, tokens)
     _apposition(mentions, tokens)
     _definite(mentions, tokens, memory)
+    for m in mentions:
+        if m.place is not None and m.via != "coref":
+            memory.note_place(m.place, (sentence_index, m.start))
     _possessive(mentions, tokens)
     _groups(mentions, tokens)
     return mentions
@@ -165,7 +176,7 @@ _DEFINITE = frozenset({"the", "this", "that"})
 def _definite(mentions: list[Mention], tokens: list[Token], memory: CorefMemory) -> None:
     """``the town`` -> the most recent named town of the document (this
     sentence first), for the place nouns listed in ``place_refs``."""
-    last = memory.last_town
+    last: Place | None = None
     covered = [False] * len(tokens)
     for m in mentions:
         for k in range(m.start, m.end):
@@ -175,7 +186,7 @@ def _definite(mentions: list[Mention], tokens: list[Token], memory: CorefMemory)
             if m.place.kind == "town":
                 last = m.place
             continue
-        if not m.generic_place or m.alias not in memory.place_refs or last is None:
+        if not m.generic_place or m.alias not in memory.place_refs:
             continue
         if m.end + 1 < len(tokens) and tokens[m.end].norm == "of" and tokens[m.end + 1].text[:1].isupper():
             continue  # "the town of Baga": a town we do not know, not the last one named
@@ -185,12 +196,13 @@ def _definite(mentions: list[Mention], tokens: list[Token], memory: CorefMemory)
                 break
             norm = tokens[j].norm
             if norm in _DEFINITE:
-                m.place, m.generic_place, m.via = last, False, "coref"
+                town = last or memory.last_town()
+                if town is not None:
+                    m.place, m.generic_place, m.via = town, False, "coref"
                 break
             if norm in DETERMINERS or not tokens[j].is_word or covered[j]:
                 break
             j -= 1
-    memory.last_town = last
 
 
 def _possessive(mentions: list[Mention], tokens: list[Token]) -> None:
