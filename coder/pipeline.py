@@ -118,7 +118,7 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
         drafts.extend(draft_events(compiled, doc.date, sentence.index, sentence.text, view, candidates, dates))
         if trace is not None:
             trace.append(SentenceTrace(sentence, tokens, True, mentions, dates, candidates))
-    kept = finalize(compiled, doc.id, drafts)
+    kept = finalize(drafts)
     records = [to_record(compiled, doc.id, d) for d in kept]
     if trace is not None:
         by_sentence = {t.sentence.index: t for t in trace}

@@ -28,7 +28,7 @@ from ..codebook.model import Actor, EventType, Place
 from ..match.compile import Compiled
 from ..match.engine import Candidate, SentenceView, occurs
 from ..match.mentions import Mention
-from ..match.words import DETERMINERS, DIRECTIONS, NEAR, REPORTING
+from ..match.words import REPORTING
 from ..reference import cameo
 from .record import Record
 
@@ -52,7 +52,8 @@ def event_id(doc_id: str, sentence_index: int, rule_id: str, *parts: str) -> str
 def _segment(view: SentenceView, core: tuple[int, int]) -> tuple[int, int]:
     """The clause segment (between commas and hard boundaries) around ``core``."""
     bounds = view.boundaries  # sorted indexes of ',' and hard punctuation
-    a = bounds[bisect_left(bounds, core[0]) - 1] + 1 if bisect_left(bounds, core[0]) else 0
+    k = bisect_left(bounds, core[0])
+    a = bounds[k - 1] + 1 if k else 0
     k = bisect_left(bounds, core[1])
     b = bounds[k] if k < len(bounds) else view.n
     return a, b
@@ -97,19 +98,6 @@ def _actor_kinds(actor: Actor | None, iso3: str) -> set[str]:
     if actor.fights_for and (not iso3 or actor.fights_for == iso3):
         return {"own_state", "non_state"}
     return {"non_state"}
-
-
-def near(view: SentenceView, m: Mention) -> bool:
-    """Whether the text puts the event near the place rather than in it
-    ("near Palmyra", "outside Marib", "south of the city")."""
-    j = m.start - 1
-    while j >= 0 and view.norms[j] in DETERMINERS:
-        j -= 1
-    if j < 0:
-        return False
-    if view.norms[j] in NEAR:
-        return True
-    return view.norms[j] == "of" and j > 0 and view.norms[j - 1] in DIRECTIONS | NEAR
 
 
 class _Words:
@@ -177,8 +165,8 @@ def _infer_holders(kept: list[Candidate]) -> dict[int, Mention]:
 
 @dataclass
 class Draft:
-    """An event before the document is complete: merged, classified and given
-    an id by :func:`finalize`."""
+    """An event before the document is complete: merged by :func:`finalize`,
+    then classified and given an id by :func:`to_record`."""
 
     sentence_index: int
     sentence_text: str
@@ -225,7 +213,7 @@ def draft_events(
             out.append(Draft(
                 sentence_index, sentence_text, rule.id, rule.event_type, rule.cameo, words,
                 a1m.actor if a1m else None, a2m.actor if a2m else None,
-                m.place if m else None, (m.near or near(view, m)) if m else False,
+                m.place if m else None, m.near if m else False,
                 date, precision, from_doc, matched,
             ))
     return out
@@ -256,7 +244,7 @@ def _merge(into: Draft, other: Draft) -> None:
     into.merged.append(other)
 
 
-def finalize(compiled: Compiled, doc_id: str, drafts: list[Draft]) -> list[Draft]:
+def finalize(drafts: list[Draft]) -> list[Draft]:
     """Merge the drafts of a document that report the same event (the first
     one keeps its provenance and takes what the others add)."""
     kept: list[Draft] = []

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from ..codebook.model import Actor, Place
 from ..text.tokens import Token
 from .lexicon import Hit, Lexicon
-from .words import DETERMINERS
+from .words import DETERMINERS, DIRECTIONS, NEAR
 
 
 @dataclass(slots=True)
@@ -115,6 +115,7 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
     _merge_of(mentions, tokens)
     _apposition(mentions, tokens)
     _definite(mentions, tokens, memory)
+    _near(mentions, tokens)
     for m in mentions:
         if m.place is not None and m.via != "coref":
             memory.note_place(m.place, (sentence_index, m.start))
@@ -203,6 +204,21 @@ def _definite(mentions: list[Mention], tokens: list[Token], memory: CorefMemory)
             if norm in DETERMINERS or not tokens[j].is_word or covered[j]:
                 break
             j -= 1
+
+
+def _near(mentions: list[Mention], tokens: list[Token]) -> None:
+    """``near Palmyra``, ``outside Marib``, ``south of the city``: the event is
+    near the place, not in it (``a base near X`` is marked by ``_merge_of``)."""
+    for m in mentions:
+        if m.place is None or m.near:
+            continue
+        j = m.start - 1
+        while j >= 0 and tokens[j].norm in DETERMINERS:
+            j -= 1
+        if j < 0:
+            continue
+        norm = tokens[j].norm
+        m.near = norm in NEAR or (norm == "of" and j > 0 and tokens[j - 1].norm in DIRECTIONS | NEAR)
 
 
 def _possessive(mentions: list[Mention], tokens: list[Token]) -> None:
