@@ -22,6 +22,13 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+codebook_app = typer.Typer(
+    no_args_is_help=True,
+    help="Write and check codebooks: lint, test, diff, stats, schema, import-petrarch.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(codebook_app, name="codebook")
+
 DEBUG = typer.Option(False, "--debug", help="Show tracebacks of errors.")
 
 
