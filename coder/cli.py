@@ -135,6 +135,93 @@ def validate(
         raise typer.Exit(1)
 
 
+# -- coder codebook ... ---------------------------------------------------------
+
+FORMAT_TEXT_JSON = typer.Option("text", "--format", "-f", help="Output: text (default) or json.")
+
+
+def _text_or_json(fmt: str) -> str:
+    if fmt not in ("text", "json"):
+        from .errors import Problem, UsageError
+
+        raise UsageError(Problem("usage", f"unknown format '{fmt}' (use text or json)", field="--format"))
+    return fmt
+
+
+@codebook_app.command("lint")
+def codebook_lint(
+    codebooks: List[str] = typer.Argument(..., help="Codebook YAML files."),
+    fmt: str = FORMAT_TEXT_JSON,
+    debug: bool = DEBUG,
+) -> None:
+    """Check codebooks: schema, ids, aliases, patterns, regexes, examples (path:line:col: level: message (check))."""
+    import json
+
+    from .codebook.lint import lint_codebook
+
+    try:
+        fmt = _text_or_json(fmt)
+        found = [f for path in codebooks for f in lint_codebook(path)]
+    except CoderError as exc:
+        _fail(exc, debug)
+        return
+    if fmt == "json":
+        typer.echo(json.dumps([f.to_dict() for f in found], indent=2, ensure_ascii=False))
+    else:
+        for f in found:
+            typer.echo(str(f))
+        errors = sum(1 for f in found if f.level == "error")
+        typer.echo(f"{len(codebooks)} codebook{'s' if len(codebooks) != 1 else ''}: "
+                   f"{errors} error{'s' if errors != 1 else ''}, {len(found) - errors} warning{'s' if len(found) - errors != 1 else ''}", err=True)
+    if any(f.level == "error" for f in found):
+        raise typer.Exit(1)
+
+
+@codebook_app.command("test")
+def codebook_test(
+    codebook: Optional[str] = typer.Argument(None, help="Codebook YAML file (default: the shipped codebook)."),
+    rule: Optional[List[str]] = typer.Option(None, "--rule", "-k", help="Only the examples of rules whose id starts with this (repeatable)."),
+    debug: bool = DEBUG,
+) -> None:
+    """Run every rule's examples and report passed/failed, expected and actual side by side."""
+    import time
+
+    from .codebook import load_codebook
+    from .codebook.examples import format_report, run_examples
+    from .match.compile import compile_codebook
+
+    try:
+        start = time.perf_counter()
+        cb = load_codebook(codebook)
+        results = run_examples(compile_codebook(cb))
+        if rule:
+            results = [r for r in results if any(r.rule.id.startswith(k) for k in rule)]
+        report = format_report(results, cb.positions, cb.path, time.perf_counter() - start)
+    except CoderError as exc:
+        _fail(exc, debug)
+        return
+    typer.echo(report)
+    if not results or any(not r.passed for r in results):
+        raise typer.Exit(1)
+
+
+@codebook_app.command("schema")
+def codebook_schema_cmd(
+    path: bool = typer.Option(False, "--path", help="Print where the schema file is instead of its content."),
+) -> None:
+    """Print the codebook JSON Schema (for editors: yaml-language-server, VS Code, JetBrains)."""
+    import json
+    from importlib.resources import files
+
+    from .codebook import codebook_schema
+
+    if path:
+        typer.echo(str(files("coder") / "schemas" / "codebook.schema.json"))
+    else:
+        typer.echo(json.dumps(codebook_schema(), indent=2, ensure_ascii=False))
+
+
+
 def main() -> None:
     app()
 

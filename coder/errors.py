@@ -29,6 +29,16 @@ CATALOGUE: dict[str, str] = {
     "undefined-reference": "a rule or cue names an event type or actor that is not defined",
     "bad-pattern": "a rule or cue pattern cannot be parsed",
     "bad-cameo": "a CAMEO code is not in the CAMEO list",
+    "bad-regex": "a /regex/ in a pattern is invalid or cannot run on the linear-time engine (re2)",
+    "duplicate-alias": "one alias is claimed by two actors (or two places)",
+    "acled-type": "an ACLED sub-event type does not belong to its event type",
+    "example-expect": "a rule example does not say which record(s) it must give",
+    # codebook lint (warnings and errors only `coder codebook lint` reports)
+    "common-word-alias": "a case-insensitive alias is a common English word",
+    "example-coverage": "a rule has fewer than two positive examples or no near miss",
+    "example-no-match": "a rule's pattern matches none of its own positive examples",
+    "shadowed-rule": "a rule never gives a record another rule would not",
+    "broad-rule": "a rule would match almost every sentence",
     # input
     "input-io": "an input file cannot be opened",
     "input-decode": "a document's bytes are not UTF-8",

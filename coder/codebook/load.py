@@ -16,9 +16,8 @@ from pathlib import Path
 import jsonschema
 
 from ..errors import CodebookError, Problem
-from ..match.pattern import PatternError, parse
-from ..reference import acled_sub_event_types, cameo
 from . import yamlpos
+from .checks import Context, field_name, run_checks
 from .model import (
     Actor, Alias, Codebook, Condition, Cue, EventType, Example, Place, Rule,
     Settings, Variant,
@@ -40,17 +39,6 @@ def codebook_schema() -> dict:
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(codebook_schema())
-
-
-def field_name(path: tuple) -> str:
-    """``('rules', 3, 'pattern')`` -> ``rules[3].pattern``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
 
 
 def _json_type(value) -> str:
@@ -109,6 +97,9 @@ def _schema_problem(err: jsonschema.ValidationError, pos: yamlpos.Positions, pat
         return at(f"unexpected value: {err.message}")
     if v == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
+        if missing == "expect" and len(loc) == 4 and loc[0] == "rules" and loc[2] == "examples":
+            return [Problem("example-expect", "example has no expected record: add 'expect:' with the record(s) "
+                            "it must give, or 'expect: none' for a near miss", path, line, col, fname)]
         return [Problem("schema", f"missing required key '{missing}'", path, line, col, fname)]
     if v == "type":
         want = vv if isinstance(vv, str) else " or ".join(vv)
@@ -221,109 +212,26 @@ def _build(data: dict, path: str, pos: yamlpos.Positions, digest: str) -> Codebo
     )
 
 
-def _pattern_col(text_lines: list[str], line: int, col: int) -> int:
-    """Column where a scalar's text starts (after an opening quote)."""
-    if 0 < line <= len(text_lines):
-        src = text_lines[line - 1]
-        if 0 < col <= len(src) and src[col - 1] in "\"'":
-            return col + 1
-    return col
-
-
-def _semantic(cb: Codebook, data: dict, pos: yamlpos.Positions, path: str, text: str) -> list[Problem]:
-    problems: list[Problem] = []
-    lines = text.splitlines()
-
-    def add(code: str, msg: str, where: tuple, offset: int | None = None) -> None:
-        line, col = pos.of(where)
-        if offset is not None:
-            col = _pattern_col(lines, line, col) + offset
-        problems.append(Problem(code, msg, path, line, col, field_name(where)))
-
-    def unique(items: list, key: str, section: str, what: str) -> None:
-        first: dict = {}
-        for i, item in enumerate(items):
-            value = item.get(key)
-            if value in first:
-                add("duplicate-id", f"duplicate {what} '{value}' (first at line {pos.of((section, first[value], key))[0]})", (section, i, key))
-            else:
-                first[value] = i
-
-    unique(data["rules"], "id", "rules", "rule id")
-    unique(data["actors"], "code", "actors", "actor code")
-    unique(data.get("places", []), "name", "places", "place name")
-
-    codes = cameo()
-    subtypes = acled_sub_event_types()
-    defined = sorted(cb.event_types)
-
-    def check_cameo(code: str, where: tuple) -> None:
-        if code and code not in codes:
-            add("bad-cameo", f"'{code}' is not a CAMEO event code", where)
-
-    def check_acled(et_name: str, sub: str, where: tuple) -> None:
-        if et_name and sub and sub not in subtypes.get(et_name, ()):
-            add("schema", f"'{sub}' is not a sub-event type of '{et_name}'", where)
-
-    extra = cb.inflections
-    for name, et in cb.event_types.items():
-        base = ("event_types", name)
-        check_cameo(et.cameo, base + ("cameo",))
-        check_acled(et.acled_event_type, et.acled_sub_event_type, base + ("acled_sub_event_type",))
-        for i, v in enumerate(et.variants):
-            vb = base + ("variants", i)
-            check_cameo(v.cameo, vb + ("cameo",))
-            if v.acled_event_type and not v.acled_sub_event_type:
-                add("schema", "a variant that sets acled_event_type must set acled_sub_event_type too", vb)
-            check_acled(v.acled_event_type or et.acled_event_type, v.acled_sub_event_type, vb + ("acled_sub_event_type",))
-            for key in ("words", "no_words"):
-                for j, phrase in enumerate(getattr(v.when, key)):
-                    _check_pattern(phrase, vb + ("when", key, j), add, slots=False, extra=extra)
-
-    for rule in cb.rules:
-        where = rule.where
-        if rule.event_type not in cb.event_types:
-            add("undefined-reference", f"event type '{rule.event_type}' is not defined (defined: {', '.join(defined)})", where + ("event_type",))
-        check_cameo(rule.cameo, where + ("cameo",))
-        _check_pattern(rule.pattern, where + ("pattern",), add, slots=True, extra=extra)
-    for cue in cb.cues:
-        raw = data["cues"][cue.where[1]][cue.where[2]]
-        pwhere = cue.where if isinstance(raw, str) else cue.where + ("pattern",)
-        _check_pattern(cue.pattern, pwhere, add, slots=False, extra=extra)
-        for j, phrase in enumerate(cue.except_after):
-            _check_pattern(phrase, cue.where + ("except_after", j), add, slots=False, extra=extra)
-        for j, et_name in enumerate(cue.event_types):
-            if et_name not in cb.event_types:
-                add("undefined-reference", f"event type '{et_name}' is not defined (defined: {', '.join(defined)})", cue.where + ("event_types", j))
-    for j, noun in enumerate(cb.place_refs):
-        if noun not in cb.place_nouns:
-            add("undefined-reference", f"'{noun}' is not in place_nouns", ("place_refs", j))
-    problems.sort(key=lambda p: (p.line or 0, p.col or 0))
-    return problems
-
-
-def _check_pattern(source: str, where: tuple, add, *, slots: bool, extra) -> None:
-    try:
-        parse(source, slots_allowed=slots, extra_forms=extra)
-    except PatternError as exc:
-        add("bad-pattern", f"bad pattern: {exc.message}", where, exc.offset)
-
-
-def load_codebook(path: str | Path | None = None) -> Codebook:
-    """Load and check a codebook (the shipped one when ``path`` is None)."""
+def inspect_codebook(path: str | Path | None = None) -> tuple[Codebook | None, Context | None, list[Problem]]:
+    """Load a codebook and run the load-time checks without raising:
+    (codebook or None, check context or None, problems sorted by position).
+    ``coder codebook lint`` builds on this; :func:`load_codebook` raises."""
     path = str(path) if path is not None else default_codebook_path()
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise CodebookError(Problem("codebook-io", f"cannot open codebook: {exc.strerror}", path)) from None
+        return None, None, [Problem("codebook-io", f"cannot open codebook: {exc.strerror}", path)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise CodebookError(Problem("codebook-io", f"cannot decode as UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}", path, line)) from None
-    data, pos = yamlpos.load(text, path)
+        return None, None, [Problem("codebook-io", f"cannot decode as UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}", path, line)]
+    try:
+        data, pos = yamlpos.load(text, path)
+    except CodebookError as exc:
+        return None, None, exc.problems
     if data is None:
-        raise CodebookError(Problem("schema", "the codebook is empty", path, 1, 1))
+        return None, None, [Problem("schema", "the codebook is empty", path, 1, 1)]
     errors = sorted(_validator().iter_errors(data), key=lambda e: pos.of(tuple(e.absolute_path)))
     problems: list[Problem] = []
     for err in errors:
@@ -332,9 +240,16 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
                 problems.append(p)
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.col or 0))
-        raise CodebookError(problems)
+        return None, None, problems
     cb = _build(data, path, pos, hashlib.sha256(raw).hexdigest())
-    problems = _semantic(cb, data, pos, path, text)
+    ctx = Context(path, text, data, pos, cb)
+    problems = [p for _level, p in run_checks(ctx, on_load=True)]
+    return (None if problems else cb), ctx, problems
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """Load and check a codebook (the shipped one when ``path`` is None)."""
+    cb, _ctx, problems = inspect_codebook(path)
     if problems:
         raise CodebookError(problems)
     return cb

@@ -23,7 +23,7 @@ from ..codebook.model import Settings
 from ..text.tokens import Token
 from .compile import Compiled, CompiledCue, CompiledRule
 from .mentions import Mention
-from .pattern import Gap, Group, Pattern, Slot, Word
+from .pattern import Gap, Group, Pattern, Regex, Slot, Word
 from .words import (
     CONTRAST, DETERMINERS, HARD, NOT_FILLER, PREPOSITIONS, RELATIVE, REPORTING,
     SUBJECT_PRONOUNS, TRANSPARENT_PUNCT,
@@ -187,6 +187,12 @@ class _Matcher:
             for q in positions:
                 idx = q if d > 0 else q - 1
                 if 0 <= idx < self.v.n and self.v.norms[idx] in item.forms:
+                    yield from self.match(items, k + 1, q + d, d, slots, words + [idx])
+            return
+        if isinstance(item, Regex):
+            for q in positions:
+                idx = q if d > 0 else q - 1
+                if 0 <= idx < self.v.n and item.matches(self.v.tokens[idx].text):
                     yield from self.match(items, k + 1, q + d, d, slots, words + [idx])
             return
         if isinstance(item, Slot):

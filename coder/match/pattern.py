@@ -11,6 +11,11 @@ A pattern is a sequence of items separated by spaces::
 * ``(a|b)`` -- optionally one of the alternatives.
 * ``{actor1}``, ``{actor2}``, ``{location}`` -- slots, filled with an actor or a
   place found in the sentence; ``{actor2?}`` makes a slot optional.
+* ``/regex/`` -- one token whose whole text matches the regular expression
+  (``/[0-9]+/``).  Regular expressions run on google-re2, a linear-time
+  engine: a pattern re2 cannot run (backreferences, lookaround) is refused
+  when the codebook loads, so no codebook can make matching take
+  super-linear time.  Matching is case-sensitive; write ``(?i)`` for not.
 * ``...`` -- a gap: skips up to ``settings.max_gap`` tokens, never across a
   clause boundary (``;``, ``:`` or whereas/but/although ...).
 
@@ -24,7 +29,9 @@ the rules whose anchor occurs in it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import re2
 
 from ..text.tokens import words as phrase_words
 from .inflect import forms
@@ -35,16 +42,51 @@ SLOT_NAMES = ("actor1", "actor2", "location")
 class PatternError(ValueError):
     """A pattern that cannot be parsed; ``offset`` is the 0-based column in the pattern."""
 
-    def __init__(self, message: str, offset: int):
+    def __init__(self, message: str, offset: int, kind: str = "syntax"):
         super().__init__(message)
         self.message = message
         self.offset = offset
+        self.kind = kind  # "syntax" or "regex"
 
 
 @dataclass(frozen=True, slots=True)
 class Word:
     forms: frozenset[str]
     text: str  # as written, for explanations
+
+
+@dataclass(frozen=True, slots=True)
+class Regex:
+    """One token whose whole text matches ``source`` (run on re2)."""
+
+    source: str
+    compiled: object = field(compare=False, hash=False, repr=False, default=None)
+
+    def matches(self, text: str) -> bool:
+        return self.compiled.fullmatch(text) is not None
+
+
+#: Regular expressions longer than this are refused (re2 would accept them,
+#: but nobody writes one on purpose).
+MAX_REGEX = 500
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+_RE2_OPTIONS.max_mem = 1 << 20  # a regex whose program needs more is refused
+
+
+def compile_regex(source: str, offset: int = 0):
+    """Compile a user regular expression on re2, or raise PatternError."""
+    if not source:
+        raise PatternError("empty regular expression '//'", offset, "regex")
+    if len(source) > MAX_REGEX:
+        raise PatternError(f"regular expression longer than {MAX_REGEX} characters", offset, "regex")
+    try:
+        return re2.compile(source, _RE2_OPTIONS)
+    except re2.error as exc:
+        detail = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise PatternError(
+            f"regular expression /{source}/ cannot run on the linear-time engine (re2): {detail}", offset, "regex"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +140,7 @@ _LEX = re.compile(
       (?P<space>\s+)
     | (?P<slot>\{\s*(?P<slotname>[^{}?\s]*)\s*(?P<opt>\?)?\s*\})
     | (?P<gap>\.\.\.)
+    | /(?P<regex>(?:[^/\\]|\\.)*)/
     | (?P<open>[\[(])
     | (?P<close>[\])])
     | (?P<bar>\|)
@@ -149,6 +192,9 @@ def parse(source: str, *, slots_allowed: bool = True, extra_forms=None) -> Patte
                 raise PatternError(f"slot '{{{name}}}' appears twice", pos)
             seen_slots.add(name)
             add(Slot(name, bool(m.group("opt"))), pos)
+        elif kind == "regex":
+            source = m.group("regex").replace("\\/", "/")
+            add(Regex(source, compile_regex(source, pos)), pos)
         elif kind == "gap":
             if group_alts is None and (not items or isinstance(items[-1], Gap)):
                 raise PatternError("a gap '...' must stand between two items", pos)

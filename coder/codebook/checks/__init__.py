@@ -1,0 +1,149 @@
+"""Codebook checks, one module per check (the yamllint model).
+
+Each module defines
+
+* ``ID`` -- the check id printed after each problem (``(duplicate-alias)``);
+* ``LEVEL`` -- ``"error"`` or ``"warning"``;
+* ``ON_LOAD`` -- True when the problem makes the codebook unusable, so that
+  :func:`coder.codebook.load_codebook` refuses the codebook (all such checks
+  are errors); False for checks only ``coder codebook lint`` runs (they may
+  need to code the examples);
+* ``DESCRIPTION`` -- one line for ``docs/codebook.md``;
+* ``check(ctx)`` -- yields :class:`~coder.errors.Problem` objects whose
+  ``code`` is the check id.
+
+The YAML and JSON-Schema stages run before any check (their problems carry
+the ids ``yaml-syntax``, ``yaml-duplicate-key``, ``yaml-limit``, ``schema``,
+``example-expect``); the checks here run on a codebook that passed them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ...errors import Problem
+from ..model import Codebook
+from ..yamlpos import Positions
+from . import (
+    acled_type, bad_cameo, bad_pattern, bad_regex, broad_rule, common_word_alias,
+    duplicate_alias, duplicate_id, example_coverage, example_no_match, shadowed_rule,
+    undefined_reference,
+)
+
+#: Every check, in the order they run.
+CHECKS = (
+    duplicate_id, duplicate_alias, undefined_reference, bad_pattern, bad_regex, bad_cameo,
+    acled_type, common_word_alias, example_coverage, example_no_match, shadowed_rule,
+    broad_rule,
+)
+
+
+def field_name(path: tuple) -> str:
+    """``('rules', 3, 'pattern')`` -> ``rules[3].pattern``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+@dataclass
+class Context:
+    """What a check may look at: the file, its data with positions, the model."""
+
+    path: str
+    text: str
+    data: dict
+    pos: Positions
+    cb: Codebook
+    _lines: list[str] = field(default_factory=list, repr=False)
+
+    def problem(self, code: str, message: str, where: tuple, offset: int | None = None,
+                key: bool = False) -> Problem:
+        """A problem at the value (or key) at ``where``; ``offset`` is a
+        0-based column inside that value's text (for patterns)."""
+        line, col = self.pos.of_key(where) if key else self.pos.of(where)
+        if offset is not None:
+            col = self._text_col(line, col) + offset
+        return Problem(code, message, self.path, line, col, field_name(where) or None)
+
+    def line_of(self, where: tuple) -> int:
+        return self.pos.of(where)[0]
+
+    def _text_col(self, line: int, col: int) -> int:
+        """Column where a scalar's text starts (after an opening quote)."""
+        if not self._lines:
+            self._lines = self.text.splitlines()
+        if 0 < line <= len(self._lines):
+            src = self._lines[line - 1]
+            if 0 < col <= len(src) and src[col - 1] in "\"'":
+                return col + 1
+        return col
+
+    @cached_property
+    def patterns(self) -> list[tuple[tuple, str, bool]]:
+        """Every pattern in the codebook: (where, source, slots allowed)."""
+        cb, out = self.cb, []
+        for rule in cb.rules:
+            out.append((rule.where + ("pattern",), rule.pattern, True))
+        for name, et in cb.event_types.items():
+            for i, v in enumerate(et.variants):
+                for key in ("words", "no_words"):
+                    for j, phrase in enumerate(getattr(v.when, key)):
+                        out.append((("event_types", name, "variants", i, "when", key, j), phrase, False))
+        for cue in cb.cues:
+            raw = self.data["cues"][cue.where[1]][cue.where[2]]
+            out.append((cue.where if isinstance(raw, str) else cue.where + ("pattern",), cue.pattern, False))
+            for j, phrase in enumerate(cue.except_after):
+                out.append((cue.where + ("except_after", j), phrase, False))
+        return out
+
+    @cached_property
+    def pattern_errors(self) -> dict[tuple, object]:
+        """where -> PatternError for every pattern that does not parse."""
+        from ...match.pattern import PatternError, parse
+
+        out = {}
+        for where, source, slots in self.patterns:
+            try:
+                parse(source, slots_allowed=slots, extra_forms=self.cb.inflections)
+            except PatternError as exc:
+                out[where] = exc
+        return out
+
+    @cached_property
+    def compiled(self):
+        from ...match.compile import compile_codebook
+
+        return compile_codebook(self.cb)
+
+    @cached_property
+    def example_traces(self) -> list[tuple]:
+        """(rule, example number, example, trace, records) for every example
+        of every rule, coded with the whole codebook."""
+        from ...pipeline import code_document
+        from ...text.document import Document
+
+        out = []
+        for rule in self.cb.rules:
+            for n, ex in enumerate(rule.examples, 1):
+                trace: list = []
+                records, _ = code_document(self.compiled, Document(f"{rule.id}#{n}", ex.text, ex.date), trace=trace)
+                out.append((rule, n, ex, trace, records))
+        return out
+
+
+def run_checks(ctx: Context, *, on_load: bool) -> list[tuple[str, Problem]]:
+    """Run the load-time checks (``on_load=True``) or the lint-only ones;
+    return (level, problem) pairs sorted by position."""
+    out: list[tuple[str, Problem]] = []
+    for module in CHECKS:
+        if module.ON_LOAD != on_load:
+            continue
+        for problem in module.check(ctx):
+            out.append((module.LEVEL, problem))
+    out.sort(key=lambda lp: (lp[1].line or 0, lp[1].col or 0))
+    return out

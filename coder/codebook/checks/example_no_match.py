@@ -1,0 +1,24 @@
+"""A rule whose pattern matches none of its own positive examples: a typo in
+the pattern (or in the examples) that would silently drop the rule."""
+
+ID = "example-no-match"
+LEVEL = "error"
+ON_LOAD = False
+DESCRIPTION = "a rule's pattern matches none of its own positive examples"
+
+
+def check(ctx):
+    matched: dict[str, bool] = {}
+    for rule, _n, ex, trace, _records in ctx.example_traces:
+        if not ex.expect:
+            continue
+        hit = any(c.rule.rule.id == rule.id for t in trace for c in t.candidates)
+        matched[rule.id] = matched.get(rule.id, False) or hit
+    for rule in ctx.cb.rules:
+        if matched.get(rule.id) is False:
+            n = sum(1 for ex in rule.examples if ex.expect)
+            yield ctx.problem(
+                ID,
+                f"the pattern of rule '{rule.id}' matches none of its {n} positive example{'s' if n != 1 else ''}",
+                rule.where + ("pattern",),
+            )

@@ -1,0 +1,35 @@
+"""A name used but never defined: an event type, an actor code, a place noun."""
+
+ID = "undefined-reference"
+LEVEL = "error"
+ON_LOAD = True
+DESCRIPTION = "a rule, cue or example names an event type or actor code that is not defined; a place_ref not in place_nouns"
+
+
+def check(ctx):
+    cb = ctx.cb
+    defined = ", ".join(sorted(cb.event_types))
+    codes = {a.code for a in cb.actors}
+    for rule in cb.rules:
+        if rule.event_type not in cb.event_types:
+            yield ctx.problem(ID, f"event type '{rule.event_type}' is not defined (defined: {defined})", rule.where + ("event_type",))
+        for n, ex in enumerate(rule.examples):
+            for k, expected in enumerate(ex.expect):
+                for slot in ("actor1_code", "actor2_code"):
+                    code = expected.get(slot)
+                    if code and code not in codes:
+                        where = rule.where + ("examples", n, "expect")
+                        where += (slot,) if isinstance(ctx.data["rules"][rule.where[1]]["examples"][n]["expect"], dict) else (k, slot)
+                        yield ctx.problem(ID, f"actor code '{code}' is not defined", where)
+                et = expected.get("event_type")
+                if et and et not in cb.event_types:
+                    where = rule.where + ("examples", n, "expect")
+                    where += ("event_type",) if isinstance(ctx.data["rules"][rule.where[1]]["examples"][n]["expect"], dict) else (k, "event_type")
+                    yield ctx.problem(ID, f"event type '{et}' is not defined (defined: {defined})", where)
+    for cue in cb.cues:
+        for j, name in enumerate(cue.event_types):
+            if name not in cb.event_types:
+                yield ctx.problem(ID, f"event type '{name}' is not defined (defined: {defined})", cue.where + ("event_types", j))
+    for j, noun in enumerate(cb.place_refs):
+        if noun not in cb.place_nouns:
+            yield ctx.problem(ID, f"'{noun}' is not in place_nouns", ("place_refs", j))

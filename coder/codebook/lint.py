@@ -1,0 +1,53 @@
+"""``coder codebook lint``: every check of :mod:`coder.codebook.checks` on a
+codebook file, as yamllint-style findings::
+
+    path:line:col: level: message (check-id)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Problem
+from .checks import run_checks
+from .load import inspect_codebook
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One lint problem: a level (error/warning) and where it is."""
+
+    level: str
+    problem: Problem
+
+    @property
+    def check(self) -> str:
+        return self.problem.code
+
+    def __str__(self) -> str:
+        p = self.problem
+        where = str(p.path)
+        if p.line is not None:
+            where += f":{p.line}"
+            if p.col is not None:
+                where += f":{p.col}"
+        return f"{where}: {self.level}: {p.message} ({p.code})"
+
+    def to_dict(self) -> dict:
+        p = self.problem
+        return {
+            "path": p.path, "line": p.line, "column": p.col, "level": self.level,
+            "check": p.code, "field": p.field, "message": p.message,
+        }
+
+
+def lint_codebook(path: str | Path | None = None) -> list[Finding]:
+    """All problems of a codebook: load errors first stop the deeper checks
+    (a codebook that does not load cannot be matched against its examples)."""
+    cb, ctx, problems = inspect_codebook(path)
+    found = [Finding("error", p) for p in problems]
+    if cb is not None:
+        found += [Finding(level, p) for level, p in run_checks(ctx, on_load=False)]
+    found.sort(key=lambda f: (f.problem.line or 0, f.problem.col or 0, f.check))
+    return found
