@@ -30,6 +30,15 @@ codebook_app = typer.Typer(
 app.add_typer(codebook_app, name="codebook")
 
 DEBUG = typer.Option(False, "--debug", help="Show tracebacks of errors.")
+FORMAT_TEXT_JSON = typer.Option("text", "--format", "-f", help="Output: text (default) or json.")
+
+
+def _text_or_json(fmt: str) -> str:
+    if fmt not in ("text", "json"):
+        from .errors import Problem, UsageError
+
+        raise UsageError(Problem("usage", f"unknown format '{fmt}' (use text or json)", field="--format"))
+    return fmt
 
 
 def _broken_pipe(exc: BaseException) -> bool:
@@ -135,17 +144,47 @@ def validate(
         raise typer.Exit(1)
 
 
+@app.command()
+def explain(
+    text: str = typer.Argument(..., help="The sentence (or text) to explain; with --doc, the corpus to find the document in."),
+    doc: Optional[str] = typer.Option(None, "--doc", help="Explain the document with this id from the corpus given as argument."),
+    doc_date: Optional[str] = typer.Option(None, "--doc-date", help="Document date (YYYY-MM-DD) for resolving 'on Friday'; with --doc, for documents without one."),
+    codebook: Optional[str] = typer.Option(None, "--codebook", "-c", help="Codebook YAML file (default: the shipped codebook)."),
+    input_format: Optional[str] = typer.Option(None, "--input-format", help="With --doc: read the corpus files as this format (as in coder run)."),
+    fmt: str = FORMAT_TEXT_JSON,
+    colour: Optional[bool] = typer.Option(None, "--colour/--no-colour", "--color/--no-color", help="Colour the text output (default: when standard output is a terminal)."),
+    debug: bool = DEBUG,
+) -> None:
+    """Show step by step how a sentence (or --doc ID CORPUS, a document) is coded."""
+    import json
+
+    from .codebook import load_codebook
+    from .explain import explain_document, find_document, render
+    from .match.compile import compile_codebook
+    from .runner import check_doc_date
+    from .text.document import Document
+
+    try:
+        fmt = _text_or_json(fmt)
+        doc_date = check_doc_date(doc_date)
+        compiled = compile_codebook(load_codebook(codebook))
+        if doc is None:
+            document = Document("cli", text, doc_date)
+        else:
+            document = find_document(text, doc, doc_date=doc_date, input_format=input_format)
+        expl = explain_document(compiled, document)
+    except CoderError as exc:
+        _fail(exc, debug)
+        return
+    if fmt == "json":
+        typer.echo(json.dumps(expl, indent=2, ensure_ascii=False))
+    else:
+        colour = sys.stdout.isatty() if colour is None else colour
+        typer.echo(render(expl, colour=colour), color=colour)
+
+
 # -- coder codebook ... ---------------------------------------------------------
 
-FORMAT_TEXT_JSON = typer.Option("text", "--format", "-f", help="Output: text (default) or json.")
-
-
-def _text_or_json(fmt: str) -> str:
-    if fmt not in ("text", "json"):
-        from .errors import Problem, UsageError
-
-        raise UsageError(Problem("usage", f"unknown format '{fmt}' (use text or json)", field="--format"))
-    return fmt
 
 
 @codebook_app.command("lint")
@@ -203,6 +242,64 @@ def codebook_test(
     typer.echo(report)
     if not results or any(not r.passed for r in results):
         raise typer.Exit(1)
+
+
+@codebook_app.command("diff")
+def codebook_diff(
+    old: str = typer.Argument(..., help="The codebook before the edit."),
+    new: str = typer.Argument(..., help="The codebook after the edit."),
+    corpus: str = typer.Argument(..., help="The corpus to code with both (file or directory)."),
+    sample: int = typer.Option(3, "--sample", min=0, help="Sentences shown per rule and kind of change."),
+    doc_date: Optional[str] = typer.Option(None, "--doc-date", help="Date (YYYY-MM-DD) for documents that carry none."),
+    input_format: Optional[str] = typer.Option(None, "--input-format", help="Read every input file as this format (as in coder run)."),
+    fmt: str = FORMAT_TEXT_JSON,
+    exit_code: bool = typer.Option(False, "--exit-code", help="Exit with status 1 when the records differ (for CI)."),
+    debug: bool = DEBUG,
+) -> None:
+    """Code a corpus with two codebooks: records added, removed and changed, per rule, with sample sentences."""
+    import json
+
+    from .codebook.diff import diff_codebooks, render
+    from .runner import check_doc_date
+
+    try:
+        fmt = _text_or_json(fmt)
+        report = diff_codebooks(old, new, corpus, sample=sample, doc_date=check_doc_date(doc_date), input_format=input_format)
+    except CoderError as exc:
+        _fail(exc, debug)
+        return
+    typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if fmt == "json" else render(report))
+    if exit_code and report.differs:
+        raise typer.Exit(1)
+
+
+@codebook_app.command("stats")
+def codebook_stats(
+    codebook: Optional[str] = typer.Argument(None, help="Codebook YAML file (default: the shipped codebook)."),
+    corpus: Optional[str] = typer.Argument(None, help="A corpus to code: shows how often each rule fired and the near misses."),
+    sample: int = typer.Option(10, "--sample", min=0, help="Near-miss sentences shown."),
+    doc_date: Optional[str] = typer.Option(None, "--doc-date", help="Date (YYYY-MM-DD) for documents that carry none."),
+    input_format: Optional[str] = typer.Option(None, "--input-format", help="Read every input file as this format (as in coder run)."),
+    fmt: str = FORMAT_TEXT_JSON,
+    debug: bool = DEBUG,
+) -> None:
+    """Counts per codebook section; with a corpus, rule firing counts, rules never fired, near misses."""
+    import json
+
+    from .codebook import load_codebook
+    from .codebook.stats import corpus_stats, render, to_dict
+    from .runner import check_doc_date
+
+    try:
+        fmt = _text_or_json(fmt)
+        cb = load_codebook(codebook)
+        st = None
+        if corpus is not None:
+            st = corpus_stats(cb, corpus, sample=sample, doc_date=check_doc_date(doc_date), input_format=input_format)
+    except CoderError as exc:
+        _fail(exc, debug)
+        return
+    typer.echo(json.dumps(to_dict(cb, st), indent=2, ensure_ascii=False) if fmt == "json" else render(cb, st))
 
 
 @codebook_app.command("schema")

@@ -1,0 +1,213 @@
+"""`coder codebook test`, `coder explain`, `coder codebook diff`, `stats` and
+`schema`: exact output where it is a contract."""
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from coder.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT = ROOT / "tests" / "data" / "lint"
+SAMPLES = str(ROOT / "samples")
+
+
+def run(*args):
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _write(tmp_path, text, name="cb.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+# -- coder codebook test --------------------------------------------------------
+
+def test_codebook_test_passes_the_shipped_codebook():
+    code, out, _ = run("codebook", "test")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("capture.active ") and lines[0].endswith("passed")
+    assert lines[-1].startswith("52 passed, 0 failed, 15 rules in ")
+
+
+def test_codebook_test_shows_expected_and_actual_side_by_side(tmp_path):
+    text = (LINT / "clean.yaml").read_text().replace(
+        "expect: {actor1: Iraqi forces, location: Qaim}", "expect: {actor1: Islamic State, location: Qaim}")
+    path = _write(tmp_path, text)
+    code, out, _ = run("codebook", "test", str(path))
+    assert code == 1
+    out = out.replace(str(path), "cb.yaml")
+    body, summary = out.rsplit("\n\n", 1)
+    assert body == """\
+capture.active .F.  2 passed, 1 failed
+
+FAILURES
+
+___ capture.active example 2 (cb.yaml:30:9) ___
+  sentence: Iraqi troops captured Qaim on Friday.
+  record 1 of 1:
+    field     expected          actual
+    rule_id   'capture.active'  'capture.active'
+    actor1    'Islamic State'   'Iraqi forces'   <- differs
+    location  'Qaim'            'Qaim'"""
+    assert summary.startswith("2 passed, 1 failed, 1 rules in ")
+
+
+def test_codebook_test_reports_a_near_miss_that_codes(tmp_path):
+    text = (LINT / "clean.yaml").read_text().replace("The capture of Rawa took weeks.", "Islamic State did capture Rawa.")
+    code, out, _ = run("codebook", "test", str(_write(tmp_path, text)))
+    assert code == 1
+    assert """  sentence: Islamic State did capture Rawa.
+  expected: no event
+  unexpected record:
+    rule_id: 'capture.active'
+    event_type: 'capture'
+    actor1: 'Islamic State'
+    actor2: ''
+    location: 'Rawa'
+    event_date: ''""" in out
+
+
+def test_codebook_test_filters_by_rule_and_fails_when_nothing_ran():
+    code, out, _ = run("codebook", "test", "-k", "offensive.clash")
+    assert code == 0 and out.splitlines()[0].startswith("offensive.clash_between ...")
+    assert run("codebook", "test", "-k", "nope")[0] == 1
+
+
+# -- coder explain ---------------------------------------------------------------
+
+def test_explain_a_sentence_step_by_step():
+    code, out, _ = run("explain", "Islamic State did not capture Rawa on Friday. Iraqi forces recaptured the town "
+                       "of al-Qaim from Islamic State on Friday.", "--doc-date", "2017-11-03")
+    assert code == 0
+    assert "\x1b[" not in out  # no colour when not a terminal
+    assert out.startswith("document cli (dated 2017-11-03), codebook default: 2 sentences\n")
+    assert """sentence 1: Islamic State did not capture Rawa on Friday.
+  found:
+    actor Islamic State [IMGISIS]: 'Islamic State' (tokens 1-2, alias 'Islamic State')
+    place Rawa: 'Rawa' (token 6, alias 'Rawa')
+  date: 'on Friday' -> 2017-11-03 (time precision 1)
+  rule capture.active (capture): 'Islamic State did not capture Rawa'""" in out
+    assert "    dropped: negation cue 'not' at token 4\n" in out
+    assert "    slots: actor1: Iraqi forces; actor2: Islamic State; location: al-Qaim ('town of al-Qaim')\n    kept\n" in out
+    assert "    place al-Qaim: 'town of al-Qaim' (tokens 5-7, alias 'al-Qaim')\n" in out
+    assert out.endswith("\n1 record\n")
+
+
+def test_explain_json_for_tools():
+    code, out, _ = run("explain", "Islamic State would attack Iraqi forces.", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    (sentence,) = data["sentences"]
+    kept = [c for c in sentence["candidates"] if c["rule_id"] == "offensive.attack"]
+    assert kept[0]["status"] == "dropped" and kept[0]["reason"] == "modality cue 'would' at token 3"
+    assert data["records"] == []
+
+
+def test_explain_a_document_of_a_corpus():
+    code, out, _ = run("explain", "--doc", "reuters-2017-11-03-albu-kamal", SAMPLES)
+    assert code == 0
+    assert out.startswith("document reuters-2017-11-03-albu-kamal (dated 2017-11-03), codebook default: 11 sentences")
+    assert out.endswith("\n10 records\n")
+    assert "sentence 4: " in out and "no rule's anchor word occurs: not matched" in out
+    code, _, err = run("explain", "--doc", "nope", SAMPLES)
+    assert code == 1 and err == f"error: {SAMPLES}: --doc: no document with id 'nope' in the corpus\n"
+
+
+def test_explain_colour_on_request():
+    _, out, _ = run("explain", "Iraqi forces attacked Rawa.", "--colour")
+    assert "\x1b[32mkept\x1b[0m" in out
+
+
+# -- coder codebook diff -----------------------------------------------------------
+
+def test_diff_reports_changes_per_rule(tmp_path):
+    default = (ROOT / "codebooks" / "default.yaml").read_text()
+    edited = default.replace("- id: offensive.fight\n", "- id: offensive.fight2\n").replace(
+        "[attack|assault|storm|shell|bomb|bombard|raid|ambush|target|strike|pound|hit] {actor2}",
+        "[attack|assault|storm|shell|bomb|bombard|raid|ambush|target|strike|pound|hit|plan to attack] {actor2}")
+    new = _write(tmp_path, edited, "new.yaml")
+    corpus = _write(tmp_path, "\n".join(json.dumps(d) for d in [
+        {"id": "a", "text": "Houthi fighters clashed with Yemeni government forces."},
+        {"id": "b", "text": "Iraqi forces plan to attack Islamic State in Rawa."},
+        {"id": "c", "text": "Nothing happened."},
+    ]) + "\n", "corpus.jsonl")
+    code, out, _ = run("codebook", "diff", str(ROOT / "codebooks" / "default.yaml"), str(new), str(corpus))
+    assert code == 0
+    assert out.replace(str(ROOT) + "/", "").replace(str(tmp_path) + "/", "") == """\
+old: codebooks/default.yaml
+new: new.yaml
+corpus: 3 documents
+records: 1 -> 2 (1 added, 0 removed, 1 changed, 0 unchanged)
+
+rule              added  removed  changed
+offensive.attack      1        0        0
+offensive.fight2      0        0        1
+
+changed fields: rule_id (1)
+
+added by offensive.attack (1, showing 1):
+  b sentence 1: Iraqi forces plan to attack Islamic State in Rawa.
+    + offensive: Iraqi forces / Islamic State / Rawa (no date)
+
+changed by offensive.fight2 (1, showing 1):
+  a sentence 1: Houthi fighters clashed with Yemeni government forces.
+    rule_id: 'offensive.fight' -> 'offensive.fight2'
+"""
+    code, out, _ = run("codebook", "diff", "--format", "json", "--exit-code",
+                       str(ROOT / "codebooks" / "default.yaml"), str(new), str(corpus))
+    assert code == 1
+    data = json.loads(out)
+    assert (data["added"], data["removed"], data["changed"]) == (1, 0, 1)
+    assert data["by_rule"]["offensive.attack"] == {"added": 1, "removed": 0, "changed": 0}
+
+
+def test_diff_of_a_codebook_with_itself_is_empty():
+    default = str(ROOT / "codebooks" / "default.yaml")
+    code, out, _ = run("codebook", "diff", "--exit-code", default, default, SAMPLES)
+    assert code == 0
+    assert out.splitlines()[-2:] == ["records: 19 -> 19 (0 added, 0 removed, 0 changed, 19 unchanged)", "no difference"]
+
+
+def test_pairing_prefers_the_same_place():
+    from coder.codebook.diff import pair_records
+    from coder.events.record import Record
+
+    old = [Record(sentence_index=1, event_type="capture", location="Rawa", actor1="A", rule_id="r"),
+           Record(sentence_index=1, event_type="capture", location="Qaim", actor1="A", rule_id="r")]
+    new = [Record(sentence_index=1, event_type="capture", location="Qaim", actor1="B", rule_id="r")]
+    changes = pair_records(old, new)
+    assert [(c.kind, c.old.location if c.old else None, c.fields) for c in changes] == [
+        ("changed", "Qaim", ("actor1",)), ("removed", "Rawa", ())]
+
+
+# -- coder codebook stats / schema ----------------------------------------------------
+
+def test_stats_of_the_codebook_and_on_a_corpus():
+    code, out, _ = run("codebook", "stats")
+    assert code == 0
+    assert "  rules               15\n" in out and "  examples            52\n" in out
+    code, out, _ = run("codebook", "stats", "--format", "json", str(ROOT / "codebooks" / "default.yaml"), SAMPLES)
+    data = json.loads(out)["corpus"]
+    assert data["documents"] == 7 and data["records"] == 19
+    assert sum(r["records"] for r in data["rules"].values()) == 19
+    assert data["sentences_triggered"] == data["sentences_with_records"] + data["sentences_triggered_without_record"]
+    assert "capture.fall" in data["never_fired"]
+    assert all(m["candidates"] for m in data["near_misses"])
+
+
+def test_schema_command_prints_the_shipped_schema():
+    code, out, _ = run("codebook", "schema")
+    assert code == 0
+    assert json.loads(out) == json.loads((ROOT / "schemas" / "codebook.schema.json").read_text())
+    code, out, _ = run("codebook", "schema", "--path")
+    assert Path(out.strip()).name == "codebook.schema.json" and Path(out.strip()).exists()
+
+
+def test_shipped_codebook_names_its_schema_for_editors():
+    first = (ROOT / "codebooks" / "default.yaml").read_text().splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../schemas/codebook.schema.json"
