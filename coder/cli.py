@@ -86,33 +86,70 @@ def main_callback(
 @app.command()
 def run(
     corpus: str = typer.Argument(..., help="A file, a directory (read recursively) or - for standard input."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Output file (.csv or .xml); standard output if not given."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="Output format: csv or xml (default: from the output suffix, else csv)."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Output file (.csv, .xml, .jsonl, .tsv for Phoenix); standard output if not given."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="Output format: csv, xml, jsonl, acled or phoenix (default: from the output suffix, else csv)."),
     codebook: Optional[str] = typer.Option(None, "--codebook", "-c", help="Codebook YAML file (default: the shipped codebooks/default.yaml)."),
     doc_date: Optional[str] = typer.Option(None, "--doc-date", help="Date (YYYY-MM-DD) for documents that carry none (.txt files, JSONL/CSV rows without date)."),
-    input_format: Optional[str] = typer.Option(None, "--input-format", help="Read every input file as txt, jsonl or csv (default: from each file's suffix)."),
+    input_format: Optional[str] = typer.Option(None, "--input-format", help="Read every input file as txt, jsonl, csv or xml (PETRARCH) (default: from each file's suffix)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the summary."),
+    report_path: Optional[str] = typer.Option(None, "--report", help="Write the run report (counts, every skipped document with file, line and reason) to this JSON file."),
+    rejects: Optional[str] = typer.Option(None, "--rejects", help="Write each skipped document (or its raw line) with file, line and reason to this JSONL file."),
+    resume: bool = typer.Option(False, "--resume", help="Keep finished input files in .OUTPUT.parts/ and go on from there if the run was interrupted (needs -o)."),
+    max_doc_bytes: int = typer.Option(5_000_000, "--max-doc-bytes", help="Skip documents whose text is larger than this many bytes (UTF-8); 0: no limit."),
+    max_sentence_chars: int = typer.Option(10_000, "--max-sentence-chars", help="Do not match sentences longer than this many characters (they are counted); 0: no limit."),
+    excel_safe: bool = typer.Option(False, "--excel-safe", help="Put a ' before text values a spreadsheet would run as formulas (=, +, -, @, tab, CR at the start)."),
     debug: bool = DEBUG,
 ) -> None:
     """Code a corpus into event records."""
+    from .pipeline import Report
+    from .resume import parts_dir
     from .runner import run as run_corpus
 
     def show(problem) -> None:
         typer.echo(f"skipped: {problem}", err=True)
 
+    def note(message) -> None:
+        typer.echo(f"note: {message}", err=True)
+
+    debug = debug or os.environ.get("CODER_DEBUG") == "1"
+    report = Report()
+
+    def summary_so_far() -> None:
+        if not quiet and report.documents_read:
+            typer.echo(report.summary(), err=True)
+
     try:
-        report = run_corpus(
+        run_corpus(
             corpus, output, fmt=fmt, codebook=codebook, doc_date=doc_date,
             input_format=input_format, on_problem=show, progress_stream=sys.stderr,
+            report=report, report_path=report_path, rejects_path=rejects, resume=resume,
+            max_doc_bytes=max_doc_bytes, max_sentence_chars=max_sentence_chars,
+            excel_safe=excel_safe, raise_errors=debug, on_note=note,
         )
     except CoderError as exc:
-        _fail(exc, debug)
-        return
+        if _broken_pipe(exc) or debug:
+            _fail(exc, debug)  # stops quietly, or shows the traceback
+        for problem in exc.problems:
+            typer.echo(f"error: {problem}", err=True)
+        summary_so_far()
+        raise typer.Exit(exc.exit_code)
     except KeyboardInterrupt:
-        typer.echo("interrupted: no output file was written", err=True)
+        message = "interrupted: no output file was written"
+        if resume and output not in (None, "-"):
+            message += (f"; finished input files are kept in {parts_dir(output)} "
+                        "(run the same command again to go on)")
+        typer.echo(message, err=True)
+        summary_so_far()
         raise typer.Exit(130)
     except BrokenPipeError:
         _quit_on_broken_pipe()
+    except Exception as exc:  # a bug: no half file was left; say what we know
+        if debug:
+            raise
+        typer.echo(f"error: internal error: {type(exc).__name__}: {exc} (a bug: please report "
+                   "it; --debug shows the traceback); no output file was written", err=True)
+        summary_so_far()
+        raise typer.Exit(1)
     if not quiet:
         typer.echo(report.summary(), err=True)
     if report.problems:
@@ -121,8 +158,8 @@ def run(
 
 @app.command()
 def validate(
-    files: List[str] = typer.Argument(..., help="Output files of `coder run` (.csv or .xml)."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="Read every file as csv or xml (default: from the suffix)."),
+    files: List[str] = typer.Argument(..., help="Output files of `coder run` (.csv, .xml, .jsonl, .tsv)."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="Read every file as csv, xml, jsonl, acled or phoenix (default: from the suffix)."),
     debug: bool = DEBUG,
 ) -> None:
     """Check output files against schemas/event.schema.json and schemas/events.xsd."""
@@ -158,16 +195,15 @@ def explain(
     """Show step by step how a sentence (or --doc ID CORPUS, a document) is coded."""
     import json
 
-    from .codebook import load_codebook
+    from .codebook.cache import load_compiled
     from .explain import explain_document, find_document, render
-    from .match.compile import compile_codebook
     from .runner import check_doc_date
     from .text.document import Document
 
     try:
         fmt = _text_or_json(fmt)
         doc_date = check_doc_date(doc_date)
-        compiled = compile_codebook(load_codebook(codebook))
+        compiled = load_compiled(codebook)
         if doc is None:
             document = Document("cli", text, doc_date)
         else:
@@ -316,7 +352,6 @@ def codebook_schema_cmd(
         typer.echo(str(files("coder") / "schemas" / "codebook.schema.json"))
     else:
         typer.echo(json.dumps(codebook_schema(), indent=2, ensure_ascii=False))
-
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ A traceback is shown only with ``--debug``.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 #: code -> what it means.  docs/errors.md lists the same table; a test keeps
@@ -39,6 +40,7 @@ CATALOGUE: dict[str, str] = {
     "example-no-match": "a rule's pattern matches none of its own positive examples",
     "shadowed-rule": "a rule never gives a record another rule would not",
     "broad-rule": "a rule would match almost every sentence",
+    "gazetteer": "the GeoNames gazetteer cannot be built or opened",
     # input
     "input-io": "an input file cannot be opened",
     "input-decode": "a document's bytes are not UTF-8",
@@ -48,10 +50,19 @@ CATALOGUE: dict[str, str] = {
     "input-field": "a document lacks a field or has a wrong value in it",
     "input-date": "a date is not a YYYY-MM-DD date",
     "input-format": "the input format cannot be told from the file name",
+    "input-too-large": "a document is larger than --max-doc-bytes",
+    "input-link": "a symbolic link in a corpus directory points outside it (not followed)",
+    "input-xml": "a PETRARCH XML file is not well-formed or has a DOCTYPE (the rest of the file is skipped)",
+    "input-gzip": "a gzip-compressed input file is corrupt or cut short (the rest of the file is skipped)",
+    # coding
+    "coding-failed": "the coder failed on a document (a bug: please report it); the document is skipped",
+    "sentence-too-long": "a sentence is longer than --max-sentence-chars and was not matched (a note)",
     # output and validation
     "output-io": "an output file cannot be written",
-    "record-invalid": "a record breaks schemas/event.schema.json",
+    "record-invalid": "a record (or its ACLED or Phoenix row) breaks its schema in schemas/",
     "file-invalid": "an output file breaks its schema",
+    # import of PETRARCH dictionaries
+    # evaluation (coder eval)
     # usage
     "usage": "a command-line option has a wrong value",
 }
@@ -67,6 +78,9 @@ class Problem:
     line: int | None = None
     col: int | None = None
     field: str | None = None
+    #: what was skipped (bytes of a line, its text, or the fields of a
+    #: document), for ``--rejects``; not part of equality, the text or to_dict
+    raw: object = dataclasses.field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.code not in CATALOGUE:  # pragma: no cover - programming error
@@ -85,7 +99,7 @@ class Problem:
         return f"{where}{field}{self.message}"
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: v for k, v in self.__dict__.items() if v is not None and k != "raw"}
 
 
 class CoderError(Exception):

@@ -43,10 +43,12 @@ def _mention(m: Mention) -> dict:
 def _candidate(trace: SentenceTrace, c: Candidate) -> dict:
     slots = {}
     for name, ms in sorted(c.slots.items(), key=lambda kv: ("actor1", "actor2", "location").index(kv[0])):
-        slots[name] = [
-            (m.actor.name if m.actor else m.place.name if m.place else m.text) + ("" if (m.actor or m.place) and m.text == (m.actor.name if m.actor else m.place.name) else f" ({m.text!r})")
-            for m in ms
-        ]
+        shown = []
+        for m in ms:
+            named = (m.place if name == "location" else m.actor) or m.actor or m.place
+            label = named.name if named is not None else m.text
+            shown.append(label if label == m.text else f"{label} ({m.text!r})")
+        slots[name] = shown
     return {
         "rule_id": c.rule.rule.id,
         "event_type": c.event_type,

@@ -10,17 +10,18 @@ jihadists`` or ``the town``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from bisect import bisect_left
-from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterable, Iterator
 
 from .errors import Problem
 from .events.build import DateInfo, Draft, draft_events, finalize, to_record
 from .events.record import Record
 from .match.compile import Compiled
 from .match.engine import Candidate, SentenceView, match_sentence
-from .match.mentions import CorefMemory, Mention, find_mentions
+from .match.mentions import CorefMemory, Mention, find_mentions, gazetteer_place
 from .match.words import DATE_LEADS
 from .text.clean import clean_text
 from .text.dates import find_dates, resolve
@@ -50,17 +51,35 @@ class _LazyMemory(CorefMemory):
     def __init__(self, compiled: Compiled):
         super().__init__(compiled.refs, compiled.place_refs)
         self.lexicon = compiled.lexicon
+        self.compiled = compiled
         self.pending: list[tuple[int, str]] = []  # (sentence index, text) not looked at yet
 
     def flush(self) -> None:
-        for index, text in self.pending:
-            for hit in self.lexicon.scan(tokenize(text)):
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, []
+        gazetteer = self.compiled.gazetteer()
+        for index, text in pending:
+            tokens = tokenize(text)
+            hits = self.lexicon.scan(tokens)
+            for hit in hits:
                 actor, place = hit.first("actor"), hit.first("place")
                 if actor is not None:
                     self.note(actor.value, (index, hit.start))
                 if place is not None:
                     self.note_place(place.value, (index, hit.start))
-        self.pending.clear()
+                if actor is None and place is None:
+                    country = hit.first("country")
+                    if country is not None:
+                        self.note_country(country.value)
+            if gazetteer is not None:
+                taken = {k for h in hits for k in range(h.start, h.end)}
+                for start, end, candidates in gazetteer.find(tokens):
+                    if taken.isdisjoint(range(start, end)):
+                        place = gazetteer_place(candidates, self.countries,
+                                                text[tokens[start].start: tokens[end - 1].end])
+                        if place is not None:
+                            self.note_place(place, (index, start))
 
     def resolve(self, term: str):
         self.flush()
@@ -69,6 +88,14 @@ class _LazyMemory(CorefMemory):
     def last_town(self):
         self.flush()
         return super().last_town()
+
+    def country(self):
+        self.flush()
+        return super().country()
+
+    def country_counts(self):
+        self.flush()
+        return super().country_counts()
 
 
 def _dates(sentence: Sentence, tokens: list[Token], doc_date: dt.date | None) -> list[DateInfo]:
@@ -92,14 +119,27 @@ def _dates(sentence: Sentence, tokens: list[Token], doc_date: dt.date | None) ->
     return out
 
 
-def code_document(compiled: Compiled, doc: Document, *, trace: list | None = None) -> tuple[list[Record], int]:
-    """Records of one document (duplicates removed) and its number of sentences."""
+def code_document(compiled: Compiled, doc: Document, *, trace: list | None = None,
+                  max_sentence_chars: int | None = None,
+                  too_long: list[int] | None = None) -> tuple[list[Record], int]:
+    """Records of one document (duplicates removed) and its number of sentences.
+
+    A sentence longer than ``max_sentence_chars`` is not looked at (not
+    matched, not used to resolve a generic word); its index is appended to
+    ``too_long``.
+    """
     doc_date = dt.date.fromisoformat(doc.date) if doc.date else None
     anchors = compiled.anchors
     memory = _LazyMemory(compiled)
     drafts: list[Draft] = []
     sentences = split_sentences(clean_text(doc.text))
     for sentence in sentences:
+        if max_sentence_chars is not None and len(sentence.text) > max_sentence_chars:
+            if too_long is not None:
+                too_long.append(sentence.index)
+            if trace is not None:
+                trace.append(SentenceTrace(sentence, [], False))
+            continue
         if not compiled.may_trigger(sentence.text):
             memory.pending.append((sentence.index, sentence.text))
             if trace is not None:
@@ -111,7 +151,8 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
             if trace is not None:
                 trace.append(SentenceTrace(sentence, tokens, False))
             continue
-        mentions = find_mentions(tokens, sentence.text, compiled.lexicon, memory, sentence.index)
+        mentions = find_mentions(tokens, sentence.text, compiled.lexicon, memory, sentence.index, compiled.states,
+                                 compiled.gazetteer())
         dates = _dates(sentence, tokens, doc_date)
         view = SentenceView(tokens, mentions, [d.span for d in dates])
         candidates = match_sentence(view, compiled)
@@ -120,6 +161,8 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
             trace.append(SentenceTrace(sentence, tokens, True, mentions, dates, candidates))
     kept = finalize(drafts)
     records = [to_record(compiled, doc.id, d) for d in kept]
+    for record in records:
+        record.source = doc.source
     if trace is not None:
         by_sentence = {t.sentence.index: t for t in trace}
         for d, r in zip(kept, records):
@@ -131,26 +174,38 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
 
 @dataclass
 class Report:
-    """What a run did: counts, problems and time."""
+    """What a run did: counts, problems and time.
+
+    Every document read is counted once, as coded with events, coded without
+    events or skipped: ``documents_read == documents_with_events +
+    documents_without_events + documents_skipped`` at every moment.  A file
+    that cannot be read at all (or a line that is not a document) counts as
+    one skipped document.
+    """
 
     documents_read: int = 0
     documents_with_events: int = 0
     documents_without_events: int = 0
     documents_skipped: int = 0
     sentences: int = 0
+    sentences_too_long: int = 0  #: sentences over the length limit, not matched
     events: int = 0
     seconds: float = 0.0
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  #: every problem (skipped documents first-hand)
+    skipped: list[Problem] = field(default_factory=list)  #: one per skipped document, why and where
+    notes: list[Problem] = field(default_factory=list)  #: things worth knowing that skip nothing
 
     @property
     def documents_coded(self) -> int:
         return self.documents_with_events + self.documents_without_events
 
     def summary(self) -> str:
+        long = f" ({self.sentences_too_long} too long, not matched)" if self.sentences_too_long else ""
         return (
             f"documents: {self.documents_read} read, {self.documents_coded} coded "
-            f"({self.documents_with_events} with events), {self.documents_skipped} skipped; "
-            f"sentences: {self.sentences}; events: {self.events}; seconds: {self.seconds:.2f}"
+            f"({self.documents_with_events} with events, {self.documents_without_events} without), "
+            f"{self.documents_skipped} skipped; "
+            f"sentences: {self.sentences}{long}; events: {self.events}; seconds: {self.seconds:.2f}"
         )
 
     def to_dict(self) -> dict:
@@ -161,24 +216,113 @@ class Report:
             "documents_without_events": self.documents_without_events,
             "documents_skipped": self.documents_skipped,
             "sentences": self.sentences,
+            "sentences_too_long": self.sentences_too_long,
             "events": self.events,
             "seconds": round(self.seconds, 3),
+            "skipped": [_where(p) for p in self.skipped],
+            "notes": [_where(p) for p in self.notes],
             "problems": [p.to_dict() for p in self.problems],
         }
 
 
-def code_corpus(compiled: Compiled, items: Iterable[Document | Problem], report: Report) -> Iterator[Record]:
-    """Code a stream of documents (and reader problems), counting into ``report``."""
+def _where(p: Problem) -> dict:
+    """A skipped document or note as the run report lists it: file, line, reason."""
+    out = {"file": p.path, "line": p.line, "code": p.code, "field": p.field, "reason": p.message}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _utf8_size(text: str, limit: int) -> int:
+    """The UTF-8 size of ``text`` (exact when it may be over ``limit``)."""
+    if len(text) * 4 <= limit:  # cannot be over: skip the encoding
+        return len(text)
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _not_text(doc: Document) -> tuple[str, str] | None:
+    """The field (id, source) holding a lone surrogate, and the surrogate; None if none.
+
+    Such a value cannot be written as UTF-8 and, unlike text, cannot be
+    cleaned: an id must stay what it is.
+    """
+    for name in ("id", "source"):
+        value = getattr(doc, name, "")
+        if value and not value.isascii() and (m := _SURROGATE.search(value)):
+            return name, m.group()
+    return None
+
+
+def document_fields(doc: Document) -> dict:
+    """A document as the fields of a JSONL line (for ``--rejects``)."""
+    out = {"id": doc.id, "date": doc.date, "source": doc.source, "title": doc.title, "text": doc.text}
+    return {k: v for k, v in out.items() if v}
+
+
+def code_corpus(compiled: Compiled, items: Iterable[Document | Problem], report: Report, *,
+                max_doc_bytes: int | None = None, max_sentence_chars: int | None = None,
+                on_skip: Callable[[Problem], None] | None = None,
+                raise_errors: bool = False) -> Iterator[Record]:
+    """Code a stream of documents (and reader problems), counting into ``report``.
+
+    A document whose text is over ``max_doc_bytes`` (UTF-8) is skipped, not
+    cut.  Each skipped document's problem is passed to ``on_skip`` with its
+    ``raw`` content (the report keeps it without).  An exception while coding
+    one document skips that document ("coding-failed") unless
+    ``raise_errors``.
+    """
     start = time.perf_counter()
+
+    # a document is counted as read together with its outcome, so that the
+    # counts add up even when the run is interrupted in the middle of one
+    def skip(problem: Problem) -> None:
+        report.documents_read += 1
+        report.documents_skipped += 1
+        if on_skip is not None:
+            on_skip(problem)
+        problem = replace(problem, raw=None) if problem.raw is not None else problem
+        report.problems.append(problem)
+        report.skipped.append(problem)
+
     try:
         for item in items:
-            report.documents_read += 1
             if isinstance(item, Problem):
-                report.documents_skipped += 1
-                report.problems.append(item)
+                skip(item)
                 continue
-            records, n = code_document(compiled, item)
+            if (bad := _not_text(item)) is not None:
+                name, char = bad
+                skip(Problem("input-field", f"holds {char!r}, a lone surrogate, which is not a "
+                             "character (a broken \\u escape, or a file name that is not UTF-8)",
+                             path=item.path or None, line=item.line, field=name,
+                             raw=document_fields(item)))
+                continue
+            if max_doc_bytes is not None and (size := _utf8_size(item.text, max_doc_bytes)) > max_doc_bytes:
+                skip(Problem("input-too-large", f"document is {size:,} bytes, more than "
+                             f"--max-doc-bytes {max_doc_bytes:,}", path=item.path or item.id,
+                             line=item.line))
+                continue
+            too_long: list[int] = []
+            try:
+                records, n = code_document(compiled, item, max_sentence_chars=max_sentence_chars,
+                                           too_long=too_long)
+            except Exception as exc:  # RecursionError and MemoryError too
+                if raise_errors:
+                    raise
+                skip(Problem("coding-failed", f"the coder failed on this document: "
+                             f"{type(exc).__name__}: {exc} (a bug: please report it)",
+                             path=item.path or item.id, line=item.line, raw=document_fields(item)))
+                continue
+            report.documents_read += 1
             report.sentences += n
+            if too_long:
+                report.sentences_too_long += len(too_long)
+                shown = ", ".join(map(str, too_long[:10])) + (", ..." if len(too_long) > 10 else "")
+                s = "sentence" if len(too_long) == 1 else "sentences"
+                report.notes.append(Problem(
+                    "sentence-too-long", f"document {item.id}: {len(too_long)} {s} over "
+                    f"--max-sentence-chars {max_sentence_chars:,} not matched ({s} {shown})",
+                    path=item.path or item.id, line=item.line))
             if records:
                 report.documents_with_events += 1
                 report.events += len(records)

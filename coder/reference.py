@@ -2,6 +2,7 @@
 
 * ``cameo()``: every CAMEO event code -> (name, Goldstein score, quad class, root);
 * ``acled_sub_event_types()``: ACLED event type -> its sub-event types.
+* ``acled_disorder_types()``: (event type, sub-event type) -> ACLED disorder type.
 """
 
 from __future__ import annotations
@@ -40,3 +41,10 @@ def acled_sub_event_types() -> dict[str, tuple[str, ...]]:
     for r in _rows("acled_event_types.csv"):
         out.setdefault(r["event_type"], []).append(r["sub_event_type"])
     return {k: tuple(v) for k, v in out.items()}
+
+
+@cache
+def acled_disorder_types() -> dict[tuple[str, str], str]:
+    """(ACLED event type, sub-event type) -> its disorder type."""
+    return {(r["event_type"], r["sub_event_type"]): r["disorder_type"]
+            for r in _rows("acled_event_types.csv")}

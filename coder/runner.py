@@ -9,17 +9,23 @@ the run ends (an interrupted run leaves no half file).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 import re
 import time
+from contextlib import suppress
 from dataclasses import replace
 from typing import Callable, TextIO
 
-from .codebook import load_codebook
-from .errors import OutputError, Problem, UsageError
+from . import __version__
+from .codebook.cache import load_compiled
+from .errors import CoderError, OutputError, Problem, UsageError
 from .io.readers import read_corpus
+from .io.formats import ActorTable
 from .io.writers import format_for, open_writer
-from .match.compile import compile_codebook
 from .pipeline import Report, code_corpus
+from .report import open_rejects, run_report, write_json
+from .resume import Parts, joined, parts_dir, run_key, run_resumable
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -60,6 +66,62 @@ class Progress:
             self.stream.flush()
 
 
+#: Default limits (``--max-doc-bytes``, ``--max-sentence-chars``); docs/reliability.md says why.
+DEFAULT_MAX_DOC_BYTES = 5_000_000
+DEFAULT_MAX_SENTENCE_CHARS = 10_000
+
+
+def check_limit(value: int | None, option: str) -> int | None:
+    """Validate a limit option: a positive integer (0 or None: no limit)."""
+    if value is None or value == 0:
+        return None
+    if value < 0:
+        raise UsageError(Problem("usage", f"must be a positive number (0 for no limit), not {value}", field=option))
+    return value
+
+
+def codebook_digest(cb, path: str | None) -> str:
+    """The SHA-256 of the codebook file's bytes."""
+    digest = getattr(cb, "sha256", "")
+    if digest:
+        return digest
+    from .codebook import default_codebook_path
+
+    with open(path or default_codebook_path(), "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+class _Shown:
+    """Passes the report's new problems and notes on, as they come."""
+
+    def __init__(self, report: Report, on_problem, on_note, progress: Progress):
+        self.report, self.on_problem, self.on_note, self.progress = report, on_problem, on_note, progress
+        self.problems = self.notes = 0
+
+    def __call__(self) -> None:
+        r = self.report
+        while self.on_problem is not None and self.problems < len(r.problems):
+            self.progress.clear()
+            self.on_problem(r.problems[self.problems])
+            self.problems += 1
+        while self.on_note is not None and self.notes < len(r.notes):
+            self.progress.clear()
+            self.on_note(r.notes[self.notes])
+            self.notes += 1
+
+
+def _write(writer, record, report: Report) -> None:
+    """Write one record; a record the schema refuses is a coder bug: say which, keep going."""
+    try:
+        writer.write(record)
+    except OutputError as exc:
+        if any(p.code != "record-invalid" for p in exc.problems):
+            raise  # the output itself failed: stop
+        for p in exc.problems:
+            report.problems.append(replace(p, path=f"{record.doc_id}", line=record.sentence_index))
+        report.events -= 1
+
+
 def run(
     corpus: str,
     output: str | None = None,
@@ -71,40 +133,122 @@ def run(
     stdin=None,
     on_problem: Callable[[Problem], None] | None = None,
     progress_stream: TextIO | None = None,
+    report: Report | None = None,
+    report_path: str | None = None,
+    rejects_path: str | None = None,
+    resume: bool = False,
+    max_doc_bytes: int | None = DEFAULT_MAX_DOC_BYTES,
+    max_sentence_chars: int | None = DEFAULT_MAX_SENTENCE_CHARS,
+    excel_safe: bool = False,
+    raise_errors: bool = False,
+    on_note: Callable[[Problem | str], None] | None = None,
 ) -> Report:
     """Code ``corpus`` into ``output`` (stdout when None); return the report.
 
     Raises CodebookError for a broken codebook and UsageError for bad options;
     problems with single documents are collected in the report (and passed to
-    ``on_problem`` as they happen) and never stop the run.
+    ``on_problem`` as they happen) and never stop the run.  Pass ``report``
+    to see the counts so far when the run is interrupted (KeyboardInterrupt
+    is raised again).  ``report_path`` gets the run report (JSON),
+    ``rejects_path`` the skipped documents (JSONL); both are written at the
+    end, atomically, the run report also when the run fails or is
+    interrupted.  ``resume``: see :mod:`coder.resume`.  A document that makes
+    the coder fail is skipped ("coding-failed") unless ``raise_errors``.
     """
     doc_date = check_doc_date(doc_date)
     fmt = format_for(output, fmt)
-    cb = load_codebook(codebook)
-    compiled = compile_codebook(cb)
-    items = read_corpus(corpus, doc_date=doc_date, input_format=input_format, stdin=stdin)
-    report = Report()
+    max_doc_bytes = check_limit(max_doc_bytes, "--max-doc-bytes")
+    max_sentence_chars = check_limit(max_sentence_chars, "--max-sentence-chars")
+    to_stdout = output is None or output == "-"
+    if resume and to_stdout:
+        raise UsageError(Problem("usage", "needs an output file (-o)", field="--resume"))
+    if resume and corpus == "-":
+        raise UsageError(Problem("usage", "cannot resume reading standard input", field="--resume"))
+    for path, option in ((report_path, "--report"), (rejects_path, "--rejects")):
+        if path is not None and not to_stdout and os.path.abspath(path) == os.path.abspath(output):
+            raise UsageError(Problem("usage", "is the output file too", path=path, field=option))
+    if report_path is not None and rejects_path is not None and os.path.abspath(report_path) == os.path.abspath(rejects_path):
+        raise UsageError(Problem("usage", "is the --rejects file too", path=report_path, field="--report"))
+    report = report if report is not None else Report()
     progress = Progress(progress_stream)
-    seen_problems = 0
-    with open_writer(output, fmt, codebook=cb.name, codebook_version=cb.version) as writer:
-        for record in code_corpus(compiled, items, report):
-            try:
-                writer.write(record)
-            except OutputError as exc:
-                if any(p.code != "record-invalid" for p in exc.problems):
-                    raise  # the output itself failed: stop
-                # a record the schema refuses is a coder bug: say which, keep going
-                for p in exc.problems:
-                    report.problems.append(replace(p, path=f"{record.doc_id}", line=record.sentence_index))
-                report.events -= 1
-            while on_problem is not None and seen_problems < len(report.problems):
-                progress.clear()
-                on_problem(report.problems[seen_problems])
-                seen_problems += 1
-            progress.update(report)
-        while on_problem is not None and seen_problems < len(report.problems):
-            progress.clear()
-            on_problem(report.problems[seen_problems])
-            seen_problems += 1
-    progress.clear()
+    shown = _Shown(report, on_problem, on_note, progress)
+    options = {"format": fmt, "doc_date": doc_date, "input_format": input_format,
+               "max_doc_bytes": max_doc_bytes, "max_sentence_chars": max_sentence_chars,
+               "excel_safe": excel_safe, "resume": resume, "rejects": rejects_path}
+    codebook_info: dict = {"path": codebook}
+    status, error = "failed", None
+    start = time.perf_counter()
+    try:
+        compiled = load_compiled(codebook)
+        cb = compiled.codebook
+        codebook_info = {"name": cb.name, "version": cb.version, "path": codebook,
+                         "sha256": codebook_digest(cb, codebook)}
+        items = read_corpus(corpus, doc_date=doc_date, input_format=input_format, stdin=stdin,
+                            max_doc_bytes=max_doc_bytes)
+        writer_options = dict(codebook=cb.name, codebook_version=cb.version, excel_safe=excel_safe,
+                              actors=ActorTable.from_compiled(compiled))
+
+        def code(items, report, on_skip):
+            return code_corpus(compiled, items, report, max_doc_bytes=max_doc_bytes,
+                               max_sentence_chars=max_sentence_chars, on_skip=on_skip,
+                               raise_errors=raise_errors)
+
+        if resume:
+            settings = {"coder": __version__, "codebook_sha256": codebook_info["sha256"],
+                        "corpus": os.path.abspath(corpus), "doc_date": doc_date,
+                        "input_format": input_format, "max_doc_bytes": max_doc_bytes,
+                        "max_sentence_chars": max_sentence_chars}
+            parts = Parts(output, run_key(settings), {"settings": settings, "codebook": codebook_info})
+            parts.open()
+            if parts.note is not None and on_note is not None:
+                on_note(parts.note)
+
+            def code_part(items, report, on_skip):
+                for record in code(items, report, on_skip):
+                    yield record
+                    shown()
+                    progress.update(report)
+                shown()
+
+            order = run_resumable(items, corpus, parts, report, code_part)
+            with open_rejects(rejects_path) as rejects:
+                with open_writer(output, fmt, **writer_options) as writer:
+                    for kind, obj in joined(parts, order):
+                        if kind == "record":
+                            _write(writer, obj, report)
+                        elif rejects is not None:
+                            rejects.write_entry(obj)
+                    shown()
+            parts.remove()
+        else:
+            if not to_stdout and os.path.isdir(parts_dir(output)) and on_note is not None:
+                on_note(f"{parts_dir(output)} holds an interrupted resumable run that this run "
+                        "does not use (add --resume to go on with it)")
+            with open_rejects(rejects_path) as rejects:
+                with open_writer(output, fmt, **writer_options) as writer:
+                    for record in code(items, report, rejects.write if rejects is not None else None):
+                        _write(writer, record, report)
+                        shown()
+                        progress.update(report)
+                    shown()
+        status = "complete"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    except CoderError as exc:
+        error = exc
+        raise
+    finally:
+        report.seconds = time.perf_counter() - start
+        progress.clear()
+        if report_path is not None:
+            doc = run_report(report, status=status, corpus=corpus, output=output,
+                             codebook=codebook_info, options=options)
+            if error is not None:
+                doc["errors"] = [p.to_dict() for p in error.problems]
+            if status == "complete":
+                write_json(report_path, doc)
+            else:  # do not hide why the run stopped behind a failure to write the report
+                with suppress(CoderError, OSError):
+                    write_json(report_path, doc)
     return report

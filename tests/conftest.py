@@ -1,3 +1,10 @@
+import os
+import tempfile
+
+# compiled codebooks are cached (coder/codebook/cache.py): keep the tests' cache
+# out of the user's ~/.cache
+os.environ.setdefault("CODER_CACHE_DIR", tempfile.mkdtemp(prefix="coder-test-cache-"))
+
 import pytest
 
 from coder.codebook import load_codebook

@@ -10,7 +10,7 @@ from coder.io.writers import open_writer
 
 HEADER = ",".join(FIELDS)
 #: A valid CSV row (no actor, no place) and its cells.
-ROW = ("fedcba9876543210,doc-2,1,2024-03-05,1,capture,,,,,,,,,,,,192,-9.5,4,,,capture.1,took,"
+ROW = ("fedcba9876543210,doc-2,,1,2024-03-05,1,capture,,,,,,,,,,,,192,-9.5,4,,,capture.1,took,"
        "They took the town.")
 
 
@@ -99,20 +99,20 @@ def test_csv_missing_required_value(tmp_path):
 def test_csv_wrong_cell_count(tmp_path):
     text = f"{HEADER}\n{ROW},extra\n{ROW}\nonly,three,cells\n\n{ROW}\n"
     assert check(tmp_path, "bad.csv", text) == [
-        "bad.csv:2: row has 26 cells, expected 25",
-        "bad.csv:4: row has 3 cells, expected 25",
-        "bad.csv:5: row has 0 cells, expected 25",
+        "bad.csv:2: row has 27 cells, expected 26",
+        "bad.csv:4: row has 3 cells, expected 26",
+        "bad.csv:5: row has 0 cells, expected 26",
     ]
 
 
 @pytest.mark.parametrize("header, message", [
-    (HEADER.replace("actor1,", ""), "missing column 'actor1' (column 7)"),
+    (HEADER.replace("actor1,", ""), "missing column 'actor1' (column 8)"),
     (HEADER.replace("actor1,actor1_code", "actor1_code,actor1"),
-     "column 'actor1_code' is out of order (column 7; expected 'actor1')"),
+     "column 'actor1_code' is out of order (column 8; expected 'actor1')"),
     (HEADER.replace("admin1", "region"),
-     "unexpected column 'region' (column 12; expected 'admin1')"),
-    (HEADER + ",notes", "unexpected column 'notes' (column 26)"),
-    (HEADER.removesuffix(",sentence"), "missing column 'sentence' (column 25)"),
+     "unexpected column 'region' (column 13; expected 'admin1')"),
+    (HEADER + ",notes", "unexpected column 'notes' (column 27)"),
+    (HEADER.removesuffix(",sentence"), "missing column 'sentence' (column 26)"),
     (HEADER.upper(), "unexpected column 'EVENT_ID' (column 1; expected 'event_id')"),
     ("\ufeff" + HEADER, "file starts with a byte order mark (BOM); write UTF-8 without one"),
 ])
@@ -126,7 +126,7 @@ def test_csv_empty_file(tmp_path):
 
 def test_csv_undecodable_bytes(tmp_path):
     text = f"{HEADER}\n{ROW}\n".encode() + row(sentence="caf\xe9").encode("latin-1") + b"\n"
-    assert check(tmp_path, "bad.csv", text) == ["bad.csv:3:89: not UTF-8: cannot decode byte 0xe9"]
+    assert check(tmp_path, "bad.csv", text) == ["bad.csv:3:90: not UTF-8: cannot decode byte 0xe9"]
 
 
 def test_csv_unterminated_quote(tmp_path):
@@ -262,20 +262,20 @@ def test_xml_line_numbers_beyond_65535(tmp_path):
 def test_unknown_suffix(tmp_path):
     assert check(tmp_path, "events.json", "{}") == [
         "events.json: cannot tell the format from the suffix '.json': "
-        "use a .csv or .xml file name, or give the format (csv or xml)"]
+        "use a .csv, .xml, .jsonl or .tsv file name, or give the format (csv, xml, jsonl, acled or phoenix)"]
 
 
 def test_no_suffix(tmp_path):
     assert check(tmp_path, "events", "{}") == [
         "events: cannot tell the format from a name with no suffix: "
-        "use a .csv or .xml file name, or give the format (csv or xml)"]
+        "use a .csv, .xml, .jsonl or .tsv file name, or give the format (csv, xml, jsonl, acled or phoenix)"]
 
 
 def test_explicit_format_wins(tmp_path):
     assert check(tmp_path, "events.txt", f"{HEADER}\n{ROW}\n", fmt="csv") == []
     assert check(tmp_path, "events.csv", xml_doc(event_xml()), fmt="xml") == []
     assert check(tmp_path, "events.csv", "", fmt="json") == [
-        "events.csv: unknown format 'json': use csv or xml"]
+        "events.csv: unknown format 'json': use csv, xml, jsonl, acled or phoenix"]
 
 
 def test_missing_file(tmp_path):

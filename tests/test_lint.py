@@ -54,6 +54,10 @@ EXPECTED = {
     "acled_type.yaml": [
         "acled_type.yaml:8:27: error: 'Attack' is not a sub-event type of 'Battles' (acled-type)"
     ],
+    "undefined_state.yaml": [
+        "undefined_state.yaml:19:20: error: 'XYZ' is not an ISO 3166-1 alpha-3 country code (undefined-reference)",
+        "undefined_state.yaml:24:37: error: unknown placeholder '{contry}': use {country}, {demonym} or {capital} (undefined-reference)",
+    ],
     "bad_cameo.yaml": ["bad_cameo.yaml:6:12: error: '1999' is not a CAMEO event code (bad-cameo)"],
     "example_expect.yaml": [
         "example_expect.yaml:30:9: error: example has no expected record: add 'expect:' with the record(s) it must give, "

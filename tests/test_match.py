@@ -42,8 +42,28 @@ def test_a_comma_ends_the_reach_of_a_cue(code):
 def test_generic_words_refer_to_the_last_named_actor(code):
     text = "Islamic State fighters retreated from Mosul. On Sunday the jihadists stormed Rawa."
     assert brief(code(text, D)) == [("offensive", "Islamic State", "", "Rawa", "2017-10-29", 1)]
-    # never named: a generic word is not an actor
-    assert code("On Sunday the jihadists stormed Rawa.", D) == []
+    # never named: the generic word is kept as a generic actor
+    assert brief(code("On Sunday the jihadists stormed Rawa.", D)) == [("offensive", "militants", "", "Rawa", "2017-10-29", 1)]
+    assert code("On Sunday the jihadists stormed Rawa.", D)[0].actor1_code == "INS"
+
+
+def test_generic_state_words_take_the_documents_country(code):
+    text = "Malian troops patrolled near Gao. On Sunday government forces recaptured Kidal from JNIM."
+    records = code(text, D)
+    assert [(r.actor1, r.actor1_code, r.actor2, r.location, r.acled_sub_event_type) for r in records] == [
+        ("Malian forces", "MLIMIL", "JNIM", "Kidal", "Government regains territory")]
+    # no country named: kept generic, code = the role alone
+    records = code("Government forces recaptured the town of Kidal from JNIM on Sunday.", D)
+    assert [(r.actor1, r.actor1_code) for r in records] == [("Malian forces", "MLIMIL")]  # Kidal is in Mali
+    records = code("Government forces attacked rebels on Sunday.", D)
+    assert [(r.actor1, r.actor1_code, r.actor2, r.actor2_code) for r in records] == [
+        ("government forces", "MIL", "rebels", "REB")]
+
+
+def test_a_tie_between_countries_keeps_the_generic(code):
+    text = "Iraqi and Syrian officials met in Rawa and in Palmyra. Government forces attacked Islamic State."
+    records = code(text, D)
+    assert [(r.actor1, r.actor1_code) for r in records] == [("government forces", "MIL")]
 
 
 def test_case_sensitive_alias(compiled):
@@ -180,7 +200,7 @@ def test_the_trace_keeps_why_each_candidate_was_dropped(compiled):
     assert reasons == [
         (1, "capture.active", "dropped", "negation cue 'not' at token 4"),
         (1, "capture.passive", "dropped", "missing slot {location}"),
-        (2, "offensive.fight", "dropped", "missing slot {actor1}, {actor2}"),
+        (2, "offensive.fight", "dropped", "missing slot {actor2}"),
     ]
 
 

@@ -10,7 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_DATA = ("coder/schemas/event.schema.json", "coder/schemas/events.xsd", "coder/schemas/codebook.schema.json",
                 "coder/codebooks/default.yaml", "coder/data/reference/cameo_codes.csv",
-                "coder/data/reference/acled_event_types.csv")
+                "coder/data/reference/acled_event_types.csv", "coder/data/countries.csv",
+                "coder/data/common_words.txt")
 
 
 def test_build_copies_package_data(tmp_path):
@@ -26,6 +27,10 @@ def test_build_copies_package_data(tmp_path):
     assert result.returncode == 0, result.stderr
     for name in PACKAGE_DATA:
         assert (out / name).is_file(), name
+    # every module of every subpackage is shipped (a package missing from
+    # pyproject.toml would only show in a real install)
+    modules = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "coder").rglob("*.py") if "__pycache__" not in p.parts)
+    assert [m for m in modules if not (out / m).is_file()] == []
     assert (out / "coder/schemas/event.schema.json").read_bytes() == (ROOT / "schemas/event.schema.json").read_bytes()
 
 

@@ -338,12 +338,12 @@ def test_csv_empty(tmp_path, data):
 
 
 def test_csv_unterminated_quote_stops_the_file(tmp_path):
-    big = "x" * 200_000
+    big = "x" * (16 << 20)  # cells up to 16 MiB are read: a long article is a cell
     path = write(tmp_path / "f.csv", f'text\nok\n"{big}\nmore\n')
     items = read(path)
     assert items[0] == Document(id="f.csv:2", text="ok", path=path, line=2)
     assert items[1] == Problem(
-        "input-csv", "cannot read the row: field larger than field limit (131072); "
+        "input-csv", "cannot read the row: field larger than field limit (16777216); "
         "the rest of the file is skipped", path=path, line=3)
     assert len(items) == 2
 
@@ -389,7 +389,7 @@ def test_unknown_suffix_single_file(tmp_path):
     path = write(tmp_path / "story.xyz", "text")
     assert read(path) == [Problem(
         "input-format",
-        "cannot tell the input format from the suffix '.xyz'; use --input-format txt|jsonl|csv",
+        "cannot tell the input format from the suffix '.xyz'; use --input-format txt|jsonl|csv|xml",
         path=path)]
     assert read(path, input_format="txt") == [Document(id="story.xyz", text="text", path=path)]
 
@@ -399,7 +399,7 @@ def test_no_suffix_single_file(tmp_path):
     assert read(path) == [Problem(
         "input-format",
         "cannot tell the input format of a file without a suffix; "
-        "use --input-format txt|jsonl|csv", path=path)]
+        "use --input-format txt|jsonl|csv|xml", path=path)]
 
 
 def test_suffix_is_case_insensitive(tmp_path):
@@ -409,11 +409,11 @@ def test_suffix_is_case_insensitive(tmp_path):
 
 def test_bad_input_format_raises_at_once(tmp_path):
     with pytest.raises(UsageError) as info:
-        read_corpus(str(tmp_path / "nope"), input_format="xml")  # not iterated
+        read_corpus(str(tmp_path / "nope"), input_format="yaml")  # not iterated
     assert info.value.problems == [Problem(
-        "usage", "unknown input format 'xml' (expected txt, jsonl or csv)",
+        "usage", "unknown input format 'yaml' (expected txt, jsonl, csv or xml)",
         field="--input-format")]
-    assert INPUT_FORMATS == ("txt", "jsonl", "csv")
+    assert INPUT_FORMATS == ("txt", "jsonl", "csv", "xml")
 
 
 # -- streaming

@@ -74,6 +74,9 @@ def listing(directory) -> list[str]:
     ("dir.v2/out.xml", None, "xml"),
     ("out.xml", "csv", "csv"),
     ("out.txt", "XML", "xml"),
+    ("out.jsonl", None, "jsonl"),
+    ("out.TSV", None, "phoenix"),
+    ("out.csv", "acled", "acled"),
     (None, None, "csv"),
     ("-", None, "csv"),
     (None, "xml", "xml"),
@@ -88,7 +91,8 @@ def test_format_for_unknown_suffix():
     [problem] = info.value.problems
     assert problem.code == "usage"
     assert str(problem) == ("out.json: cannot tell the output format from the suffix '.json': "
-                            "use a .csv or .xml file name, or give the format (csv or xml)")
+                            "use a .csv, .xml, .jsonl or .tsv file name, or give the format "
+                            "(csv, xml, jsonl, acled or phoenix)")
 
 
 def test_format_for_no_suffix():
@@ -96,14 +100,16 @@ def test_format_for_no_suffix():
         format_for("out", None)
     assert str(info.value.problems[0]) == (
         "out: cannot tell the output format from a name with no suffix: "
-        "use a .csv or .xml file name, or give the format (csv or xml)")
+        "use a .csv, .xml, .jsonl or .tsv file name, or give the format "
+        "(csv, xml, jsonl, acled or phoenix)")
 
 
 def test_format_for_unknown_format():
     with pytest.raises(UsageError) as info:
         format_for("out.csv", "json")
-    assert str(info.value.problems[0]) == "unknown output format 'json': use csv or xml"
-    assert FORMATS == ("csv", "xml")
+    assert str(info.value.problems[0]) == ("unknown output format 'json': "
+                                           "use csv, xml, jsonl, acled or phoenix")
+    assert FORMATS == ("csv", "xml", "jsonl", "acled", "phoenix")
 
 
 # -- CSV ----------------------------------------------------------------------
@@ -125,9 +131,9 @@ def test_csv_text_exactly(tmp_path):
     assert not data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8") == (
         ",".join(FIELDS) + "\n"
-        "fedcba9876543210,doc-2,1,2024-03,3,capture,,,,,,,,,,,,192,-9.5,4,,,capture.1,took,"
+        "fedcba9876543210,doc-2,,1,2024-03,3,capture,,,,,,,,,,,,192,-9.5,4,,,capture.1,took,"
         "They took the town.\n"
-        "00000000000000ff,doc-1,2,2024-03-05,1,offensive,Rebels,REB,Army,SYRMIL,Aleppo,Aleppo,"
+        "00000000000000ff,doc-1,,2,2024-03-05,1,offensive,Rebels,REB,Army,SYRMIL,Aleppo,Aleppo,"
         "Syria,SYR,1e-05,-0.0,1,190,3,4,Battles,Armed clash,offensive.attack:1,attacked,"
         '"He said ""stop"", then,\nafter a pause;\nleft. Ünïcødé ✓"\n'
     )
@@ -138,7 +144,7 @@ def test_csv_carriage_return_quotes_the_row(tmp_path):
     records = [minimal_record(sentence="a\rb"), minimal_record(matched_text="x\r\ny")]
     write(target, "csv", records)
     lines = target.read_bytes().decode("utf-8").split("\n")
-    assert lines[1] == ('"fedcba9876543210","doc-2","1","2024-03","3","capture","","","","","",'
+    assert lines[1] == ('"fedcba9876543210","doc-2","","1","2024-03","3","capture","","","","","",'
                         '"","","","","","","192","-9.5","4","","","capture.1","took","a\rb"')
     assert read_csv(target) == records
     assert validate_file(str(target)) == []
@@ -158,7 +164,7 @@ def test_csv_to_stdout(capsys):
         assert writer.path == "<stdout>"
         assert capsys.readouterr().out == (
             ",".join(FIELDS) + "\n"
-            "fedcba9876543210,doc-2,1,2024-03,3,capture,,,,,,,,,,,,192,-9.5,4,,,capture.1,took,"
+            "fedcba9876543210,doc-2,,1,2024-03,3,capture,,,,,,,,,,,,192,-9.5,4,,,capture.1,took,"
             "They took the town.\n")
 
 
@@ -258,7 +264,7 @@ def test_invalid_record_caught_is_skipped(tmp_path, fmt):
             writer.write(minimal_record(time_precision=1))
         writer.write(full_record())
     assert writer.count == 2
-    assert validate_file(str(target)) == []
+    assert validate_file(str(target), fmt) == []
 
 
 def test_invalid_record_to_stdout_names_stdout(capsys):
@@ -362,5 +368,5 @@ def test_directory_target_is_an_output_error(tmp_path):
 def test_unknown_format_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError) as info:
         write(tmp_path / "events.json", "json", [])
-    assert str(info.value) == "unknown output format 'json': use csv or xml"
+    assert str(info.value) == "unknown output format 'json': use csv, xml, jsonl, acled or phoenix"
     assert listing(tmp_path) == []

@@ -19,8 +19,8 @@ from ..errors import CodebookError, Problem
 from . import yamlpos
 from .checks import Context, field_name, run_checks
 from .model import (
-    Actor, Alias, Codebook, Condition, Cue, EventType, Example, Place, Rule,
-    Settings, Variant,
+    Actor, Alias, Codebook, Condition, Cue, EventType, Example, GenericActor, Place, Rule,
+    Settings, StateActors, StateRole, Variant,
 )
 
 DEFAULT_CODEBOOK = "default.yaml"
@@ -193,6 +193,18 @@ def _build(data: dict, path: str, pos: yamlpos.Positions, digest: str) -> Codebo
         )
         for i, r in enumerate(data["rules"])
     ]
+    state = None
+    if data.get("state_actors"):
+        sa = data["state_actors"]
+        countries = sa.get("countries", "all")
+        state = StateActors(
+            None if countries == "all" else list(countries),
+            [StateRole(r["code"], r["name"], r["inter"], list(r["aliases"]), list(r.get("generic", [])),
+                       r.get("generic_name", ""), ("state_actors", "roles", i))
+             for i, r in enumerate(sa["roles"])],
+        )
+    generic = [GenericActor(g["code"], g["name"], g["inter"], list(g["words"]), ("generic_actors", i))
+               for i, g in enumerate(data.get("generic_actors", []))]
     return Codebook(
         name=data["codebook"],
         version=data["version"],
@@ -206,6 +218,8 @@ def _build(data: dict, path: str, pos: yamlpos.Positions, digest: str) -> Codebo
         rules=rules,
         inflections={k: list(v) for k, v in (data.get("inflections") or {}).items()},
         settings=Settings(**(data.get("settings") or {})),
+        state_actors=state,
+        generic_actors=generic,
         path=path,
         sha256=digest,
         positions=pos,

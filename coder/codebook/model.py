@@ -28,6 +28,36 @@ class Actor:
 
 
 @dataclass(slots=True)
+class StateRole:
+    """One role of the generated state actors: MIL, GOV, POL, or "" (the country)."""
+
+    code: str
+    name: str  # template
+    inter: int
+    aliases: list[str]  # templates
+    generic: list[str] = field(default_factory=list)
+    generic_name: str = ""
+    where: tuple = ()
+
+
+@dataclass(slots=True)
+class StateActors:
+    countries: list[str] | None  # None: all
+    roles: list[StateRole]
+
+
+@dataclass(slots=True)
+class GenericActor:
+    """Rebels, militants, gunmen: kept generic when no named actor claims the word."""
+
+    code: str
+    name: str
+    inter: int
+    words: list[str]
+    where: tuple = ()
+
+
+@dataclass(slots=True)
 class Place:
     name: str
     geo_precision: int
@@ -101,6 +131,7 @@ class Settings:
     max_filler: int = 3
     cue_window: int = 3
     subject_reach: int = 40
+    gazetteer: bool = False
 
 
 @dataclass
@@ -116,10 +147,19 @@ class Codebook:
     cues: list[Cue] = field(default_factory=list)
     inflections: dict[str, list[str]] = field(default_factory=dict)
     settings: Settings = field(default_factory=Settings)
+    state_actors: StateActors | None = None
+    generic_actors: list[GenericActor] = field(default_factory=list)
     description: str = ""
     path: str = ""
     sha256: str = ""
     positions: Positions = field(default_factory=Positions, repr=False)
+
+    def code(self, documents):
+        """Code documents (Document objects, strings or dicts) with this
+        codebook, yielding records: see :func:`coder.api.code`."""
+        from ..api import code
+
+        return code(documents, self)
 
     def actor(self, code: str) -> Actor | None:
         for actor in self.actors:

@@ -90,7 +90,7 @@ def _actor_kinds(actor: Actor | None, iso3: str) -> set[str]:
         return {"unknown"}
     if actor.inter == 1:
         kinds = {"state"}
-        if not iso3 or actor.country == iso3:
+        if not iso3 or not actor.country or actor.country == iso3:  # a state actor of no named country: the government's own
             kinds.add("own_state")
         else:
             kinds.add("foreign_state")

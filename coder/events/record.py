@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 FIELDS: tuple[str, ...] = (
     "event_id",
     "doc_id",
+    "source",
     "sentence_index",
     "event_date",
     "time_precision",
@@ -44,6 +45,7 @@ class Record:
 
     event_id: str = ""
     doc_id: str = ""
+    source: str = ""
     sentence_index: int | None = None
     event_date: str = ""
     time_precision: int | None = None

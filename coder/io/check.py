@@ -1,5 +1,9 @@
 """Check an output file against the schemas (``coder validate``).
 
+Formats: ``csv`` and ``xml`` (coder's own), ``jsonl`` (the records as JSON
+objects), ``acled`` (ACLED's CSV columns) and ``phoenix`` (tab-separated
+Phoenix rows); see :mod:`coder.io.formats`.
+
 :func:`validate_file` returns problems that render as ``file:line: field:
 message``:
 
@@ -18,6 +22,7 @@ violation is reported once.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -28,9 +33,24 @@ from lxml import etree
 
 from coder.errors import Problem
 from coder.events.record import FIELDS, parse_value
+from coder.io.formats import (
+    ACLED_COLUMNS,
+    ACLED_INTEGERS,
+    ACLED_NUMBERS,
+    NUMERIC_FIELDS,
+    PHOENIX_COLUMNS,
+    PHOENIX_INTEGERS,
+    PHOENIX_NUMBERS,
+    parse_cells,
+    validate_acled,
+    validate_phoenix,
+)
 from coder.io.schema import events_xsd, validate_record
 
-FORMATS = ("csv", "xml")
+FORMATS = ("csv", "xml", "jsonl", "acled", "phoenix")
+#: File suffix -> format (an ACLED file is a .csv: give ``acled`` for it).
+SUFFIX_FORMATS = {".csv": "csv", ".xml": "xml", ".jsonl": "jsonl", ".tsv": "phoenix"}
+_ALLOWED = ", ".join(FORMATS[:-1]) + " or " + FORMATS[-1]
 
 _XSD_PREFIX = re.compile(r"Element '([^']+)'(, attribute '[^']+')?: (.*)", re.DOTALL)
 _XSD_FACET = re.compile(r"\[facet '[^']+'\] ")
@@ -42,24 +62,26 @@ _SYNTAX_WHERE = re.compile(r", line \d+, column \d+$")
 
 
 def validate_file(path: str, fmt: str | None = None) -> list[Problem]:
-    """Check the CSV or XML output file ``path``; ``[]`` if it is valid.
+    """Check the output file ``path``; ``[]`` if it is valid.
 
-    ``fmt`` (``"csv"`` or ``"xml"``) overrides the format told by the suffix.
+    ``fmt`` (one of :data:`FORMATS`) overrides the format told by the suffix.
     """
     if fmt:
         if fmt.lower() not in FORMATS:
-            return [_problem(path, f"unknown format {fmt!r}: use csv or xml")]
+            return [_problem(path, f"unknown format {fmt!r}: use {_ALLOWED}")]
         fmt = fmt.lower()
     else:
         suffix = os.path.splitext(path)[1]
-        fmt = suffix.lower().lstrip(".")
-        if fmt not in FORMATS:
+        fmt = SUFFIX_FORMATS.get(suffix.lower())
+        if fmt is None:
             what = f"the suffix {suffix!r}" if suffix else "a name with no suffix"
-            return [_problem(path, f"cannot tell the format from {what}: use a .csv or "
-                                   ".xml file name, or give the format (csv or xml)")]
+            return [_problem(path, f"cannot tell the format from {what}: use a .csv, .xml, "
+                                   f".jsonl or .tsv file name, or give the format ({_ALLOWED})")]
+    checks = {"csv": _check_csv, "xml": _check_xml, "jsonl": _check_jsonl,
+              "acled": _check_acled, "phoenix": _check_phoenix}
     try:
         with open(path, "rb") as file:
-            return _check_csv(path, file) if fmt == "csv" else _check_xml(path, file)
+            return checks[fmt](path, file)
     except OSError as exc:
         return [_problem(path, f"cannot open: {exc.strerror or exc}")]
 
@@ -122,22 +144,25 @@ def _check_csv(path: str, file: BinaryIO) -> list[Problem]:
     return problems
 
 
-def _header_problem(header: list[str]) -> str | None:
+def _header_problem(header: list[str], columns: tuple[str, ...] = FIELDS) -> str | None:
     """What is wrong with the header row, naming the first bad column."""
     if header and header[0].startswith("\ufeff"):
         return "file starts with a byte order mark (BOM); write UTF-8 without one"
-    for position, (got, want) in enumerate(zip(header, FIELDS), 1):
+    if columns != ACLED_COLUMNS and header and header[0] == ACLED_COLUMNS[0]:
+        return (f"this is an ACLED file (its first column is {ACLED_COLUMNS[0]!r}): "
+                "check it with --format acled")
+    for position, (got, want) in enumerate(zip(header, columns), 1):
         if got == want:
             continue
-        if got not in FIELDS:
+        if got not in columns:
             return f"unexpected column {got!r} (column {position}; expected {want!r})"
         if want not in header:
             return f"missing column {want!r} (column {position})"
         return f"column {got!r} is out of order (column {position}; expected {want!r})"
-    if len(header) > len(FIELDS):
-        return f"unexpected column {header[len(FIELDS)]!r} (column {len(FIELDS) + 1})"
-    if len(header) < len(FIELDS):
-        return f"missing column {FIELDS[len(header)]!r} (column {len(header) + 1})"
+    if len(header) > len(columns):
+        return f"unexpected column {header[len(columns)]!r} (column {len(columns) + 1})"
+    if len(header) < len(columns):
+        return f"missing column {columns[len(header)]!r} (column {len(header) + 1})"
     return None
 
 
@@ -238,3 +263,135 @@ def _event_dict(event: etree._Element) -> dict:
         if value is not None:
             record[child.tag] = value
     return record
+
+
+# -- ACLED and Phoenix ----------------------------------------------------------
+
+
+def _check_acled(path: str, file: BinaryIO) -> list[Problem]:
+    """An ACLED CSV file: the header of :data:`ACLED_COLUMNS`, then rows."""
+    problems: list[Problem] = []
+    reader = csv.reader(_decoded_lines(file), strict=True)
+    start = 1
+    width = len(ACLED_COLUMNS)
+    try:
+        for row in reader:
+            if start == 1:
+                header = _header_problem(row, ACLED_COLUMNS)
+                if header:
+                    return [_problem(path, header, line=1)]
+            elif len(row) != width:
+                problems.append(_problem(path, f"row has {len(row)} cells, expected {width}",
+                                         line=start))
+            else:
+                typed = parse_cells(row, ACLED_COLUMNS, ACLED_INTEGERS, ACLED_NUMBERS)
+                problems.extend(_record_problems_of(path, start, validate_acled(typed)))
+            start = reader.line_num + 1
+    except _Undecodable as exc:
+        problems.append(_undecodable(path, exc))
+    except csv.Error as exc:
+        problems.append(_problem(path, f"cannot read CSV row: {exc}", line=start))
+    if start == 1 and not problems:
+        problems.append(_problem(path, "file is empty: expected a header row", line=1))
+    return problems
+
+
+def _check_phoenix(path: str, file: BinaryIO) -> list[Problem]:
+    """A Phoenix file: no header, one row of 26 tab-separated cells a line."""
+    problems: list[Problem] = []
+    width = len(PHOENIX_COLUMNS)
+    number = 0
+    try:
+        for number, line in enumerate(_decoded_lines(file), 1):
+            line = line.removesuffix("\n").removesuffix("\r")
+            if number == 1 and line.startswith("\ufeff"):
+                problems.append(_problem(path, "file starts with a byte order mark (BOM); "
+                                               "write UTF-8 without one", line=1))
+                line = line[1:]
+            row = line.split("\t")
+            if len(row) != width:
+                problems.append(_problem(path, f"row has {len(row)} cells, expected {width} "
+                                               "(tab-separated)", line=number))
+                continue
+            typed = parse_cells(row, PHOENIX_COLUMNS, PHOENIX_INTEGERS, PHOENIX_NUMBERS)
+            problems.extend(_record_problems_of(path, number, validate_phoenix(typed)))
+    except _Undecodable as exc:
+        problems.append(_undecodable(path, exc))
+    return problems
+
+
+def _record_problems_of(path: str, line: int, problems: list[Problem]) -> list[Problem]:
+    return [replace(p, path=path, line=line) for p in problems]
+
+
+def _undecodable(path: str, exc: _Undecodable) -> Problem:
+    bad = exc.error.object[exc.error.start]
+    return Problem("file-invalid", f"not UTF-8: cannot decode byte 0x{bad:02x}",
+                   path=path, line=exc.line, col=exc.error.start + 1)
+
+
+# -- JSONL -------------------------------------------------------------------
+
+
+def _check_jsonl(path: str, file: BinaryIO) -> list[Problem]:
+    """A JSONL file: one object a line holding every record field (empty text
+    ``""``, empty number ``null``), checked against the event schema."""
+    problems: list[Problem] = []
+    try:
+        for number, line in enumerate(_decoded_lines(file), 1):
+            if number == 1 and line.startswith("\ufeff"):
+                problems.append(_problem(path, "file starts with a byte order mark (BOM); "
+                                               "write UTF-8 without one", line=1))
+                line = line[1:]
+            problems.extend(_jsonl_line_problems(path, number, line))
+    except _Undecodable as exc:
+        problems.append(_undecodable(path, exc))
+    return problems
+
+
+def _jsonl_line_problems(path: str, number: int, line: str) -> list[Problem]:
+    if not line.strip():
+        return [_problem(path, "empty line: expected a JSON object", line=number)]
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError) as exc:
+        message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        return [_problem(path, f"not valid JSON: {message}", line=number)]
+    if not isinstance(obj, dict):
+        return [_problem(path, f"expected a JSON object, got {type(obj).__name__}",
+                         line=number)]
+    problems: list[Problem] = []
+    record = {}
+    for name, value in obj.items():
+        if name not in FIELDS:
+            continue  # reported by the schema (additionalProperties)
+        if name in NUMERIC_FIELDS:
+            if value == "":
+                problems.append(_field_problem(path, number, name,
+                                               "'' is not a number (an empty number is null)"))
+                continue
+            if value is None:
+                continue
+        elif value is None:
+            problems.append(_field_problem(path, number, name,
+                                           'null is not a string (an empty text is "")'))
+            continue
+        elif value == "":
+            continue
+        record[name] = value
+    for name in obj:
+        if name not in FIELDS:
+            record[name] = obj[name]
+    missing = [name for name in FIELDS if name not in obj]
+    for name in missing:
+        problems.append(_field_problem(path, number, name, "is missing (every field is "
+                                       'written, an empty one as "" or null)'))
+    told = {p.field for p in problems} | set(missing)  # not again as a consequence
+    problems.extend(p for p in _record_problems(path, number, record) if p.field not in told)
+    order = {name: i for i, name in enumerate(FIELDS)}
+    problems.sort(key=lambda p: order.get(p.field, len(FIELDS)))
+    return problems
+
+
+def _field_problem(path: str, line: int, field: str, message: str) -> Problem:
+    return Problem("record-invalid", message, path=path, line=line, field=field)

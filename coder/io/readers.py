@@ -1,4 +1,5 @@
-"""Read a corpus: text, JSONL and CSV files, a directory tree of them, or stdin.
+"""Read a corpus: text, JSONL, CSV and PETRARCH XML files (each possibly
+gzip-compressed), a directory tree of them, or stdin.
 
 :func:`read_corpus` streams.  It yields one :class:`Document` at a time, or a
 :class:`Problem` for each document or file that cannot be read, and holds no
@@ -13,31 +14,42 @@ from __future__ import annotations
 
 import csv
 import datetime
+import gzip
+import io
 import json
 import os
 import re
 import stat
 import sys
+import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
 from coder.errors import Problem, UsageError
+from coder.io.petrarch import read_petrarch
 from coder.text.document import Document
 
-INPUT_FORMATS = ("txt", "jsonl", "csv")
+INPUT_FORMATS = ("txt", "jsonl", "csv", "xml")
 
 STDIN_PATH = "<stdin>"
 _STDIN_ID = "-"
 _SUFFIXES = {"." + fmt: fmt for fmt in INPUT_FORMATS}
 _BOM = b"\xef\xbb\xbf"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The csv module refuses cells over 128 KB by default, and with them the rest
+# of the file: a long article is a legitimate cell.  Size is limited per
+# document (--max-doc-bytes) instead; a cell over 16 MiB (three times the
+# default document limit) is an unterminated quote and still stops the file.
+_CSV_FIELD_LIMIT = 16 << 20
+csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
 _JSON_KINDS = {list: "a list", str: "a string", int: "a number", float: "a number",
                bool: "a boolean", type(None): "null"}
 
 
 def read_corpus(corpus: str, *, doc_date: str | None = None,
                 input_format: str | None = None,
-                stdin: BinaryIO | None = None) -> Iterator[Document | Problem]:
+                stdin: BinaryIO | None = None,
+                max_doc_bytes: int | None = None) -> Iterator[Document | Problem]:
     """Yield the documents of ``corpus``, and a problem for each one that cannot be read.
 
     ``corpus`` is a file, a directory (walked recursively in sorted order of
@@ -47,20 +59,27 @@ def read_corpus(corpus: str, *, doc_date: str | None = None,
     suffixes are ignored in a directory) and stdin is sniffed.  ``doc_date``
     is the date of documents that do not give their own.
 
+    ``max_doc_bytes`` bounds what is read into memory at once (the size
+    check of each document is the coder's, :func:`coder.pipeline.code_corpus`):
+    a text file over it is not read but yielded as an "input-too-large"
+    problem, and a JSONL or CSV line over :func:`line_limit` stops its file
+    with one (a gzip bomb cannot fill the memory).  XML is left to lxml's own
+    limits.
+
     Raises :class:`UsageError` at once for an unknown ``input_format``;
     everything else that goes wrong is yielded as a :class:`Problem`.
     """
     if input_format is not None and input_format not in INPUT_FORMATS:
         raise UsageError(Problem(
-            "usage", f"unknown input format '{input_format}' (expected txt, jsonl or csv)",
+            "usage", f"unknown input format '{input_format}' (expected txt, jsonl, csv or xml)",
             field="--input-format"))
-    return _read_corpus(corpus, doc_date, input_format, stdin)
+    return _read_corpus(corpus, doc_date, input_format, stdin, max_doc_bytes)
 
 
-def _read_corpus(corpus, doc_date, fmt, stdin):
+def _read_corpus(corpus, doc_date, fmt, stdin, max_bytes=None):
     """The generator behind :func:`read_corpus`."""
     if corpus == "-":
-        yield from _read_stdin(stdin, doc_date, fmt)
+        yield from _read_stdin(stdin, doc_date, fmt, max_bytes)
         return
     try:
         is_dir = stat.S_ISDIR(os.stat(corpus).st_mode)
@@ -71,34 +90,39 @@ def _read_corpus(corpus, doc_date, fmt, stdin):
         yield _io_problem(corpus, e)
         return
     if is_dir:
-        for item in _walk(corpus, "", frozenset()):
+        root = os.path.realpath(corpus)
+        for item in _walk(corpus, "", frozenset(), root):
             if isinstance(item, Problem):
                 yield item
                 continue
             path, rel = item
-            file_fmt = fmt or _SUFFIXES.get(_suffix(rel))
-            if file_fmt:
-                yield from _read_file(path, rel, file_fmt, doc_date)
+            file_fmt = fmt or _format_of(rel)
+            if file_fmt and not _inside(path, root):
+                yield _outside(path)
+            elif file_fmt:
+                yield from _read_file(path, rel, file_fmt, doc_date, max_bytes)
         return
     name = os.path.basename(corpus)
     suffix = os.path.splitext(name)[1]
-    file_fmt = fmt or _SUFFIXES.get(suffix.lower())
+    file_fmt = fmt or _format_of(name)
     if file_fmt:
-        yield from _read_file(corpus, name, file_fmt, doc_date)
+        yield from _read_file(corpus, name, file_fmt, doc_date, max_bytes)
     elif suffix:
         yield Problem("input-format", f"cannot tell the input format from the suffix "
-                      f"'{suffix}'; use --input-format txt|jsonl|csv", path=corpus)
+                      f"'{suffix}'; use --input-format txt|jsonl|csv|xml", path=corpus)
     else:
         yield Problem("input-format", "cannot tell the input format of a file without "
-                      "a suffix; use --input-format txt|jsonl|csv", path=corpus)
+                      "a suffix; use --input-format txt|jsonl|csv|xml", path=corpus)
 
 
-def _walk(top: str, rel: str, ancestors: frozenset) -> Iterator[tuple[str, str] | Problem]:
+def _walk(top: str, rel: str, ancestors: frozenset, root: str) -> Iterator[tuple[str, str] | Problem]:
     """Yield ``(path, relative POSIX path)`` of each non-directory under ``top``.
 
     Order is that of the sorted relative paths: a directory sorts as its name
     plus "/".  Hidden entries are skipped; symbolic links are followed, but a
-    link back to a directory being walked is reported, not walked again.
+    link back to a directory being walked is reported, not walked again, and
+    a link to a directory outside ``root`` (the real path of the corpus) is
+    reported and not walked at all.
     """
     try:
         st = os.stat(top)
@@ -114,8 +138,10 @@ def _walk(top: str, rel: str, ancestors: frozenset) -> Iterator[tuple[str, str] 
         return
     for key, name in sorted(entries):
         path = os.path.join(top, name)
-        if key.endswith("/"):
-            yield from _walk(path, rel + key, ancestors)
+        if key.endswith("/") and not _inside(path, root):
+            yield _outside(path)
+        elif key.endswith("/"):
+            yield from _walk(path, rel + key, ancestors, root)
         else:
             yield path, rel + name
 
@@ -128,9 +154,69 @@ def _is_dir(entry: os.DirEntry) -> bool:
         return False
 
 
+def _inside(path: str, root: str) -> bool:
+    """Whether ``path``, all symbolic links resolved, is ``root`` or under it."""
+    real = os.path.realpath(path)
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _outside(path: str) -> Problem:
+    return Problem("input-link", "symbolic link to outside the corpus directory: not followed",
+                   path=path)
+
+
 def _suffix(name: str) -> str:
     """The lower-cased suffix of a file name ("" if none)."""
     return os.path.splitext(name)[1].lower()
+
+
+def _format_of(name: str) -> str | None:
+    """The input format told by a file name's suffix, looking through a final
+    ``.gz`` (``news.jsonl.gz`` is JSONL); None if the suffix tells none."""
+    if _suffix(name) == ".gz":
+        name = name[:-3]
+    return _SUFFIXES.get(_suffix(name))
+
+
+class GzipError(OSError):
+    """A gzip-compressed input file is corrupt or cut short."""
+
+
+class _GzipReader(io.RawIOBase):
+    """The decompressed bytes of a gzip file, with the gzip module's several
+    kinds of failure (``BadGzipFile``, ``EOFError``, ``zlib.error``) raised as
+    one :class:`GzipError` that says what went wrong."""
+
+    def __init__(self, raw: BinaryIO):
+        self._gzip = gzip.GzipFile(fileobj=raw, mode="rb")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            data = self._gzip.read1(len(buffer))
+        except gzip.BadGzipFile as e:
+            if str(e).startswith("Not a gzipped file"):
+                raise GzipError("not a gzip file (it does not start with the gzip "
+                                "magic bytes)") from e
+            raise GzipError(f"corrupt gzip data: {e}") from e
+        except EOFError as e:
+            raise GzipError("gzip data is cut short (the file ends before the end "
+                            "of the compressed stream)") from e
+        except zlib.error as e:
+            raise GzipError(f"corrupt gzip data: {e}") from e
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._gzip.close()
+        super().close()
+
+
+def _gunzip(raw: BinaryIO) -> BinaryIO:
+    """A buffered binary stream of the decompressed content of the gzip file ``raw``."""
+    return io.BufferedReader(_GzipReader(raw), buffer_size=1 << 16)
 
 
 def _io_problem(path: str, e: OSError, verb: str = "open") -> Problem:
@@ -138,7 +224,7 @@ def _io_problem(path: str, e: OSError, verb: str = "open") -> Problem:
     return Problem("input-io", f"cannot {verb}: {e.strerror or e}", path=path)
 
 
-def _read_file(path: str, rel: str, fmt: str, doc_date):
+def _read_file(path: str, rel: str, fmt: str, doc_date, max_bytes=None):
     """Yield the documents of one file in format ``fmt`` (problems if it cannot be read)."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block open()
@@ -150,12 +236,78 @@ def _read_file(path: str, rel: str, fmt: str, doc_date):
         return
     with f:
         try:
-            yield from _READERS[fmt](f, b"", path, rel, doc_date)
+            if _suffix(path) == ".gz":
+                f = _gunzip(f)
+            f = _capped(f, fmt, max_bytes)
+            head = f.read(4)
+            if fmt != "xml" and _wide_bom(head):  # one problem for the whole file (XML says its encoding)
+                yield _decode(head, path, 1, 0)
+                return
+            yield from _READERS[fmt](f, head, path, rel, doc_date)
+        except GzipError as e:
+            yield Problem("input-gzip", f"{e}; the rest of the file is skipped", path=path)
+        except TooLarge as e:
+            yield Problem("input-too-large", str(e), path=path, line=e.line)
         except OSError as e:
             yield _io_problem(path, e, "read")
 
 
-def _read_stdin(f: BinaryIO | None, doc_date, fmt):
+class TooLarge(OSError):
+    """A text file over the document size limit, or a line over :func:`line_limit`."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+def line_limit(max_doc_bytes: int) -> int:
+    """The longest JSONL or CSV line read: room for a document of
+    ``max_doc_bytes`` written with JSON escapes, and at least 64 MiB."""
+    return max(64 << 20, 8 * max_doc_bytes)
+
+
+class _Capped:
+    """A binary file whose reads stop at a size: a whole read (a text file is
+    one document) at ``limit`` bytes, a line at ``line_limit`` bytes."""
+
+    def __init__(self, f: BinaryIO, max_bytes: int):
+        self.f, self.max_bytes = f, max_bytes
+        self.limit = max_bytes + len(_BOM) + 1  # room for a BOM: the coder checks the text exactly
+        self.line_cap = line_limit(max_bytes)
+        self.lines = 0  # complete lines handed out so far
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is not None and size >= 0:
+            data = self.f.read(size)
+        else:
+            data = self.f.read(self.limit + 1)
+            if len(data) > self.limit:
+                raise TooLarge(f"document is more than --max-doc-bytes {self.max_bytes:,} "
+                               "bytes; the file is not read further")
+        self.lines += data.count(b"\n")
+        return data
+
+    def readline(self, size: int | None = -1) -> bytes:
+        line = self.f.readline(self.line_cap + 1)
+        if len(line) > self.line_cap:
+            raise TooLarge(f"line is over {self.line_cap:,} bytes, more than a document "
+                           "within --max-doc-bytes can take; the rest of the file is skipped",
+                           self.lines + 1)
+        if line.endswith(b"\n"):
+            self.lines += 1
+        return line
+
+    def __iter__(self):
+        while line := self.readline():
+            yield line
+
+
+def _capped(f: BinaryIO, fmt: str, max_bytes: int | None):
+    """``f`` with its reads bounded by ``max_bytes`` (XML: lxml has its own limits)."""
+    return f if max_bytes is None or fmt == "xml" else _Capped(f, max_bytes)
+
+
+def _read_stdin(f: BinaryIO | None, doc_date, fmt, max_bytes=None):
     """Yield the documents read from stdin, sniffing the format if not given.
 
     Sniffing reads up to the first non-blank byte: "{" means JSONL, anything
@@ -176,7 +328,9 @@ def _read_stdin(f: BinaryIO | None, doc_date, fmt):
                     break
                 head += chunk
             fmt = "jsonl" if head.removeprefix(_BOM).lstrip()[:1] == b"{" else "txt"
-        yield from _READERS[fmt](f, head, STDIN_PATH, _STDIN_ID, doc_date)
+        yield from _READERS[fmt](_capped(f, fmt, max_bytes), head, STDIN_PATH, _STDIN_ID, doc_date)
+    except TooLarge as e:
+        yield Problem("input-too-large", str(e), path=STDIN_PATH, line=e.line)
     except OSError as e:
         yield _io_problem(STDIN_PATH, e, "read")
 
@@ -218,12 +372,12 @@ def _json_document(text: str, path: str, line: int, default_id: str, doc_date):
         obj = json.loads(text)
     except json.JSONDecodeError as e:
         return Problem("input-json", f"not valid JSON: {e.msg} (column {e.colno})",
-                       path=path, line=line)
+                       path=path, line=line, raw=text)
     except (ValueError, RecursionError) as e:  # e.g. too many digits, too deep
-        return Problem("input-json", f"not valid JSON: {e}", path=path, line=line)
+        return Problem("input-json", f"not valid JSON: {e}", path=path, line=line, raw=text)
     if not isinstance(obj, dict):
         return Problem("input-json", f"expected a JSON object, got {_JSON_KINDS[type(obj)]}",
-                       path=path, line=line)
+                       path=path, line=line, raw=text)
     return _document(obj, path, line, default_id, doc_date)
 
 
@@ -261,7 +415,7 @@ def _read_csv(f: BinaryIO, head: bytes, path: str, rel: str, doc_date):
             elif len(row) != len(header):
                 found = True
                 yield Problem("input-csv", f"row has {_cells(len(row))}, header has "
-                              f"{len(header)}", path=path, line=start)
+                              f"{len(header)}", path=path, line=start, raw=row)
             else:
                 found = True
                 fields = {k: v for k, v in zip(header, row) if k == "text" or v.strip()}
@@ -321,13 +475,33 @@ def _numbered(lines) -> Iterator[tuple[int, bytes, int]]:
 
 
 def _decode(data: bytes, path: str, line: int, offset: int) -> str | Problem:
-    """Decode strict UTF-8 bytes that start at ``line`` and byte ``offset`` of a file."""
+    """Decode strict UTF-8 bytes that start at ``line`` and byte ``offset`` of a file.
+
+    Bytes that decode but are a quarter or more NUL (in their first 4 KB) are
+    refused too: that is UTF-16 or UTF-32 without a byte order mark (or a
+    binary file), which would read as letters with spaces between them.
+    """
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
+        head = min(len(data), 4096)
+        if head >= 8 and data.count(b"\0", 0, head) * 4 >= head:
+            return Problem("input-decode", "looks like UTF-16 or UTF-32 without a byte order "
+                           "mark, or binary data (a quarter of the bytes are NUL): coder reads "
+                           "UTF-8 only", path=path, line=line, raw=data)
+        return text
     except UnicodeDecodeError as e:
+        if offset == 0 and _wide_bom(data):
+            return Problem("input-decode", f"UTF-16 or UTF-32 text (byte order mark "
+                           f"{data[:2].hex(' ')}): coder reads UTF-8 only; convert it, e.g. "
+                           "iconv -f UTF-16 -t UTF-8", path=path, line=line, raw=data)
         return Problem("input-decode", f"cannot decode as UTF-8: byte 0x{data[e.start]:02x} "
                        f"at offset {offset + e.start}", path=path,
-                       line=line + data.count(b"\n", 0, e.start))
+                       line=line + data.count(b"\n", 0, e.start), raw=data)
+
+
+def _wide_bom(data: bytes) -> bool:
+    """Whether ``data`` starts with the byte order mark of UTF-16 or UTF-32."""
+    return data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] == b"\x00\x00\xfe\xff"
 
 
 def _document(fields: dict, path: str, line: int, default_id: str, doc_date):
@@ -336,7 +510,7 @@ def _document(fields: dict, path: str, line: int, default_id: str, doc_date):
     ``None`` (JSON null) in an optional field counts as absent.
     """
     def bad(field, message, code="input-field"):
-        return Problem(code, message, path=path, line=line, field=field)
+        return Problem(code, message, path=path, line=line, field=field, raw=fields)
 
     if "text" not in fields:
         return bad("text", "is required")
@@ -373,4 +547,4 @@ def _is_date(value) -> bool:
     return True
 
 
-_READERS = {"txt": _read_txt, "jsonl": _read_jsonl, "csv": _read_csv}
+_READERS = {"txt": _read_txt, "jsonl": _read_jsonl, "csv": _read_csv, "xml": read_petrarch}

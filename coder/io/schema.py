@@ -128,15 +128,45 @@ def _validator() -> Draft202012Validator:
     return _RecordValidator(schema)  # no format_checker: formats are not asserted
 
 
+@cache
+def load_schema(name: str) -> dict:
+    """The JSON Schema ``schemas/NAME`` (cached: do not change it)."""
+    return json.loads((_SCHEMAS / name).read_text(encoding="utf-8"))
+
+
+@cache
+def _validator_for(name: str) -> Draft202012Validator:
+    schema = load_schema(name)
+    Draft202012Validator.check_schema(schema)
+    return _RecordValidator(schema)
+
+
 def validate_record(record_dict: dict) -> list[Problem]:
     """Check one record (typed dict form) against the event schema.
 
     Returns one ``record-invalid`` :class:`Problem` per violation, with
     ``field`` set to the field concerned, in field order; ``[]`` if valid.
     """
+    return _problems(_validator(), record_dict, FIELDS, None)
+
+
+def validate_row(schema_name: str, row: dict, columns: tuple[str, ...],
+                 hints: dict[str, str] | None = None) -> list[Problem]:
+    """Check one output row of another format (typed dict form, empty values
+    absent) against ``schemas/SCHEMA_NAME``, as :func:`validate_record` does.
+
+    ``columns`` gives the order of the problems; ``hints`` says, per column,
+    what a good value of a patterned or enumerated column looks like (the
+    message is then "... is not HINT").
+    """
+    return _problems(_validator_for(schema_name), row, columns, hints or {})
+
+
+def _problems(validator: Draft202012Validator, record_dict: dict, columns: tuple[str, ...],
+              hints: dict[str, str] | None) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple] = set()
-    errors = list(_validator().iter_errors(record_dict))
+    errors = list(validator.iter_errors(record_dict))
     # A value of the wrong type also fails its pattern, enum or range: say only the type.
     mistyped = {e.path[0] for e in errors if e.validator == "type" and e.path}
     for error in errors:
@@ -148,9 +178,10 @@ def validate_record(record_dict: dict) -> list[Problem]:
             seen.add(key)
             problems.extend(_object_problems(error, record_dict))
         elif error.validator == "type" or field not in mistyped:
-            problems.append(Problem("record-invalid", _message(error, field), field=field))
-    order = {name: i for i, name in enumerate(FIELDS)}
-    problems.sort(key=lambda p: order.get(p.field, len(FIELDS)) if p.field else -1)
+            problems.append(Problem("record-invalid", _message(error, field, hints),
+                                    field=field))
+    order = {name: i for i, name in enumerate(columns)}
+    problems.sort(key=lambda p: order.get(p.field, len(columns)) if p.field else -1)
     return problems
 
 
@@ -174,18 +205,25 @@ def _object_problems(error: ValidationError, record: dict) -> list[Problem]:
             for need in needs if need not in record]
 
 
-def _message(error: ValidationError, field: str | None) -> str:
-    """A short message in plain words for one value-level error."""
+def _message(error: ValidationError, field: str | None,
+             hints: dict[str, str] | None = None) -> str:
+    """A short message in plain words for one value-level error.
+
+    ``hints`` (column -> "what a good value is") replaces the event record's
+    own pattern and enumeration hints, for the rows of other formats.
+    """
     kind, rule, value = error.validator, error.validator_value, error.instance
+    pattern_hints = _PATTERN_HINTS if hints is None else hints
+    enum_hints = _ENUM_HINTS if hints is None else hints
     if kind == "type":
         return f"{_show(value)} is not {_TYPE_NAMES.get(rule, rule)}"
     if kind == "minLength":
         return "must not be empty" if rule == 1 else f"must be at least {rule} characters long"
     if kind == "pattern":
-        return f"{_show(value)} is not {_PATTERN_HINTS.get(field, f'matched by {rule}')}"
+        return f"{_show(value)} is not {pattern_hints.get(field, f'matched by {rule}')}"
     if kind == "enum":
-        if field in _ENUM_HINTS:
-            return f"{_show(value)} is not {_ENUM_HINTS[field]}"
+        if field in enum_hints:
+            return f"{_show(value)} is not {enum_hints[field]}"
         return "must be one of " + ", ".join(_show(v) for v in rule)
     if kind in ("minimum", "maximum"):
         low, high = error.schema.get("minimum"), error.schema.get("maximum")

@@ -1,4 +1,4 @@
-"""Streaming, atomic writers of event records (CSV and XML).
+"""Streaming, atomic writers of event records (CSV, XML, JSONL, ACLED, Phoenix).
 
 Use :func:`open_writer` as a context manager and call ``write`` once per
 record::
@@ -27,7 +27,14 @@ field in field order, one element per line.  Records are streamed with
 Characters XML 1.0 cannot carry (control characters other than tab, newline
 and carriage return, lone surrogates, U+FFFE and U+FFFF) are stripped from the
 XML text; a value left empty by that is written as no element.  The CSV keeps
-values as they are.
+values as they are, unless ``excel_safe`` is asked for: then a text value that
+a spreadsheet would run as a formula (one starting with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return, as OWASP lists them) gets a single quote in
+front (:func:`excel_safe_cell`).  Numeric fields are never changed: a
+longitude of ``-3.5`` stays a number.
+
+JSONL, ACLED and Phoenix: see :mod:`coder.io.formats` (the ACLED CSV takes
+``excel_safe`` too).  Their rows are checked against their own schemas as well.
 """
 
 from __future__ import annotations
@@ -47,10 +54,21 @@ from typing import BinaryIO
 from lxml import etree
 
 from coder.errors import OutputError, Problem, UsageError
-from coder.events.record import FIELDS, Record, format_value
+from coder.events.record import (
+    FIELDS,
+    INTEGER_FIELDS,
+    NUMBER_FIELDS,
+    Record,
+    format_value,
+)
+from coder.io.formats import SINKS, ActorTable
 from coder.io.schema import validate_record
 
-FORMATS = ("csv", "xml")
+#: Output formats.  JSONL, ACLED and Phoenix rows are made in coder.io.formats.
+FORMATS = ("csv", "xml", "jsonl", "acled", "phoenix")
+#: Output suffix -> format (ACLED is CSV too: it needs ``--format acled``).
+SUFFIX_FORMATS = {".csv": "csv", ".xml": "xml", ".jsonl": "jsonl", ".tsv": "phoenix"}
+_ALLOWED = ", ".join(FORMATS[:-1]) + " or " + FORMATS[-1]
 
 STDOUT = "<stdout>"
 
@@ -81,6 +99,8 @@ class Writer:
             self.emit(record)
         except OSError as exc:
             raise _io_error(self.path, exc) from exc
+        except OutputError as exc:  # the format's row breaks its schema (nothing written)
+            raise OutputError([replace(p, path=self.path) for p in exc.problems]) from None
         self.count += 1
 
 
@@ -90,7 +110,7 @@ def format_for(path: str | None, fmt: str | None) -> str:
     Standard output (``None`` or ``"-"``) defaults to CSV.  Raises
     :class:`UsageError` for an unknown format or suffix.
     """
-    allowed = " or ".join(FORMATS)
+    allowed = _ALLOWED
     if fmt:
         if fmt.lower() in FORMATS:
             return fmt.lower()
@@ -98,25 +118,27 @@ def format_for(path: str | None, fmt: str | None) -> str:
     if path is None or path == "-":
         return "csv"
     suffix = os.path.splitext(path)[1]
-    if suffix.lower().lstrip(".") in FORMATS:
-        return suffix.lower().lstrip(".")
+    if suffix.lower() in SUFFIX_FORMATS:
+        return SUFFIX_FORMATS[suffix.lower()]
     what = f"the suffix {suffix!r}" if suffix else "a name with no suffix"
     raise UsageError(Problem(
-        "usage", f"cannot tell the output format from {what}: use a .csv or .xml file "
-                 f"name, or give the format ({allowed})", path=path))
+        "usage", f"cannot tell the output format from {what}: use a .csv, .xml, .jsonl "
+                 f"or .tsv file name, or give the format ({allowed})", path=path))
 
 
 @contextmanager
 def open_writer(path: str | None, fmt: str, *, codebook: str = "",
-                codebook_version: str = "", validate: bool = True) -> Iterator[Writer]:
-    """Open an output for records in format ``fmt`` (``"csv"`` or ``"xml"``).
+                codebook_version: str = "", validate: bool = True,
+                excel_safe: bool = False, actors: ActorTable | None = None) -> Iterator[Writer]:
+    """Open an output for records in format ``fmt`` (one of :data:`FORMATS`).
 
-    ``path`` ``None`` or ``"-"`` is standard output.  Raises
+    ``path`` ``None`` or ``"-"`` is standard output.  ``actors`` (from the
+    codebook: :meth:`ActorTable.from_codebook`) fills ACLED's inter codes and
+    Phoenix's actor entities; without it they are left empty.  Raises
     :class:`OutputError` (code ``output-io``) if the file cannot be written.
     """
     if fmt not in FORMATS:
-        raise UsageError(Problem("usage", f"unknown output format {fmt!r}: use "
-                                          + " or ".join(FORMATS)))
+        raise UsageError(Problem("usage", f"unknown output format {fmt!r}: use {_ALLOWED}"))
     to_stdout = path is None or path == "-"
     where = STDOUT if to_stdout else path
     stream = _stdout_stream() if to_stdout else _atomic_file(path)
@@ -124,9 +146,13 @@ def open_writer(path: str | None, fmt: str, *, codebook: str = "",
         with ExitStack() as stack:
             try:
                 if fmt == "csv":
-                    emit = stack.enter_context(_csv_sink(raw))
-                else:
+                    emit = stack.enter_context(_csv_sink(raw, excel_safe))
+                elif fmt == "xml":
                     emit = stack.enter_context(_xml_sink(raw, codebook, codebook_version))
+                else:
+                    emit = stack.enter_context(SINKS[fmt](
+                        raw, actors=actors or ActorTable(), validate=validate,
+                        cell_filter=excel_safe_cell if excel_safe else None))
             except OSError as exc:
                 raise _io_error(where, exc) from exc
             yield Writer(where, emit, validate)
@@ -196,7 +222,7 @@ def _stdout_stream() -> Iterator[BinaryIO]:
 
 
 @contextmanager
-def _csv_sink(raw: BinaryIO) -> Iterator[Callable[[Record], None]]:
+def _csv_sink(raw: BinaryIO, excel_safe: bool = False) -> Iterator[Callable[[Record], None]]:
     text = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=True)
     try:
         writer = csv.writer(text, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
@@ -205,12 +231,27 @@ def _csv_sink(raw: BinaryIO) -> Iterator[Callable[[Record], None]]:
 
         def emit(record: Record) -> None:
             row = record.to_row()
+            if excel_safe:
+                row = [cell if name in _NUMERIC else excel_safe_cell(cell)
+                       for name, cell in zip(FIELDS, row)]
             (quote_all if any("\r" in cell for cell in row) else writer).writerow(row)
 
         yield emit
         text.flush()
     finally:
         text.detach()  # leave ``raw`` open: it belongs to the caller
+
+
+#: Fields whose CSV cells are numbers: never neutralised (``-3.5`` is a number).
+_NUMERIC = INTEGER_FIELDS | NUMBER_FIELDS
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def excel_safe_cell(text: str) -> str:
+    """``text`` with a single quote in front if a spreadsheet would run it as a formula."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 @contextmanager

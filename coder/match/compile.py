@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..codebook.model import Codebook, Cue, Rule
+from ..codebook.model import Actor, Codebook, Cue, Rule
+from ..codebook.states import StateActorTable, expand_state_actors
+from ..countries import countries
 from ..text.tokens import words
 from .inflect import FUNCTION_WORDS, forms
 from .lexicon import Entry, Lexicon
@@ -58,6 +60,29 @@ class Compiled:
     place_refs: frozenset[str] = frozenset()
 
     prefilter: frozenset[str] = frozenset()  # first letter-run of every anchor form
+    states: StateActorTable = field(default_factory=lambda: StateActorTable([], {}, {}, []))
+
+    def gazetteer(self):
+        """The GeoNames gazetteer when the codebook asks for it (opened on
+        first use, not pickled with the compiled codebook), else None."""
+        if not self.codebook.settings.gazetteer:
+            return None
+        gaz = self.__dict__.get("_gazetteer")
+        if gaz is None:
+            from ..errors import CodebookError, Problem
+            from ..gazetteer import GazetteerError, open_gazetteer
+
+            try:
+                gaz = open_gazetteer()
+            except GazetteerError as exc:
+                raise CodebookError(Problem("gazetteer", str(exc), self.codebook.path, field="settings.gazetteer")) from None
+            self.__dict__["_gazetteer"] = gaz
+        return gaz
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_gazetteer", None)
+        return state
 
     def may_trigger(self, text: str) -> bool:
         """Cheap test, before tokenizing: can any rule anchor occur in ``text``?
@@ -103,6 +128,28 @@ def compile_codebook(cb: Codebook) -> Compiled:
             for v in variants:
                 lex.add(ref, Entry("ref", " ".join(v), ref), variants=[v])
         refs[actor.code] = frozenset(terms)
+    states = expand_state_actors(cb)
+    for actor in states.actors:
+        for alias in actor.aliases:
+            lex.add(alias.text, Entry("actor", actor, alias.text, () if alias.case_sensitive else None))
+    for actor, alias in states.extra or ():
+        lex.add(alias.text, Entry("actor", actor, alias.text, () if alias.case_sensitive else None))
+    if cb.state_actors is not None:
+        for role in cb.state_actors.roles:
+            for phrase in role.generic:
+                lex.add(phrase, Entry("state_generic", role.code, phrase), variants=_inflected_variants(phrase, extra))
+        wanted = set(countries()) if cb.state_actors.countries is None else set(cb.state_actors.countries)
+        for iso3 in sorted(wanted):
+            c = countries().get(iso3)
+            if c is None:
+                continue
+            for hint in (*c.names, *c.demonyms, c.capital):
+                if hint:
+                    lex.add(hint, Entry("country", iso3, hint, () if len(words(hint)) == 1 else None))
+    for g in cb.generic_actors:
+        generic = Actor(g.code, g.name, g.inter, [], "")
+        for word in g.words:
+            lex.add(word, Entry("generic_actor", generic, word), variants=_inflected_variants(word, extra))
     for place in cb.places:
         lex.add(place.name, Entry("place", place, place.name))
         for alias in place.aliases:
@@ -144,4 +191,4 @@ def compile_codebook(cb: Codebook) -> Compiled:
                     pattern = parse(phrase, slots_allowed=False, extra_forms=extra)
                     variant_words[phrase] = (pattern, edge_forms(pattern.items))
     prefilter = frozenset(m.group() for form in anchors for m in [_RUNS.search(form)] if m)
-    return Compiled(cb, lex, rules, anchors, cues, variant_words, refs, frozenset(cb.place_refs), prefilter)
+    return Compiled(cb, lex, rules, anchors, cues, variant_words, refs, frozenset(cb.place_refs), prefilter, states)

@@ -319,6 +319,8 @@ def _match_rule(view: SentenceView, settings: Settings, cr: CompiledRule, alt: t
     right = tuple(alt[1:]) + items[cr.anchor + 1:]
     left = items[: cr.anchor]
     lead = left[0] if left and isinstance(left[0], Slot) else None
+    if lead is not None and len(left) > 1 and isinstance(left[1], Word) and "'s" in left[1].forms:
+        lead = None  # "{location} 's fall": the possessor stands right there, no subject search
     left_items = tuple(reversed(left[1:] if lead else left))
     all_slots = cr.slots
     required = cr.required

@@ -14,7 +14,9 @@ by the lexicon (aliases), then:
 
 from __future__ import annotations
 
+import unicodedata
 from bisect import insort
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..codebook.model import Actor, Place
@@ -32,7 +34,7 @@ class Mention:
     actor: Actor | None = None
     place: Place | None = None
     generic_place: bool = False  # a place noun that names no place ("a base")
-    via: str = "alias"  # alias | ref | apposition | coref
+    via: str = "alias"  # alias | ref | apposition | coref | generic | country | gazetteer
     possessive: bool = False
     near: bool = False  # "a base near Palmyra": the event is near the place
     head: int = -1  # where the name itself starts ("Palmyra" in "a base near Palmyra")
@@ -65,14 +67,35 @@ class CorefMemory:
         self.place_refs = place_refs
         self.actors: list[tuple[tuple[int, int], Actor]] = []
         self.town: tuple[tuple[int, int], Place] | None = None
+        self.countries: Counter[str] = Counter()  # ISO3 -> mentions (actors, places, names)
 
     def note(self, actor: Actor, where: tuple[int, int]) -> None:
+        if actor.country:
+            self.countries[actor.country] += 1
         if self.refs.get(actor.code):
             insort(self.actors, (where, actor), key=lambda x: x[0])
 
     def note_place(self, place: Place, where: tuple[int, int]) -> None:
+        if place.iso3:
+            self.countries[place.iso3] += 1
         if place.kind == "town" and (self.town is None or self.town[0] < where):
             self.town = (where, place)
+
+    def note_country(self, iso3: str) -> None:
+        self.countries[iso3] += 1
+
+    def country_counts(self) -> Counter[str]:
+        """Country mentions so far (ISO3 -> count), to tell places apart."""
+        return self.countries
+
+    def country(self) -> str | None:
+        """The country the document is about so far, when it is clear: the
+        one named (by actors, places, names, demonyms or capitals) more often
+        than any other."""
+        top = self.countries.most_common(2)
+        if not top or (len(top) == 2 and top[0][1] == top[1][1]):
+            return None
+        return top[0][0]
 
     def resolve(self, term: str) -> Actor | None:
         """The most recent actor for which ``term`` is a generic word."""
@@ -86,10 +109,17 @@ class CorefMemory:
 
 
 def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: CorefMemory,
-                  sentence_index: int = 0) -> list[Mention]:
-    """All mentions in a sentence, in order; notes them in the coreference memory."""
+                  sentence_index: int = 0, states=None, gazetteer=None) -> list[Mention]:
+    """All mentions in a sentence, in order; notes them in the coreference memory.
+
+    ``states`` (a :class:`~coder.codebook.states.StateActorTable`) resolves
+    generic state words ("government forces") to the document's country;
+    ``gazetteer`` (a :class:`~coder.gazetteer.Gazetteer`) adds the places the
+    codebook does not list.
+    """
     mentions: list[Mention] = []
     hits: list[Hit] = lexicon.scan(tokens)
+    generic_state: list[tuple[Mention, str]] = []
     for hit in hits:
         span = text[tokens[hit.start].start: tokens[hit.end - 1].end]
         actor_e, place_e = hit.first("actor"), hit.first("place")
@@ -109,19 +139,124 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
             if actor is not None:
                 mentions.append(Mention(hit.start, hit.end, span, ref_e.alias, actor=actor, via="ref"))
                 continue
+        generic_e = hit.first("generic_actor")
+        if generic_e is not None:
+            mentions.append(Mention(hit.start, hit.end, span, generic_e.alias, actor=generic_e.value, via="generic"))
+            continue
+        state_e = hit.first("state_generic")
+        if state_e is not None and states is not None:
+            m = Mention(hit.start, hit.end, span, state_e.alias, via="generic")
+            generic_state.append((m, state_e.value))
+            mentions.append(m)
+            continue
+        country_e = hit.first("country")
+        if country_e is not None:
+            memory.note_country(country_e.value)
+            continue
         noun_e = hit.first("place_noun")
         if noun_e is not None:
             mentions.append(Mention(hit.start, hit.end, span, noun_e.alias, generic_place=True))
+    if gazetteer is not None:
+        _gazetteer_places(mentions, tokens, text, gazetteer, memory)
+    if generic_state:
+        for m in mentions:  # places of this sentence count too ("troops ... in Kidal")
+            if m.place is not None:
+                memory.note_place(m.place, (sentence_index, m.start))
+        iso3 = memory.country()
+        for m, role in generic_state:
+            m.actor = states.by_role.get((iso3, role)) if iso3 else None
+            if m.actor is None:
+                m.actor = states.generic[role]
+            else:
+                m.via = "country"
     _merge_of(mentions, tokens)
     _apposition(mentions, tokens)
     _definite(mentions, tokens, memory)
     _near(mentions, tokens)
     for m in mentions:
-        if m.place is not None and m.via != "coref":
+        if m.place is not None and m.via != "coref" and not generic_state:
             memory.note_place(m.place, (sentence_index, m.start))
     _possessive(mentions, tokens)
     _groups(mentions, tokens)
     return mentions
+
+
+_PLACES: dict = {}  # geonameid -> Place (one object per gazetteer place)
+
+
+def gazetteer_place(candidates: list, counts, name: str = "") -> Place | None:
+    """The codebook Place for a gazetteer name, chosen among same-name places:
+    places whose main name is the name as written come first ("Tokmak" is the
+    Ukrainian town, not Kyrgyzstan's Tokmok, also called Tokmak), then the
+    document's country mentions decide (see coder.gazetteer.disambiguate)."""
+    from ..gazetteer import disambiguate, normalize_name
+
+    if name and len(candidates) > 1:
+        key = normalize_name(name)
+        main = [c for c in candidates if normalize_name(c.name) == key]
+        if main:
+            candidates = main
+
+    if len({c.iso3 for c in candidates}) > 1:
+        geo = disambiguate(candidates, counts() if callable(counts) else counts)
+    else:
+        geo = disambiguate(candidates, {})
+    if geo is None:
+        return None
+    place = _PLACES.get(geo.geonameid)
+    if place is None:
+        if len(_PLACES) > 200_000:  # pragma: no cover - bound the cache
+            _PLACES.clear()
+        place = geo.to_place()
+        place.name, place.admin1, place.country = _ascii(place.name), _ascii(place.admin1), _ascii(place.country)
+        _PLACES[geo.geonameid] = place
+    return place
+
+
+def _ascii(text: str) -> str:
+    """GeoNames' names without diacritics ("Al Ḩudaydah" -> "Al Hudaydah"),
+    as ACLED writes locations; letters with no ASCII form are kept."""
+    if not text or text.isascii():
+        return text
+    out = []
+    for ch in unicodedata.normalize("NFKD", text):
+        if unicodedata.combining(ch):
+            continue
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def _gazetteer_places(mentions: list[Mention], tokens: list[Token], text: str, gazetteer, memory: CorefMemory) -> None:
+    """Places the codebook does not list, from the gazetteer: a name not
+    covered by a mention becomes a place mention; a name that is exactly an
+    actor mention without a place ("Sanaa" the government, "Sanaa" the city)
+    gets the place too, and the slot decides which is meant."""
+    found = gazetteer.find(tokens)
+    if not found:
+        return
+    by_span = {(m.start, m.end): m for m in mentions}
+    taken = [False] * len(tokens)
+    for m in mentions:
+        for k in range(m.start, m.end):
+            taken[k] = True
+    added = False
+    for start, end, candidates in found:
+        same = by_span.get((start, end))
+        if same is None and any(taken[start:end]):
+            continue
+        if same is not None and (same.place is not None or same.generic_place or same.via != "alias"):
+            continue
+        place = gazetteer_place(candidates, memory.country_counts, text[tokens[start].start: tokens[end - 1].end])
+        if place is None:
+            continue
+        if same is not None:
+            same.place = place
+        else:
+            mentions.append(Mention(start, end, text[tokens[start].start: tokens[end - 1].end],
+                                    text[tokens[start].start: tokens[end - 1].end], place=place, via="gazetteer"))
+            added = True
+    if added:
+        mentions.sort(key=lambda m: m.start)
 
 
 #: Words between a place noun and a named place that make them one mention:

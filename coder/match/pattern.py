@@ -65,6 +65,13 @@ class Regex:
     def matches(self, text: str) -> bool:
         return self.compiled.fullmatch(text) is not None
 
+    def __reduce__(self):  # re2 objects do not pickle: compile again (codebook cache)
+        return (_regex, (self.source,))
+
+
+def _regex(source: str) -> "Regex":
+    return Regex(source, compile_regex(source))
+
 
 #: Regular expressions longer than this are refused (re2 would accept them,
 #: but nobody writes one on purpose).

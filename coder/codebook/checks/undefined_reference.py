@@ -1,9 +1,18 @@
-"""A name used but never defined: an event type, an actor code, a place noun."""
+"""A name used but never defined: an event type, an actor code, a place noun,
+a country or a template placeholder of ``state_actors``."""
+
+import re
+
+from ...countries import countries
 
 ID = "undefined-reference"
 LEVEL = "error"
 ON_LOAD = True
-DESCRIPTION = "a rule, cue or example names an event type or actor code that is not defined; a place_ref not in place_nouns"
+DESCRIPTION = ("a rule, cue or example names an event type or actor code that is not defined; a place_ref not in "
+               "place_nouns; state_actors names an unknown country or a template placeholder other than "
+               "{country}, {demonym}, {capital}")
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 def check(ctx):
@@ -33,3 +42,16 @@ def check(ctx):
     for j, noun in enumerate(cb.place_refs):
         if noun not in cb.place_nouns:
             yield ctx.problem(ID, f"'{noun}' is not in place_nouns", ("place_refs", j))
+    sa = cb.state_actors
+    if sa is not None:
+        known = countries()
+        for j, iso3 in enumerate(sa.countries or []):
+            if iso3 not in known:
+                yield ctx.problem(ID, f"'{iso3}' is not an ISO 3166-1 alpha-3 country code", ("state_actors", "countries", j))
+        for role in sa.roles:
+            for key, values in (("name", [role.name]), ("aliases", role.aliases)):
+                for j, template in enumerate(values):
+                    for name in _PLACEHOLDER.findall(template):
+                        if name not in ("country", "demonym", "capital"):
+                            where = role.where + ((key,) if key == "name" else (key, j))
+                            yield ctx.problem(ID, f"unknown placeholder '{{{name}}}': use {{country}}, {{demonym}} or {{capital}}", where)

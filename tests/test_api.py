@@ -1,0 +1,69 @@
+"""The Python API of docs/api.md: the example runs as written."""
+
+import os
+import re
+from pathlib import Path
+
+import petl
+import pytest
+
+import coder
+from coder.errors import UsageError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_documented_example_runs(tmp_path, monkeypatch, capsys):
+    text = (ROOT / "docs" / "api.md").read_text()
+    (block,) = re.findall(r"## Example.*?```python\n(.*?)```", text, re.S)
+    (tmp_path / "samples").symlink_to(ROOT / "samples")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "docs/api.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert out.startswith("capture.active matched: Iraqi forces recaptured Rawa from Islamic State\n")
+    assert "19 records written, 0 documents skipped" in out
+    lines = (tmp_path / "events.jsonl").read_text().splitlines()
+    assert len(lines) == 19
+
+
+def test_strings_and_dicts_and_documents():
+    cb = coder.load_codebook()
+    recs = list(cb.code(["Islamic State captured Rawa.", coder.Document("x", "Iraqi forces attacked Rawa.")]))
+    assert [(r.doc_id, r.event_type) for r in recs] == [("doc-1", "capture"), ("x", "offensive")]
+    assert list(coder.code(["Islamic State captured Rawa."]))[0].actor1 == "Islamic State"
+    with pytest.raises(UsageError) as info:
+        list(cb.code([{"id": "x"}]))
+    assert str(info.value.problems[0]) == "text: document 1 has no 'text' string"
+    with pytest.raises(UsageError):
+        list(cb.code([42]))
+
+
+def test_code_table_columns_and_types():
+    table = petl.fromdicts([{"doc": 7, "body": "Islamic State captured Rawa on Friday.", "day": "2017-11-03"}])
+    events = coder.code_table(table, text="body", id="doc", date="day")
+    rows = list(petl.dicts(events))
+    assert petl.header(events) == coder.api.FIELDS
+    assert rows[0]["doc_id"] == "7" and rows[0]["event_date"] == "2017-11-03" and rows[0]["goldstein"] == -9.5
+    with pytest.raises(UsageError):
+        list(coder.code_table(petl.fromdicts([{"x": 1}])))
+
+
+def test_write_formats_and_read_problems(tmp_path):
+    (tmp_path / "bad.jsonl").write_text('{"id": "a", "text": "Islamic State captured Rawa."}\nnot json\n')
+    problems = []
+    docs = list(coder.read_corpus(tmp_path / "bad.jsonl", on_problem=problems.append))
+    assert [d.id for d in docs] == ["a"] and len(problems) == 1
+    for fmt in ("csv", "xml", "jsonl", "acled", "phoenix"):
+        target = tmp_path / f"out.{fmt}"
+        assert coder.write(coder.code(docs), target, format=fmt) == 1
+        assert target.exists()
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
+def test_import_coder_is_cheap():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", "import coder, sys; print(sorted(m for m in sys.modules if m.startswith('coder')))"],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['coder']"

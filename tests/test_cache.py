@@ -1,0 +1,68 @@
+"""The compiled-codebook cache: same result, rebuilt when broken, never
+trusted in a directory others can write."""
+
+import os
+import pickle
+
+from coder.codebook.cache import load_compiled
+from coder.codebook.load import default_codebook_path
+
+
+def _files(d):
+    return sorted(p for p in os.listdir(d) if p.endswith(".pickle"))
+
+
+def test_cold_then_warm_give_the_same_codebook(tmp_path, monkeypatch):
+    monkeypatch.setenv("CODER_CACHE_DIR", str(tmp_path / "c"))
+    cold = load_compiled()
+    (name,) = _files(tmp_path / "c")
+    assert oct((tmp_path / "c").stat().st_mode & 0o777) == "0o700"
+    warm = load_compiled()
+    assert warm is not cold
+    assert [r.rule.id for r in warm.rules] == [r.rule.id for r in cold.rules]
+    assert warm.lexicon.size == cold.lexicon.size and warm.codebook.sha256 == cold.codebook.sha256
+    from coder.pipeline import code_document
+    from coder.text.document import Document
+
+    doc = Document("d", "Iraqi forces recaptured Rawa from Islamic State on Friday.", "2017-11-17")
+    assert code_document(warm, doc)[0] == code_document(cold, doc)[0]
+
+
+def test_a_changed_codebook_gets_a_new_entry(tmp_path, monkeypatch):
+    monkeypatch.setenv("CODER_CACHE_DIR", str(tmp_path / "c"))
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(open(default_codebook_path()).read())
+    load_compiled(mine)
+    mine.write_text(open(default_codebook_path()).read().replace('version: "0.1.0"', 'version: "0.1.1"'))
+    assert load_compiled(mine).codebook.version == "0.1.1"
+    assert len(_files(tmp_path / "c")) == 2
+
+
+def test_a_corrupt_cache_file_is_rebuilt(tmp_path, monkeypatch):
+    monkeypatch.setenv("CODER_CACHE_DIR", str(tmp_path / "c"))
+    load_compiled()
+    (name,) = _files(tmp_path / "c")
+    (tmp_path / "c" / name).write_bytes(b"\x80\x05garbage")
+    assert load_compiled().rules
+    with open(tmp_path / "c" / name, "rb") as f:
+        assert pickle.load(f).rules  # rewritten whole
+
+
+def test_a_directory_others_can_write_is_not_trusted(tmp_path, monkeypatch):
+    d = tmp_path / "shared"
+    d.mkdir()
+    d.chmod(0o777)
+    monkeypatch.setenv("CODER_CACHE_DIR", str(d))
+    load_compiled()
+    assert _files(d) == []
+    planted = tmp_path / "planted"
+    monkeypatch.setenv("CODER_CACHE_DIR", str(tmp_path / "c"))
+    load_compiled()
+    assert not planted.exists()
+
+
+def test_no_cache_when_asked(tmp_path, monkeypatch):
+    monkeypatch.setenv("CODER_CACHE_DIR", str(tmp_path / "c"))
+    monkeypatch.setenv("CODER_NO_CACHE", "1")
+    load_compiled()
+    assert not (tmp_path / "c").exists()
