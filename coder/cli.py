@@ -219,6 +219,36 @@ def explain(
         typer.echo(render(expl, colour=colour), color=colour)
 
 
+@app.command("eval")
+def eval_cmd(
+    gold: str = typer.Argument(..., help="Gold file: .jsonl documents with 'labels', or .csv expected records (with --corpus)."),
+    corpus: Optional[str] = typer.Option(None, "--corpus", help="With a .csv gold file: the documents (file or directory, read as coder run reads them)."),
+    codebook: Optional[str] = typer.Option(None, "--codebook", "-c", help="Codebook YAML file (default: the shipped codebook)."),
+    fmt: str = FORMAT_TEXT_JSON,
+    doc_date: Optional[str] = typer.Option(None, "--doc-date", help="Date (YYYY-MM-DD) for documents that carry none."),
+    input_format: Optional[str] = typer.Option(None, "--input-format", help="With --corpus: read every corpus file as this format (as in coder run)."),
+    min_f1: Optional[float] = typer.Option(None, "--min-f1", min=0.0, max=1.0, help="Exit with status 1 when the overall F1 is below this (0-1), for CI."),
+    sample: Optional[int] = typer.Option(None, "--sample", min=0, help="Misses and extras listed in the text output (default: all)."),
+    debug: bool = DEBUG,
+) -> None:
+    """Code a labelled set and report precision, recall and F1 per event type, confusions, misses and extras."""
+    from .evaluate import evaluate
+    from .runner import check_doc_date
+
+    try:
+        fmt = _text_or_json(fmt)
+        report = evaluate(gold, codebook=codebook, corpus=corpus, doc_date=check_doc_date(doc_date),
+                          input_format=input_format, min_f1=min_f1)
+    except CoderError as exc:
+        _fail(exc, debug)
+        return
+    typer.echo(report.to_json() if fmt == "json" else report.render(sample=sample))
+    if not report.passed:
+        f1 = report.overall.f1
+        typer.echo(f"overall F1 {f1:.3f} is below --min-f1 {min_f1}", err=True)
+        raise typer.Exit(1)
+
+
 # -- coder codebook ... ---------------------------------------------------------
 
 

@@ -63,6 +63,7 @@ CATALOGUE: dict[str, str] = {
     "file-invalid": "an output file breaks its schema",
     # import of PETRARCH dictionaries
     # evaluation (coder eval)
+    "eval-gold": "a gold file of coder eval cannot be used (missing or unknown column, unknown event type, bad re: pattern, document id not in the corpus or repeated)",
     # usage
     "usage": "a command-line option has a wrong value",
 }
