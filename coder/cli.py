@@ -182,6 +182,27 @@ def validate(
 
 
 @app.command()
+def report(
+    events: List[str] = typer.Argument(..., help="Output files of `coder run` (.csv, .xml, .jsonl; ACLED .csv and Phoenix .tsv too)."),
+    output: str = typer.Option("report.html", "--output", "-o", help="The HTML file to write (default: report.html)."),
+    title: Optional[str] = typer.Option(None, "--title", help="Title of the page (default: 'coder report: ' and the file names)."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="Read every file as csv, xml, jsonl, acled or phoenix (default: from the suffix and the CSV header)."),
+    debug: bool = DEBUG,
+) -> None:
+    """Write one self-contained HTML page of the events: map, timeline, counts, searchable records (works offline)."""
+    from .htmlreport import build_report
+
+    try:
+        built = build_report(events, output, title=title, fmt=fmt)
+    except CoderError as exc:
+        _fail(exc, debug)
+        return
+    typer.echo(f"{built.path}: {built.records:,} records, {built.places:,} places, "
+               f"{built.no_coordinates:,} without coordinates, {built.no_date:,} without a date; "
+               f"{built.size / 1e6:.1f} MB", err=True)
+
+
+@app.command()
 def explain(
     text: str = typer.Argument(..., help="The sentence (or text) to explain; with --doc, the corpus to find the document in."),
     doc: Optional[str] = typer.Option(None, "--doc", help="Explain the document with this id from the corpus given as argument."),

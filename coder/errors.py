@@ -66,6 +66,7 @@ CATALOGUE: dict[str, str] = {
     "eval-gold": "a gold file of coder eval cannot be used (missing or unknown column, unknown event type, bad re: pattern, document id not in the corpus or repeated)",
     # usage
     "usage": "a command-line option has a wrong value",
+    "missing-dependency": "a command needs an optional library that is not installed (the message says how to install it)",
 }
 
 
