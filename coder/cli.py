@@ -405,6 +405,35 @@ def codebook_schema_cmd(
         typer.echo(json.dumps(codebook_schema(), indent=2, ensure_ascii=False))
 
 
+@codebook_app.command("import-petrarch")
+def codebook_import_petrarch(
+    directory: str = typer.Argument(..., help="Directory of PETRARCH2 / TABARI dictionaries (PETRARCH2's data/dictionaries)."),
+    output: str = typer.Option(..., "--output", "-o", help="The codebook YAML file to write (atomically, once it loads)."),
+    all_codes: bool = typer.Option(False, "--all-codes", help="Import every CAMEO code, as event types cameo_<code> (default: only 15x and 19x)."),
+    date: Optional[str] = typer.Option(None, "--date", help="Keep the actor codes valid on this date, YYYY-MM-DD (default: the latest)."),
+    verbs: Optional[List[str]] = typer.Option(None, "--verbs", help="Verb pattern file in DIRECTORY (repeatable; default: from PETR_config.ini, else *.verbs.txt)."),
+    actors: Optional[List[str]] = typer.Option(None, "--actors", help="Actor file in DIRECTORY (repeatable; default: from PETR_config.ini, else *.actors.txt)."),
+    agents: Optional[List[str]] = typer.Option(None, "--agents", help="Agent file in DIRECTORY (repeatable; default: from PETR_config.ini, else *.agents.txt)."),
+    no_agents: bool = typer.Option(False, "--no-agents", help="Import no agent dictionary."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only what could not be converted, and the summary."),
+    debug: bool = DEBUG,
+) -> None:
+    """Convert PETRARCH2 / TABARI actor, agent and verb dictionaries into a codebook."""
+    from .codebook.petrarch import check_date, import_petrarch
+
+    try:
+        report = import_petrarch(directory, output, all_codes=all_codes, date=check_date(date),
+                                 verbs=verbs, actors=actors, agents=[] if no_agents else agents)
+    except CoderError as exc:
+        _fail(exc, debug)
+        return
+    for line in report.lines:
+        if not quiet or line.kind in ("skipped", "duplicate"):
+            typer.echo(str(line))
+    typer.echo(report.summary(), err=True)
+
+
+
 def main() -> None:
     app()
 

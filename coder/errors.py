@@ -62,6 +62,8 @@ CATALOGUE: dict[str, str] = {
     "record-invalid": "a record (or its ACLED or Phoenix row) breaks its schema in schemas/",
     "file-invalid": "an output file breaks its schema",
     # import of PETRARCH dictionaries
+    "petrarch-io": "a PETRARCH dictionary directory or file to import cannot be found or read",
+    "petrarch-empty": "the PETRARCH dictionaries to import have no actor or verb dictionary, fewer than two actors, or no verb pattern that converts",
     # evaluation (coder eval)
     "eval-gold": "a gold file of coder eval cannot be used (missing or unknown column, unknown event type, bad re: pattern, document id not in the corpus or repeated)",
     # usage
