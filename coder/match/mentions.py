@@ -120,6 +120,7 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
     mentions: list[Mention] = []
     hits: list[Hit] = lexicon.scan(tokens)
     generic_state: list[tuple[Mention, str]] = []
+    hinted: list[tuple[int, int]] = []  # country names and demonyms: no mention, but not places either
     for hit in hits:
         span = text[tokens[hit.start].start: tokens[hit.end - 1].end]
         actor_e, place_e = hit.first("actor"), hit.first("place")
@@ -152,12 +153,14 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
         country_e = hit.first("country")
         if country_e is not None:
             memory.note_country(country_e.value)
+            if not _is_capital(country_e):
+                hinted.append((hit.start, hit.end))  # a capital is a place too
             continue
         noun_e = hit.first("place_noun")
         if noun_e is not None:
             mentions.append(Mention(hit.start, hit.end, span, noun_e.alias, generic_place=True))
     if gazetteer is not None:
-        _gazetteer_places(mentions, tokens, text, gazetteer, memory)
+        _gazetteer_places(mentions, tokens, text, gazetteer, memory, hinted)
     if generic_state:
         for m in mentions:  # places of this sentence count too ("troops ... in Kidal")
             if m.place is not None:
@@ -170,6 +173,7 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
             else:
                 m.via = "country"
     _merge_of(mentions, tokens)
+    _possessive_place(mentions, tokens)
     _apposition(mentions, tokens)
     _definite(mentions, tokens, memory)
     _near(mentions, tokens)
@@ -184,32 +188,62 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
 _PLACES: dict = {}  # geonameid -> Place (one object per gazetteer place)
 
 
+#: Without a hint from the document, the most populous same-name place wins
+#: when it has this many times the people of the best in any other country.
+DOMINANCE = 5
+#: A name the text uses for a place in none of the countries the document
+#: names must belong to a place at least this large ("Ber" in a story about
+#: Mali is not Veroia in Greece, also called Ber).
+FOREIGN_MIN_POPULATION = 100_000
+
+
 def gazetteer_place(candidates: list, counts, name: str = "") -> Place | None:
-    """The codebook Place for a gazetteer name, chosen among same-name places:
-    places whose main name is the name as written come first ("Tokmak" is the
-    Ukrainian town, not Kyrgyzstan's Tokmok, also called Tokmak), then the
-    document's country mentions decide (see coder.gazetteer.disambiguate)."""
+    """The codebook Place for a gazetteer name, chosen among same-name places
+    (docs/gazetteer.md):
+
+    1. places whose main name is the name as written come first ("Tokmak" is
+       the Ukrainian town, not Kyrgyzstan's Tokmok, also called Tokmak); a
+       short name (4 letters or fewer) that is only an alternate name of
+       every candidate is not trusted at all;
+    2. the document's country mentions decide; when the document names
+       countries but none of the candidates', only a large place (100,000
+       people) is taken;
+    3. else the most populous, if it has 5 times the people of any other
+       country's best.
+
+    The record's location is the name as the text writes it ("Arbinda",
+    not GeoNames' "Aribinda"); country, admin1 and coordinates are
+    GeoNames'."""
     from ..gazetteer import disambiguate, normalize_name
 
-    if name and len(candidates) > 1:
+    if name:
         key = normalize_name(name)
         main = [c for c in candidates if normalize_name(c.name) == key]
         if main:
             candidates = main
-
-    if len({c.iso3 for c in candidates}) > 1:
-        geo = disambiguate(candidates, counts() if callable(counts) else counts)
+        elif len(key.replace(" ", "")) <= 4:
+            return None
+    isos = {c.iso3 for c in candidates}
+    if len(isos) > 1:
+        mentioned = counts() if callable(counts) else counts
+        if mentioned and not isos & set(mentioned):
+            candidates = [c for c in candidates if (c.population or 0) >= FOREIGN_MIN_POPULATION]
+            if not candidates:
+                return None
+        geo = disambiguate(candidates, mentioned, dominance=DOMINANCE)
     else:
-        geo = disambiguate(candidates, {})
+        geo = disambiguate(candidates, {}, dominance=DOMINANCE)
     if geo is None:
         return None
-    place = _PLACES.get(geo.geonameid)
+    label = name.strip() or geo.name
+    key = (geo.geonameid, label)
+    place = _PLACES.get(key)
     if place is None:
         if len(_PLACES) > 200_000:  # pragma: no cover - bound the cache
             _PLACES.clear()
         place = geo.to_place()
-        place.name, place.admin1, place.country = _ascii(place.name), _ascii(place.admin1), _ascii(place.country)
-        _PLACES[geo.geonameid] = place
+        place.name, place.admin1, place.country = label, _ascii(place.admin1), _ascii(place.country)
+        _PLACES[key] = place
     return place
 
 
@@ -226,11 +260,12 @@ def _ascii(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
-def _gazetteer_places(mentions: list[Mention], tokens: list[Token], text: str, gazetteer, memory: CorefMemory) -> None:
+def _gazetteer_places(mentions: list[Mention], tokens: list[Token], text: str, gazetteer, memory: CorefMemory,
+                      hinted: list[tuple[int, int]] = ()) -> None:
     """Places the codebook does not list, from the gazetteer: a name not
-    covered by a mention becomes a place mention; a name that is exactly an
-    actor mention without a place ("Sanaa" the government, "Sanaa" the city)
-    gets the place too, and the slot decides which is meant."""
+    covered by a mention (or by a demonym: "Somali" is not a village) becomes
+    a place mention; a country actor's name ("Syria" the state, "Syria" the
+    country) gets the place too, and the slot decides which is meant."""
     found = gazetteer.find(tokens)
     if not found:
         return
@@ -239,12 +274,16 @@ def _gazetteer_places(mentions: list[Mention], tokens: list[Token], text: str, g
     for m in mentions:
         for k in range(m.start, m.end):
             taken[k] = True
+    for a, b in hinted:
+        for k in range(a, b):
+            taken[k] = True
     added = False
     for start, end, candidates in found:
         same = by_span.get((start, end))
         if same is None and any(taken[start:end]):
             continue
-        if same is not None and (same.place is not None or same.generic_place or same.via != "alias"):
+        if same is not None and (same.place is not None or same.generic_place or same.via != "alias"
+                                 or same.actor is None or same.actor.code != same.actor.country):
             continue
         place = gazetteer_place(candidates, memory.country_counts, text[tokens[start].start: tokens[end - 1].end])
         if place is None:
@@ -281,6 +320,29 @@ def _merge_of(mentions: list[Mention], tokens: list[Token]) -> None:
                 b.text = _join(tokens, a.start, b.end)
                 b.near = b.near or near
                 del mentions[i]
+                continue
+        i += 1
+
+
+def _is_capital(entry) -> bool:
+    from ..countries import countries
+
+    c = countries().get(entry.value)
+    return c is not None and c.capital == entry.alias
+
+
+def _possessive_place(mentions: list[Mention], tokens: list[Token]) -> None:
+    """``Aden's international airport``, ``Mosul's old city`` -> one mention of
+    the named place, ending at the place noun (up to two words between)."""
+    i = 0
+    while i < len(mentions) - 1:
+        a, b = mentions[i], mentions[i + 1]
+        if a.place is not None and b.generic_place and a.end < len(tokens) and tokens[a.end].norm in ("'s", "'"):
+            between = tokens[a.end + 1: b.start]
+            if len(between) <= 2 and all(t.is_word and t.norm not in DETERMINERS for t in between):
+                a.end = b.end
+                a.text = _join(tokens, a.start, b.end)
+                del mentions[i + 1]
                 continue
         i += 1
 
