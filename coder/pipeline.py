@@ -46,34 +46,43 @@ class SentenceTrace:
 
 class _LazyMemory(CorefMemory):
     """Coreference memory that reads skipped sentences only when a generic
-    word needs them ("the jihadists", "the town")."""
+    word needs them ("the jihadists", "the town").
+
+    Two levels: the codebook's words (actors, places, country names) are read
+    for any need; the gazetteer's places only when "the town" needs the last
+    town named (they are the costly part, and country counts do without them).
+    """
 
     def __init__(self, compiled: Compiled):
         super().__init__(compiled.refs, compiled.place_refs)
         self.lexicon = compiled.lexicon
         self.compiled = compiled
         self.pending: list[tuple[int, str]] = []  # (sentence index, text) not looked at yet
+        self.pending_places: list[tuple[int, str, list, set]] = []  # read, but not for gazetteer places
 
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        pending, self.pending = self.pending, []
-        gazetteer = self.compiled.gazetteer()
-        for index, text in pending:
-            tokens = tokenize(text)
-            hits = self.lexicon.scan(tokens)
-            for hit in hits:
-                actor, place = hit.first("actor"), hit.first("place")
-                if actor is not None:
-                    self.note(actor.value, (index, hit.start))
-                if place is not None:
-                    self.note_place(place.value, (index, hit.start))
-                if actor is None and place is None:
-                    country = hit.first("country")
-                    if country is not None:
-                        self.note_country(country.value)
-            if gazetteer is not None:
-                taken = {k for h in hits for k in range(h.start, h.end)}
+    def flush(self, places: bool = False) -> None:
+        if self.pending:
+            pending, self.pending = self.pending, []
+            keep = self.compiled.codebook.settings.gazetteer
+            for index, text in pending:
+                tokens = tokenize(text)
+                hits = self.lexicon.scan(tokens)
+                for hit in hits:
+                    actor, place = hit.first("actor"), hit.first("place")
+                    if actor is not None:
+                        self.note(actor.value, (index, hit.start))
+                    if place is not None:
+                        self.note_place(place.value, (index, hit.start))
+                    if actor is None and place is None:
+                        country = hit.first("country")
+                        if country is not None:
+                            self.note_country(country.value)
+                if keep:
+                    self.pending_places.append((index, text, tokens, {k for h in hits for k in range(h.start, h.end)}))
+        if places and self.pending_places:
+            gazetteer = self.compiled.gazetteer()
+            pending, self.pending_places = self.pending_places, []
+            for index, text, tokens, taken in pending:
                 for start, end, candidates in gazetteer.find(tokens):
                     if taken.isdisjoint(range(start, end)):
                         place = gazetteer_place(candidates, self.countries,
@@ -86,7 +95,7 @@ class _LazyMemory(CorefMemory):
         return super().resolve(term)
 
     def last_town(self):
-        self.flush()
+        self.flush(places=True)
         return super().last_town()
 
     def country(self):
@@ -155,7 +164,7 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
                                  compiled.gazetteer())
         dates = _dates(sentence, tokens, doc_date)
         view = SentenceView(tokens, mentions, [d.span for d in dates])
-        candidates = match_sentence(view, compiled)
+        candidates = match_sentence(view, compiled, relaxed=trace is not None)
         drafts.extend(draft_events(compiled, doc.date, sentence.index, sentence.text, view, candidates, dates))
         if trace is not None:
             trace.append(SentenceTrace(sentence, tokens, True, mentions, dates, candidates))

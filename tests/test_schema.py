@@ -313,3 +313,29 @@ def test_xsd_rejects_what_the_json_schema_rejects(changes):
 
 def test_xsd_accepts_exponent_notation_written_for_small_floats():
     assert events_xsd().validate(_xml_event(full_record(latitude=1e-05)))
+
+
+# -- the compiled fast path agrees with jsonschema ------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-200, 200), st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["", "x", "190", "190\n", "2017-11", "2017-11-03", "IRQMIL", "capture", "Battles",
+                     "Armed clash", "0123456789abcdef", "IRQ", "a" * 300]),
+    st.text(max_size=8),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(changes=st.dictionaries(st.sampled_from(list(FIELDS) + ["extra"]), _VALUES, max_size=4),
+       drop=st.sets(st.sampled_from(list(FIELDS)), max_size=3),
+       schema=st.sampled_from(["event.schema.json", "acled.schema.json", "phoenix.schema.json"]))
+def test_fast_path_agrees_with_jsonschema(changes, drop, schema):
+    from coder.io.schema import _fast, _validator_for
+
+    base = sample_record().to_dict() if schema == "event.schema.json" else {}
+    record = {k: v for k, v in {**base, **changes}.items() if k not in drop and v is not None}
+    expected = not list(_validator_for(schema).iter_errors(record))
+    assert _fast(schema)(record) == expected

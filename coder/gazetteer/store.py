@@ -187,6 +187,12 @@ class Gazetteer:
         out: list[tuple[int, int, list[GeoPlace]]] = []
         i, n = 0, len(words)
         while i < n:
+            first = words[i]
+            if not first.text[:1].isupper():
+                head = first.norm.split("-")[0]
+                if not first.alpha or not (head in LEADING or (head in PARTICLES and "-" in first.norm)):
+                    i += 1  # most words: lower case, no name starts here
+                    continue
             ends = _name_ends(words, i, max_words)
             found = None
             for j in reversed(ends):

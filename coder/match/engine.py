@@ -304,13 +304,19 @@ def _better(a: Candidate, b: Candidate) -> bool:
     return ka > kb
 
 
-def match_rule(view: SentenceView, settings: Settings, cr: CompiledRule, alt: tuple, i: int) -> Candidate | None:
+def match_rule(view: SentenceView, settings: Settings, cr: CompiledRule, alt: tuple, i: int,
+               relaxed: bool = True) -> Candidate | None:
     """Match one rule whose anchor alternative ``alt`` starts at token ``i``.
 
-    First strictly (required slots must be filled); if that fails, once more
-    with every slot optional, to say which slot was missing.
+    First strictly (required slots must be filled); if that fails and
+    ``relaxed``, once more with every slot optional, to say which slot was
+    missing (only explanations need that: a candidate with a missing slot is
+    always dropped, so plain coding skips the second pass).
     """
-    return _match_rule(view, settings, cr, alt, i, strict=True) or _match_rule(view, settings, cr, alt, i, strict=False)
+    found = _match_rule(view, settings, cr, alt, i, strict=True)
+    if found is None and relaxed:
+        found = _match_rule(view, settings, cr, alt, i, strict=False)
+    return found
 
 
 def _match_rule(view: SentenceView, settings: Settings, cr: CompiledRule, alt: tuple, i: int, strict: bool) -> Candidate | None:
@@ -413,8 +419,9 @@ def check_cues(view: SentenceView, compiled: Compiled, cand: Candidate) -> str:
     return ""
 
 
-def match_sentence(view: SentenceView, compiled: Compiled) -> list[Candidate]:
-    """All candidates for a sentence, with the winners marked kept."""
+def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True) -> list[Candidate]:
+    """All candidates for a sentence, with the winners marked kept
+    (``relaxed=False``: leave out the candidates with a missing slot)."""
     settings = compiled.codebook.settings
     cands: list[Candidate] = []
     anchors = compiled.anchors
@@ -423,7 +430,7 @@ def match_sentence(view: SentenceView, compiled: Compiled) -> list[Candidate]:
         if not entries:
             continue
         for cr, alt in entries:
-            cand = match_rule(view, settings, cr, alt, i)
+            cand = match_rule(view, settings, cr, alt, i, relaxed)
             if cand is not None:
                 cands.append(cand)
     # one winner per event type among overlapping triggers

@@ -266,10 +266,6 @@ def _gazetteer_places(mentions: list[Mention], tokens: list[Token], text: str, g
     covered by a mention (or by a demonym: "Somali" is not a village) becomes
     a place mention; a country actor's name ("Syria" the state, "Syria" the
     country) gets the place too, and the slot decides which is meant."""
-    found = gazetteer.find(tokens)
-    if not found:
-        return
-    by_span = {(m.start, m.end): m for m in mentions}
     taken = [False] * len(tokens)
     for m in mentions:
         for k in range(m.start, m.end):
@@ -277,6 +273,12 @@ def _gazetteer_places(mentions: list[Mention], tokens: list[Token], text: str, g
     for a, b in hinted:
         for k in range(a, b):
             taken[k] = True
+    if not _may_name_place(tokens, taken, mentions):
+        return
+    found = gazetteer.find(tokens)
+    if not found:
+        return
+    by_span = {(m.start, m.end): m for m in mentions}
     added = False
     for start, end, candidates in found:
         same = by_span.get((start, end))
@@ -322,6 +324,30 @@ def _merge_of(mentions: list[Mention], tokens: list[Token]) -> None:
                 del mentions[i]
                 continue
         i += 1
+
+
+_PARTICLE_STARTS = frozenset("al el ar as ash az ad adh ath ez".split())
+
+
+def _may_name_place(tokens: list[Token], taken: list[bool], mentions: list[Mention]) -> bool:
+    """Cheap test before scanning the gazetteer: is there a capitalised word
+    (or an "al-" particle) that no mention covers and that is not a stop word
+    ("Friday", "President")?  Country actors' names count too (they may be
+    places as well)."""
+    from ..gazetteer.store import stop_words
+
+    stop = None
+    for k, tok in enumerate(tokens):
+        if taken[k]:
+            continue
+        text = tok.text
+        first = text[:1]
+        if first.isupper() or tok.norm.split("-")[0] in _PARTICLE_STARTS:
+            if stop is None:
+                stop = stop_words()
+            if tok.norm not in stop:
+                return True
+    return any(m.actor is not None and m.actor.code == m.actor.country and m.place is None for m in mentions)
 
 
 def _is_capital(entry) -> bool:
