@@ -214,3 +214,20 @@ def test_generic_words_follow_text_order_across_skipped_sentences(code):
     records = code(text, D)
     assert [(r.sentence_index, r.actor1, r.location) for r in records] == [
         (2, "Taliban", "Kunduz"), (3, "Taliban", "Kunduz")]
+
+
+def test_named_features_keep_their_name_and_the_coordinates_of_their_town(code):
+    (r,) = code("Syrian Democratic Forces captured the Tabqa dam from Islamic State on Sunday.", D)
+    assert (r.location, r.geo_precision) == ("Tabqa dam", 2)
+    (tabqa,) = code("Syrian Democratic Forces captured Tabqa from Islamic State on Sunday.", D)
+    assert (r.latitude, r.longitude, r.country) == (tabqa.latitude, tabqa.longitude, tabqa.country)
+    # named after nothing we know, but standing near a town the text names
+    (r,) = code("SDF fighters captured the Tishrin dam near Manbij on Saturday.", D)
+    (manbij,) = code("SDF fighters captured Manbij on Saturday.", D)
+    assert (r.location, r.geo_precision, r.latitude) == ("Tishrin dam", 2, manbij.latitude)
+    # neither: the name, a coarse precision, no coordinates
+    (r,) = code("Kurdish-led SDF fighters seized the Qwertyz oil field from Islamic State.", D)
+    assert (r.location, r.geo_precision, r.latitude) == ("Qwertyz oil field", 3, None)
+    # a feature without a name is not a named feature
+    (r,) = code("Al-Shabaab fighters stormed a military base in Kismayo on Friday.", D)
+    assert r.location == "Kismayo"

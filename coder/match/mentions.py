@@ -34,7 +34,7 @@ class Mention:
     actor: Actor | None = None
     place: Place | None = None
     generic_place: bool = False  # a place noun that names no place ("a base")
-    via: str = "alias"  # alias | ref | apposition | coref | generic | country | gazetteer
+    via: str = "alias"  # alias | ref | apposition | coref | generic | country | gazetteer | feature
     possessive: bool = False
     near: bool = False  # "a base near Palmyra": the event is near the place
     head: int = -1  # where the name itself starts ("Palmyra" in "a base near Palmyra")
@@ -173,6 +173,7 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
             else:
                 m.via = "country"
     _merge_of(mentions, tokens)
+    _features(mentions, tokens)
     _possessive_place(mentions, tokens)
     _apposition(mentions, tokens)
     _definite(mentions, tokens, memory)
@@ -355,6 +356,83 @@ def _is_capital(entry) -> bool:
 
     c = countries().get(entry.value)
     return c is not None and c.capital == entry.alias
+
+
+#: Place nouns that name a feature when a name stands before them ("Tabqa
+#: dam", "al-Omar oil field", "Ain al-Asad air base").
+FEATURE_NOUNS = frozenset({"dam", "oil field", "oilfield", "gas field", "air base", "airbase", "airport",
+                           "airfield", "base", "bridge", "border crossing", "crossing", "camp", "prison",
+                           "refinery", "power station", "power plant"})
+
+
+def _features(mentions: list[Mention], tokens: list[Token]) -> None:
+    """Named features that are not towns keep their name ("Tabqa dam") and
+    take the coordinates of the place they are named after ("Tabqa") or stand
+    near when the text says so ("the Tishrin dam near Manbij"), with the
+    coarser precision 2; a feature whose place is unknown keeps its name with
+    precision 3 and no coordinates."""
+    i = 0
+    while i < len(mentions):
+        m = mentions[i]
+        noun = None
+        if m.generic_place and m.alias in FEATURE_NOUNS:
+            noun = m  # "al-Omar oil field": a name of unknown words before the noun
+        elif m.place is not None and m.start < m.end and tokens[m.start].norm in _FEATURE_FIRST \
+                and m.head > m.start and _feature_noun(tokens, m.start) is not None:
+            noun = m  # "dam near Manbij", "air base in Anbar", merged by _merge_of
+        if noun is not None:
+            j = noun.start
+            while j > 0 and tokens[j - 1].is_word and _name_word(tokens[j - 1]) \
+                    and not (i > 0 and mentions[i - 1].end > j - 1):
+                j -= 1
+            name_start = j
+            if i > 0 and mentions[i - 1].place is not None and not mentions[i - 1].possessive \
+                    and mentions[i - 1].end == noun.start:
+                name_start = mentions[i - 1].start  # "Tabqa dam": named after Tabqa
+                base = mentions[i - 1].place
+                del mentions[i - 1]
+                i -= 1
+            elif noun.place is not None:
+                base = noun.place  # "the Tishrin dam near Manbij"
+            else:
+                base = None
+            if name_start < noun.start or base is not None and noun is not m:
+                end = noun.start + len(_feature_noun(tokens, noun.start) or ()) if noun.place is not None else noun.end
+                name = _join(tokens, name_start, end)
+                if name_start < noun.start or noun.place is None:
+                    m.place = _feature_place(name, base)
+                    m.generic_place = False
+                    m.start = min(m.start, name_start)
+                    m.text = _join(tokens, m.start, m.end)
+                    m.via = "feature"
+        i += 1
+
+
+_FEATURE_FIRST = frozenset(n.split()[0] for n in FEATURE_NOUNS)
+
+
+def _name_word(tok: Token) -> bool:
+    """A word of a name: capitalised, or an "al-Asad" particle form."""
+    text = tok.text
+    if text[:1].isupper():
+        return True
+    return tok.norm.split("-")[0] in _PARTICLE_STARTS and "-" in text and any(c.isupper() for c in text)
+
+
+def _feature_noun(tokens: list[Token], k: int) -> tuple[str, ...] | None:
+    for n in sorted(FEATURE_NOUNS, key=len, reverse=True):
+        parts = tuple(n.split())
+        if tuple(t.norm for t in tokens[k: k + len(parts)]) == parts or \
+                tuple(t.norm.rstrip("s") for t in tokens[k: k + len(parts)]) == parts:
+            return parts
+    return None
+
+
+def _feature_place(name: str, base: Place | None) -> Place:
+    if base is None:
+        return Place(name, 3, kind="feature")
+    return Place(name, max(2, base.geo_precision), kind="feature", country=base.country, iso3=base.iso3,
+                 admin1=base.admin1, latitude=base.latitude, longitude=base.longitude)
 
 
 def _possessive_place(mentions: list[Mention], tokens: list[Token]) -> None:
