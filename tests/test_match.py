@@ -231,3 +231,19 @@ def test_named_features_keep_their_name_and_the_coordinates_of_their_town(code):
     # a feature without a name is not a named feature
     (r,) = code("Al-Shabaab fighters stormed a military base in Kismayo on Friday.", D)
     assert r.location == "Kismayo"
+
+
+def test_exclusions_drop_matches_that_are_not_this_event_type(compiled):
+    from coder.pipeline import code_document
+    from coder.text.document import Document
+
+    trace = []
+    records, _ = code_document(compiled, Document("t", "Around 3 June, JNIM took control of the town of Boni "
+                                                  "after clashes with Malian troops.", D), trace=trace)
+    assert [r.event_type for r in records] == ["capture"]
+    reasons = [c.reason for t in trace for c in t.candidates if c.event_type == "offensive"]
+    assert reasons == ["excluded: fighting that led to a capture reported in the same sentence "
+                       "(\"took control of X after clashes with Y\") is one capture, as ACLED codes it"]
+    # without the capture, the clash is an offensive
+    records, _ = code_document(compiled, Document("t", "JNIM withdrew after clashes with Malian troops near Boni.", D))
+    assert [r.event_type for r in records] == ["offensive"]

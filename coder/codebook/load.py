@@ -161,8 +161,10 @@ def _build(data: dict, path: str, pos: yamlpos.Positions, digest: str) -> Codebo
             )
             for v in et.get("variants", [])
         ]
+        excludes = [Variant(Condition(**x["when"]), x["situation"]) for x in et.get("exclude", [])]
         event_types[name] = EventType(
-            name, et["cameo"], et["acled_event_type"], et["acled_sub_event_type"], et.get("description", ""), variants
+            name, et["cameo"], et["acled_event_type"], et["acled_sub_event_type"], et.get("description", ""), variants,
+            excludes,
         )
     actors = [
         Actor(

@@ -76,6 +76,7 @@ class Condition:
     no_words: list[str] = field(default_factory=list)
     actor1: list[str] = field(default_factory=list)
     actor2: list[str] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)  # other kept event types in the sentence (exclude only)
 
 
 @dataclass(slots=True)
@@ -95,6 +96,7 @@ class EventType:
     acled_sub_event_type: str
     description: str = ""
     variants: list[Variant] = field(default_factory=list)
+    excludes: list[Variant] = field(default_factory=list)  # situations that are not this event type
 
 
 @dataclass(slots=True)

@@ -115,18 +115,37 @@ class _Words:
         return self.cache[phrase]
 
 
+def _holds(w, words: _Words, k1: set, k2: set, events: frozenset = frozenset()) -> bool:
+    if w.words and not any(words.occurs(p) for p in w.words):
+        return False
+    if w.no_words and any(words.occurs(p) for p in w.no_words):
+        return False
+    if w.actor1 and not (k1 & set(w.actor1)):
+        return False
+    if w.actor2 and not (k2 & set(w.actor2)):
+        return False
+    if w.events and not (events & set(w.events)):
+        return False
+    return True
+
+
+def excluded(et: EventType, words: _Words, a1: Actor | None, a2: Actor | None, iso3: str,
+             events: frozenset = frozenset()) -> str:
+    """The situation of the first ``exclude`` entry of ``et`` that holds ("" if none)."""
+    if not et.excludes:
+        return ""
+    k1, k2 = _actor_kinds(a1, iso3), _actor_kinds(a2, iso3)
+    for x in et.excludes:
+        if _holds(x.when, words, k1, k2, events):
+            return x.situation
+    return ""
+
+
 def classify(et: EventType, words: _Words, a1: Actor | None, a2: Actor | None, iso3: str) -> tuple[str, str, str]:
     """(cameo, acled_event_type, acled_sub_event_type) from the first variant that holds."""
     k1, k2 = _actor_kinds(a1, iso3), _actor_kinds(a2, iso3)
     for v in et.variants:
-        w = v.when
-        if w.words and not any(words.occurs(p) for p in w.words):
-            continue
-        if w.no_words and any(words.occurs(p) for p in w.no_words):
-            continue
-        if w.actor1 and not (k1 & set(w.actor1)):
-            continue
-        if w.actor2 and not (k2 & set(w.actor2)):
+        if not _holds(v.when, words, k1, k2):
             continue
         return (
             v.cameo or et.cameo,
@@ -202,11 +221,20 @@ def draft_events(
     words = _Words(view, compiled)
     out: list[Draft] = []
     toks = view.tokens
+    types = frozenset(c.event_type for c in kept)
     for c in kept:
         rule = c.rule.rule
         a1m = c.slots.get("actor1", [None])[0] or holders.get(id(c))
         a2m = c.slots.get("actor2", [None])[0]
         places = [m for m in c.slots.get("location", []) if m.place is not None]
+        et = compiled.codebook.event_types[rule.event_type]
+        if et.excludes:
+            iso3 = next((m.place.iso3 for m in places if m.place.iso3), "")
+            why = excluded(et, words, a1m.actor if a1m else None, a2m.actor if a2m else None, iso3,
+                           types - {c.event_type})
+            if why:
+                c.status, c.reason = "dropped", f"excluded: {why}"
+                continue
         date, precision, from_doc = attach_date(view, c, dates, doc_date)
         matched = sentence_text[toks[c.span[0]].start: toks[c.span[1] - 1].end]
         for m in places or [None]:

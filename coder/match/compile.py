@@ -185,7 +185,7 @@ def compile_codebook(cb: Codebook) -> Compiled:
         )
     variant_words: dict[str, Pattern] = {}
     for et in cb.event_types.values():
-        for variant in et.variants:
+        for variant in et.variants + et.excludes:
             for phrase in variant.when.words + variant.when.no_words:
                 if phrase not in variant_words:
                     pattern = parse(phrase, slots_allowed=False, extra_forms=extra)

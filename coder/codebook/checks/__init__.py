@@ -90,10 +90,11 @@ class Context:
         for rule in cb.rules:
             out.append((rule.where + ("pattern",), rule.pattern, True))
         for name, et in cb.event_types.items():
-            for i, v in enumerate(et.variants):
-                for key in ("words", "no_words"):
-                    for j, phrase in enumerate(getattr(v.when, key)):
-                        out.append((("event_types", name, "variants", i, "when", key, j), phrase, False))
+            for section, items in (("variants", et.variants), ("exclude", et.excludes)):
+                for i, v in enumerate(items):
+                    for key in ("words", "no_words"):
+                        for j, phrase in enumerate(getattr(v.when, key)):
+                            out.append((("event_types", name, section, i, "when", key, j), phrase, False))
         for cue in cb.cues:
             raw = self.data["cues"][cue.where[1]][cue.where[2]]
             out.append((cue.where if isinstance(raw, str) else cue.where + ("pattern",), cue.pattern, False))

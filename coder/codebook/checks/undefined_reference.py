@@ -35,6 +35,12 @@ def check(ctx):
                     where = rule.where + ("examples", n, "expect")
                     where += ("event_type",) if isinstance(ctx.data["rules"][rule.where[1]]["examples"][n]["expect"], dict) else (k, "event_type")
                     yield ctx.problem(ID, f"event type '{et}' is not defined (defined: {defined})", where)
+    for name, et in cb.event_types.items():
+        for i, x in enumerate(et.excludes):
+            for j, other in enumerate(x.when.events):
+                if other not in cb.event_types:
+                    yield ctx.problem(ID, f"event type '{other}' is not defined (defined: {defined})",
+                                      ("event_types", name, "exclude", i, "when", "events", j))
     for cue in cb.cues:
         for j, name in enumerate(cue.event_types):
             if name not in cb.event_types:
