@@ -1,9 +1,23 @@
-"""Codebooks: load a YAML codebook, check it, and get plain data classes."""
+"""Codebooks: load a YAML codebook, check it, and get plain data classes.
 
-from .load import codebook_schema, default_codebook_path, load_codebook
-from .model import Actor, Alias, Codebook, Cue, EventType, Example, Place, Rule
+The names below are imported on first use, so that reading a compiled
+codebook from the cache (coder/codebook/cache.py) does not load the YAML and
+JSON-Schema machinery.
+"""
 
-__all__ = [
-    "Actor", "Alias", "Codebook", "Cue", "EventType", "Example", "Place", "Rule",
-    "codebook_schema", "default_codebook_path", "load_codebook",
-]
+_LOAD = ("codebook_schema", "default_codebook_path", "load_codebook")
+_MODEL = ("Actor", "Alias", "Codebook", "Cue", "EventType", "Example", "Place", "Rule")
+
+__all__ = [*_MODEL, *_LOAD]
+
+
+def __getattr__(name):
+    if name in _LOAD:
+        from . import load
+
+        return getattr(load, name)
+    if name in _MODEL:
+        from . import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module 'coder.codebook' has no attribute {name!r}")

@@ -25,9 +25,17 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
+from importlib.resources import files
+
 from .. import __version__
-from ..match.compile import Compiled, compile_codebook
-from .load import default_codebook_path, load_codebook
+from ..match.compile import Compiled
+
+
+def _load_and_compile(path: str) -> Compiled:
+    from ..match.compile import compile_codebook
+    from .load import load_codebook
+
+    return compile_codebook(load_codebook(path))
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 
@@ -73,15 +81,15 @@ def load_compiled(path: str | Path | None = None, *, use_cache: bool | None = No
     """The compiled codebook at ``path`` (default: the shipped one), from the
     cache when it holds this codebook, else loaded, checked and compiled (and
     stored).  Raises CodebookError for a broken codebook, as load_codebook."""
-    path = str(path) if path is not None else default_codebook_path()
+    path = str(path) if path is not None else str(files("coder") / "codebooks" / "default.yaml")
     if use_cache is None:
         use_cache = os.environ.get("CODER_NO_CACHE") != "1"
     if not use_cache:
-        return compile_codebook(load_codebook(path))
+        return _load_and_compile(path)
     try:
         raw = Path(path).read_bytes()
     except OSError:
-        return compile_codebook(load_codebook(path))  # load_codebook reports it
+        return _load_and_compile(path)  # load_codebook reports it
     d = cache_dir()
     target = d / f"codebook-{_key(path, raw)}.pickle"
     if _safe_dir(d):
@@ -92,7 +100,7 @@ def load_compiled(path: str | Path | None = None, *, use_cache: bool | None = No
                 return compiled
         except Exception:  # noqa: BLE001 - missing, truncated or stale: rebuild
             pass
-    compiled = compile_codebook(load_codebook(path))
+    compiled = _load_and_compile(path)
     _store(d, target, compiled)
     return compiled
 
