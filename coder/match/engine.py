@@ -70,6 +70,7 @@ class SentenceView:
         toks = self.tokens
         self.n = len(toks)
         self.norms = [t.norm for t in toks]
+        self.norm_set = frozenset(self.norms)
         in_mention = [False] * self.n
         self.starts: dict[int, list[Mention]] = {}
         self.ends: dict[int, list[Mention]] = {}
@@ -386,6 +387,10 @@ def occurs(view: SentenceView, pattern: Pattern, first: frozenset[str] | None) -
     """Whether a slot-less pattern occurs anywhere in the sentence (``first``:
     the forms its first word can take, to skip hopeless positions)."""
     norms = view.norms
+    if first is not None:
+        present = view.norm_set
+        if present.isdisjoint(first):
+            return False  # the first word occurs nowhere: most phrases, most sentences
     for i in range(view.n):
         if first is not None and norms[i] not in first:
             continue
