@@ -98,6 +98,10 @@ def run(
     max_doc_bytes: int = typer.Option(5_000_000, "--max-doc-bytes", help="Skip documents whose text is larger than this many bytes (UTF-8); 0: no limit."),
     max_sentence_chars: int = typer.Option(10_000, "--max-sentence-chars", help="Do not match sentences longer than this many characters (they are counted); 0: no limit."),
     excel_safe: bool = typer.Option(False, "--excel-safe", help="Put a ' before text values a spreadsheet would run as formulas (=, +, -, @, tab, CR at the start)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: all cores); 1 codes in this process. The output is the same for any number."),
+    engine: str = typer.Option("local", "--engine", help="local (this machine) or dask (a Dask cluster; -o names a directory of part files, see docs/scale.md)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: the address of a running Dask scheduler (default: start a local cluster of --jobs workers)."),
+    partition_bytes: Optional[int] = typer.Option(None, "--partition-bytes", help="With --engine dask: partitions of about this many bytes (small files grouped, large plain JSONL files cut into byte ranges); default 64 MiB."),
     debug: bool = DEBUG,
 ) -> None:
     """Code a corpus into event records."""
@@ -125,6 +129,7 @@ def run(
             report=report, report_path=report_path, rejects_path=rejects, resume=resume,
             max_doc_bytes=max_doc_bytes, max_sentence_chars=max_sentence_chars,
             excel_safe=excel_safe, raise_errors=debug, on_note=note,
+            jobs=jobs, engine=engine, scheduler=scheduler, partition_bytes=partition_bytes,
         )
     except CoderError as exc:
         if _broken_pipe(exc) or debug:
@@ -135,7 +140,10 @@ def run(
         raise typer.Exit(exc.exit_code)
     except KeyboardInterrupt:
         message = "interrupted: no output file was written"
-        if resume and output not in (None, "-"):
+        if engine == "dask":
+            message = (f"interrupted: the part files of finished partitions are in {output} "
+                       "(manifest.json says which)")
+        elif resume and output not in (None, "-"):
             message += (f"; finished input files are kept in {parts_dir(output)} "
                         "(run the same command again to go on)")
         typer.echo(message, err=True)

@@ -57,6 +57,7 @@ CATALOGUE: dict[str, str] = {
     # coding
     "coding-failed": "the coder failed on a document (a bug: please report it); the document is skipped",
     "sentence-too-long": "a sentence is longer than --max-sentence-chars and was not matched (a note)",
+    "worker-failed": "a worker process of coder run --jobs or --engine dask died or failed; the run (or that partition) stops",
     # output and validation
     "output-io": "an output file cannot be written",
     "record-invalid": "a record (or its ACLED or Phoenix row) breaks its schema in schemas/",
@@ -116,6 +117,10 @@ class CoderError(Exception):
             problems = [problems]
         self.problems: list[Problem] = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __reduce__(self):
+        # rebuilt from its problems when pickled (an error raised in a worker process)
+        return type(self), (self.problems,)
 
 
 class CodebookError(CoderError):

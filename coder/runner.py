@@ -23,6 +23,7 @@ from .errors import CoderError, OutputError, Problem, UsageError
 from .io.readers import read_corpus
 from .io.formats import ActorTable
 from .io.writers import format_for, open_writer
+from .parallel import Pool, check_jobs
 from .pipeline import Report, code_corpus
 from .report import open_rejects, run_report, write_json
 from .resume import Parts, joined, parts_dir, run_key, run_resumable
@@ -142,6 +143,10 @@ def run(
     excel_safe: bool = False,
     raise_errors: bool = False,
     on_note: Callable[[Problem | str], None] | None = None,
+    jobs: int | None = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    partition_bytes: int | None = None,
 ) -> Report:
     """Code ``corpus`` into ``output`` (stdout when None); return the report.
 
@@ -154,7 +159,27 @@ def run(
     end, atomically, the run report also when the run fails or is
     interrupted.  ``resume``: see :mod:`coder.resume`.  A document that makes
     the coder fail is skipped ("coding-failed") unless ``raise_errors``.
+
+    ``jobs``: worker processes (:mod:`coder.parallel`; None or 0: all cores,
+    1: this process); the output is the same whatever their number.
+    ``engine="dask"`` codes on a Dask cluster (:mod:`coder.distributed`;
+    ``output`` is then a directory of part files).
     """
+    if engine not in ("local", "dask"):
+        raise UsageError(Problem("usage", f"unknown engine '{engine}' (use local or dask)", field="--engine"))
+    if engine == "dask":
+        from .distributed import run_dask
+
+        return run_dask(corpus, output, fmt=fmt, codebook=codebook, doc_date=doc_date,
+                        input_format=input_format, on_problem=on_problem, report=report,
+                        report_path=report_path, rejects_path=rejects_path, resume=resume,
+                        max_doc_bytes=max_doc_bytes, max_sentence_chars=max_sentence_chars,
+                        excel_safe=excel_safe, raise_errors=raise_errors, on_note=on_note,
+                        jobs=jobs, scheduler=scheduler, partition_bytes=partition_bytes)
+    for value, option in ((scheduler, "--scheduler"), (partition_bytes, "--partition-bytes")):
+        if value is not None:
+            raise UsageError(Problem("usage", "only with --engine dask", field=option))
+    jobs = check_jobs(jobs)
     doc_date = check_doc_date(doc_date)
     fmt = format_for(output, fmt)
     max_doc_bytes = check_limit(max_doc_bytes, "--max-doc-bytes")
@@ -174,10 +199,11 @@ def run(
     shown = _Shown(report, on_problem, on_note, progress)
     options = {"format": fmt, "doc_date": doc_date, "input_format": input_format,
                "max_doc_bytes": max_doc_bytes, "max_sentence_chars": max_sentence_chars,
-               "excel_safe": excel_safe, "resume": resume, "rejects": rejects_path}
+               "excel_safe": excel_safe, "resume": resume, "rejects": rejects_path, "jobs": jobs}
     codebook_info: dict = {"path": codebook}
     status, error = "failed", None
     start = time.perf_counter()
+    pool: Pool | None = None
     try:
         compiled = load_compiled(codebook)
         cb = compiled.codebook
@@ -188,7 +214,14 @@ def run(
         writer_options = dict(codebook=cb.name, codebook_version=cb.version, excel_safe=excel_safe,
                               actors=ActorTable.from_compiled(compiled))
 
+        if jobs > 1:  # coder.parallel: the same records and report, from worker processes
+            pool = Pool(compiled, codebook, jobs, max_doc_bytes=max_doc_bytes,
+                        max_sentence_chars=max_sentence_chars, raise_errors=raise_errors,
+                        validate=not resume)  # the workers check the records for the writer
+
         def code(items, report, on_skip):
+            if pool is not None:
+                return pool.code(items, report, on_skip)
             return code_corpus(compiled, items, report, max_doc_bytes=max_doc_bytes,
                                max_sentence_chars=max_sentence_chars, on_skip=on_skip,
                                raise_errors=raise_errors)
@@ -226,6 +259,8 @@ def run(
                         "does not use (add --resume to go on with it)")
             with open_rejects(rejects_path) as rejects:
                 with open_writer(output, fmt, **writer_options) as writer:
+                    if pool is not None:
+                        writer.validate = False  # done by the pool (coder.parallel.checked)
                     for record in code(items, report, rejects.write if rejects is not None else None):
                         _write(writer, record, report)
                         shown()
@@ -239,6 +274,8 @@ def run(
         error = exc
         raise
     finally:
+        if pool is not None:
+            pool.close(complete=status == "complete")  # Ctrl-C or a failure: terminate the workers
         report.seconds = time.perf_counter() - start
         progress.clear()
         if report_path is not None:
