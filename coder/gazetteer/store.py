@@ -188,11 +188,9 @@ class Gazetteer:
         i, n = 0, len(words)
         while i < n:
             first = words[i]
-            if not first.text[:1].isupper():
-                head = first.norm.split("-")[0]
-                if not first.alpha or not (head in LEADING or (head in PARTICLES and "-" in first.norm)):
-                    i += 1  # most words: lower case, no name starts here
-                    continue
+            if not first.text[:1].isupper() and not (first.alpha and particle_start(first.norm)):
+                i += 1  # most words: lower case, no name starts here
+                continue
             ends = _name_ends(words, i, max_words)
             found = None
             for j in reversed(ends):
@@ -233,6 +231,13 @@ PARTICLES = ARTICLES | frozenset(
 #: Lower-case particles that may start a name written apart ("al Qaim"); the
 #: others only when joined by a hyphen ("as-Suwayda").
 LEADING = frozenset("al el ar ash az ad adh ath ez".split())
+
+
+def particle_start(norm: str) -> bool:
+    """Whether a lower-case word can start a place name: "al Qaim",
+    "as-Suwayda" (a particle, hyphenated unless it is an Arabic article)."""
+    head = norm.split("-")[0]
+    return head in LEADING or (head in PARTICLES and "-" in norm)
 #: Capitalised words that start a sentence in English and a name in Arabic.
 _CLASH = frozenset({"as", "at", "an", "ad"})
 #: Capitalised words that may stand before a place name ("Northern Raqqa").

@@ -327,15 +327,12 @@ def _merge_of(mentions: list[Mention], tokens: list[Token]) -> None:
         i += 1
 
 
-_PARTICLE_STARTS = frozenset("al el ar as ash az ad adh ath ez".split())
-
-
 def _may_name_place(tokens: list[Token], taken: list[bool], mentions: list[Mention]) -> bool:
     """Cheap test before scanning the gazetteer: is there a capitalised word
     (or an "al-" particle) that no mention covers and that is not a stop word
     ("Friday", "President")?  Country actors' names count too (they may be
     places as well)."""
-    from ..gazetteer.store import stop_words
+    from ..gazetteer.store import particle_start, stop_words
 
     stop = None
     for k, tok in enumerate(tokens):
@@ -343,7 +340,7 @@ def _may_name_place(tokens: list[Token], taken: list[bool], mentions: list[Menti
             continue
         text = tok.text
         first = text[:1]
-        if first.isupper() or tok.norm.split("-")[0] in _PARTICLE_STARTS:
+        if first.isupper() or particle_start(tok.norm):
             if stop is None:
                 stop = stop_words()
             if tok.norm not in stop:
@@ -416,7 +413,9 @@ def _name_word(tok: Token) -> bool:
     text = tok.text
     if text[:1].isupper():
         return True
-    return tok.norm.split("-")[0] in _PARTICLE_STARTS and "-" in text and any(c.isupper() for c in text)
+    from ..gazetteer.store import particle_start
+
+    return "-" in text and particle_start(tok.norm) and any(c.isupper() for c in text)
 
 
 def _feature_noun(tokens: list[Token], k: int) -> tuple[str, ...] | None:
