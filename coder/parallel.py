@@ -104,10 +104,11 @@ def start_method() -> str:
 _WORKER: dict = {}
 
 
-def _init_worker(compiled: Compiled | None, codebook: str | None, options: dict) -> None:
-    """Runs once in each worker process: ignore Ctrl-C, get the codebook."""
+def _init_worker(compiled: Compiled | None, codebook: str | None, options: dict, parent: int) -> None:
+    """Runs once in each worker process: ignore Ctrl-C, get the codebook.
+    ``parent`` is the main process's pid, taken before the worker started."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _watch_parent()
+    _watch_parent(parent)
     if compiled is None:
         from .codebook.cache import load_compiled
 
@@ -116,10 +117,13 @@ def _init_worker(compiled: Compiled | None, codebook: str | None, options: dict)
     _WORKER.update(options, compiled=compiled)
 
 
-def _watch_parent(interval: float = 0.5) -> None:
+def _watch_parent(parent: int, interval: float = 0.5) -> None:
     """Exit when the main process is gone (killed outright: no one else would
-    stop a worker waiting for work)."""
-    parent = os.getppid()
+    stop a worker waiting for work). ``parent`` comes from the main process,
+    not from ``os.getppid()`` here: the main process may already have died
+    between starting this worker and this worker getting here."""
+    if os.getppid() != parent:
+        os._exit(1)
 
     def watch() -> None:
         while True:
@@ -257,7 +261,8 @@ class Pool:
         inherit = self.compiled if self.method == "fork" else None  # fork: no copy, no load
         self.executor = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
                                             initargs=(inherit, self.codebook,
-                                                      {**self.options, "validate": self.validate}))
+                                                      {**self.options, "validate": self.validate},
+                                                      os.getpid()))
 
     def close(self, complete: bool = True) -> None:
         """Stop the workers: wait for them after a complete run, else terminate them."""

@@ -406,6 +406,21 @@ def test_workers_exit_when_the_main_process_is_killed(tmp_path):
         time.sleep(0.05)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="orphans are re-parented as on Linux")
+def test_a_worker_whose_main_process_died_before_it_started_exits_at_once():
+    # The main process can be killed between forking a worker and the
+    # worker's initializer running; the worker must compare its parent with
+    # the pid the main process gave it, not with whatever parent it has now.
+    code = ("import os, time\n"
+            "from coder.parallel import _watch_parent\n"
+            "_watch_parent(os.getppid() + 1_000_000)\n"
+            "time.sleep(30)\n")
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, timeout=60)
+    assert result.returncode == 1
+    assert time.monotonic() - started < 20
+
+
 def test_the_multiprocessing_example_of_scale_md_runs_as_written(tmp_path):
     import shutil
 
