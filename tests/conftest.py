@@ -20,6 +20,15 @@ def compiled():
 
 
 @pytest.fixture(scope="session")
+def gazetteer_built():
+    """Build the test cache's gazetteer now, for tests that read the stderr of
+    a ``coder`` subprocess and must not see the one-time build notice."""
+    from coder.gazetteer.store import open_gazetteer
+
+    open_gazetteer().close()
+
+
+@pytest.fixture(scope="session")
 def code(compiled):
     """code(text, date=None) -> the records of a one-document corpus."""
 

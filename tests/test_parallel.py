@@ -342,7 +342,7 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree from /proc")
 @pytest.mark.parametrize("group", [False, True], ids=["main-only", "process-group"])
-def test_sigint_with_workers_exits_130_leaves_no_file_and_stops_the_workers(tmp_path, group):
+def test_sigint_with_workers_exits_130_leaves_no_file_and_stops_the_workers(tmp_path, group, gazetteer_built):
     """A real Ctrl-C to a run with two workers, sent to the main process only
     or, as a terminal does, to the whole process group."""
     corpus = tmp_path / "big.jsonl"

@@ -41,3 +41,15 @@ def test_a_document_codes_the_same_alone_or_after_another(compiled, a, b):
     report = Report()
     both = list(code_corpus(compiled, [Document("a", a, "2017-11-03"), Document("b", b, "2017-11-03")], report))
     assert [r for r in both if r.doc_id == "b"] == alone
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.one_of(texts, st.text(alphabet=st.sampled_from("aA İıΣσς'’‘n't.-U S,\u00df\u0130"), max_size=60)))
+def test_the_fast_tokenizer_gives_the_tokens_of_the_full_expression(text):
+    # tokenize() lower-cases the whole sentence once and skips the look-ahead
+    # for "n't" when there is none; it must give exactly what matching each
+    # token with the full expression and normalising it alone gives.
+    from coder.text.tokens import _TOKEN_RE, normalize, tokenize
+
+    expected = [(m.group(), m.start() + 7, m.end() + 7, normalize(m.group())) for m in _TOKEN_RE.finditer(text)]
+    assert [(t.text, t.start, t.end, t.norm) for t in tokenize(text, 7)] == expected

@@ -107,24 +107,44 @@ class _Words:
         self.view = view
         self.compiled = compiled
         self.cache: dict[str, bool] = {}
+        self.possible: set[str] | None = None  # phrases whose first word is in the sentence
 
-    def occurs(self, phrase: str) -> bool:
-        if phrase not in self.cache:
-            pattern, first = self.compiled.variant_words[phrase]
-            self.cache[phrase] = occurs(self.view, pattern, first)
-        return self.cache[phrase]
+    def _possible(self) -> set[str]:
+        by_form, anywhere = self.compiled.variant_index()
+        possible = self.possible = set(anywhere)
+        for norm in self.view.norm_set:
+            starts = by_form.get(norm)
+            if starts:
+                possible.update(starts)
+        return possible
+
+    def any_of(self, phrases) -> bool:
+        """Whether one of ``phrases`` occurs (each is looked for once a
+        sentence, and only if its first word is in the sentence)."""
+        possible = self.possible
+        if possible is None:
+            possible = self._possible()
+        for phrase in phrases:
+            if phrase in possible:
+                found = self.cache.get(phrase)
+                if found is None:
+                    pattern, first = self.compiled.variant_words[phrase]
+                    found = self.cache[phrase] = occurs(self.view, pattern, first)
+                if found:
+                    return True
+        return False
 
 
 def _holds(w, words: _Words, k1: set, k2: set, events: frozenset = frozenset()) -> bool:
-    if w.words and not any(words.occurs(p) for p in w.words):
+    if w.words and not words.any_of(w.words):
         return False
-    if w.no_words and any(words.occurs(p) for p in w.no_words):
+    if w.no_words and words.any_of(w.no_words):
         return False
-    if w.actor1 and not (k1 & set(w.actor1)):
+    if w.actor1 and k1.isdisjoint(w.actor1):
         return False
-    if w.actor2 and not (k2 & set(w.actor2)):
+    if w.actor2 and k2.isdisjoint(w.actor2):
         return False
-    if w.events and not (events & set(w.events)):
+    if w.events and events.isdisjoint(w.events):
         return False
     return True
 

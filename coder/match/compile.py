@@ -36,6 +36,10 @@ class CompiledRule:
     anchor: int  # item index of the anchor
     slots: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
+    #: Word forms of which the sentence must hold one each, besides the
+    #: anchor (a required word, or any first word of a required group): a
+    #: quick "no" before matching.
+    needs: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -79,6 +83,23 @@ class Compiled:
             self.__dict__["_gazetteer"] = gaz
         return gaz
 
+    def variant_index(self) -> tuple[dict[str, list[str]], frozenset[str]]:
+        """(first word form -> the variant and exclusion phrases it can
+        start, the phrases that can start with any word), built on first use:
+        a sentence's words give at once the few phrases worth looking for."""
+        index = self.__dict__.get("_variant_index")
+        if index is None:
+            by_form: dict[str, list[str]] = {}
+            anywhere = set()
+            for phrase, (_pattern, first) in self.variant_words.items():
+                if first is None:
+                    anywhere.add(phrase)
+                    continue
+                for form in first:
+                    by_form.setdefault(form, []).append(phrase)
+            index = self.__dict__["_variant_index"] = (by_form, frozenset(anywhere))
+        return index
+
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_gazetteer", None)
@@ -90,6 +111,17 @@ class Compiled:
         False means certainly not; True means tokenize and look.
         """
         return not self.prefilter.isdisjoint(_RUNS.findall(text.lower()))
+
+
+def _needs(pattern: Pattern, anchor: int) -> tuple[frozenset[str], ...]:
+    out = []
+    for k, item in enumerate(pattern.items):
+        if k == anchor or not isinstance(item, (Word, Group)) or getattr(item, "optional", False):
+            continue
+        forms_ = edge_forms((item,))
+        if forms_:
+            out.append(forms_)
+    return tuple(out)
 
 
 def _anchor(pattern: Pattern) -> int:
@@ -162,7 +194,8 @@ def compile_codebook(cb: Codebook) -> Compiled:
     anchors: dict[str, list] = {}
     for i, rule in enumerate(cb.rules):
         pattern = parse(rule.pattern, extra_forms=extra)
-        cr = CompiledRule(i, rule, pattern, _anchor(pattern), pattern.slots, pattern.required_slots)
+        anchor = _anchor(pattern)
+        cr = CompiledRule(i, rule, pattern, anchor, pattern.slots, pattern.required_slots, _needs(pattern, anchor))
         rules.append(cr)
         item = pattern.items[cr.anchor]
         alts = [(item,)] if isinstance(item, Word) else list(item.alts)

@@ -430,11 +430,26 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
     settings = compiled.codebook.settings
     cands: list[Candidate] = []
     anchors = compiled.anchors
+    hopeless: set[int] = set()  # rules that cannot match this sentence (when not relaxed)
+    if not relaxed:
+        present = view.norm_set
+        has_place = any(m.is_place for m in view.mentions)
+        has_actor = any(m.actor is not None for m in view.mentions)
     for i, nm in enumerate(view.norms):
         entries = anchors.get(nm)
         if not entries:
             continue
         for cr, alt in entries:
+            if not relaxed:
+                # a strict match needs every required word and a mention for
+                # every required slot: say no at once when the sentence lacks one
+                if cr.index in hopeless:
+                    continue
+                if any(present.isdisjoint(forms) for forms in cr.needs) or any(
+                    not (has_place if name == "location" else has_actor) for name in cr.required
+                ):
+                    hopeless.add(cr.index)
+                    continue
             cand = match_rule(view, settings, cr, alt, i, relaxed)
             if cand is not None:
                 cands.append(cand)

@@ -43,12 +43,31 @@ def normalize(text: str) -> str:
     return text.lower().replace("’", "'").replace("‘", "'")
 
 
+#: The same tokens as ``_TOKEN_RE`` in text with no "n't" (nearly all text):
+#: without the look-ahead for "n't" the expression runs about a third faster.
+_PLAIN_RE = re.compile(r"(?:[^\W\d_]\.){2,}(?:-\w+)*|['’](?:s|re|ve|ll|d|m)\b|\w+(?:[-‐‑]\w+)*|\S")
+_QUOTES = str.maketrans({"’": "'", "‘": "'"})
+
+
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """Split ``text`` into tokens; offsets are relative to ``text`` plus ``offset``."""
-    return [
-        Token(m.group(), m.start() + offset, m.end() + offset, normalize(m.group()))
-        for m in _TOKEN_RE.finditer(text)
-    ]
+    low = text.lower()
+    if "n't" in low or "n’t" in low or len(low) != len(text) or "Σ" in text:
+        # the full expression; or one token at a time where lower-casing
+        # changes the length of the text ("İ") or depends on the context
+        # (the Greek final sigma)
+        return [
+            Token(m.group(), m.start() + offset, m.end() + offset, normalize(m.group()))
+            for m in _TOKEN_RE.finditer(text)
+        ]
+    if "’" in low or "‘" in low:
+        low = low.translate(_QUOTES)
+    out = []
+    append = out.append
+    for m in _PLAIN_RE.finditer(text):
+        s, e = m.span()
+        append(Token(text[s:e], s + offset, e + offset, low[s:e]))
+    return out
 
 
 def words(text: str) -> list[str]:
