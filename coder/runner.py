@@ -12,6 +12,8 @@ import datetime as dt
 import hashlib
 import os
 import re
+import signal
+import threading
 import time
 from contextlib import suppress
 from dataclasses import replace
@@ -123,6 +125,38 @@ def _write(writer, record, report: Report) -> None:
         report.events -= 1
 
 
+class _Sigint:
+    """Ctrl-C during a run, kept as a flag as well as raised.
+
+    Python raises KeyboardInterrupt wherever the main thread happens to be;
+    where it is running a callback whose exceptions are ignored (the logging
+    module's fork hooks while a worker process starts, a finaliser) the
+    exception is printed and lost, and the run would go on to write its
+    output.  ``check()`` raises it again before the output is committed."""
+
+    def __init__(self) -> None:
+        self.hit = False
+        self.previous = None
+
+    def __enter__(self) -> "_Sigint":
+        if threading.current_thread() is threading.main_thread() \
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self.previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def _handler(self, signum, frame) -> None:
+        self.hit = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        if self.hit:
+            raise KeyboardInterrupt
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
 def run(
     corpus: str,
     output: str | None = None,
@@ -204,6 +238,7 @@ def run(
     status, error = "failed", None
     start = time.perf_counter()
     pool: Pool | None = None
+    sigint = _Sigint().__enter__()
     try:
         compiled = load_compiled(codebook)
         cb = compiled.codebook
@@ -238,12 +273,14 @@ def run(
 
             def code_part(items, report, on_skip):
                 for record in code(items, report, on_skip):
+                    sigint.check()
                     yield record
                     shown()
                     progress.update(report)
                 shown()
 
             order = run_resumable(items, corpus, parts, report, code_part)
+            sigint.check()
             with open_rejects(rejects_path) as rejects:
                 with open_writer(output, fmt, **writer_options) as writer:
                     for kind, obj in joined(parts, order):
@@ -252,6 +289,7 @@ def run(
                         elif rejects is not None:
                             rejects.write_entry(obj)
                     shown()
+                    sigint.check()
             parts.remove()
         else:
             if not to_stdout and os.path.isdir(parts_dir(output)) and on_note is not None:
@@ -262,10 +300,12 @@ def run(
                     if pool is not None:
                         writer.validate = False  # done by the pool (coder.parallel.checked)
                     for record in code(items, report, rejects.write if rejects is not None else None):
+                        sigint.check()
                         _write(writer, record, report)
                         shown()
                         progress.update(report)
                     shown()
+                    sigint.check()  # before the output is committed
         status = "complete"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -274,6 +314,7 @@ def run(
         error = exc
         raise
     finally:
+        sigint.__exit__()
         if pool is not None:
             pool.close(complete=status == "complete")  # Ctrl-C or a failure: terminate the workers
         report.seconds = time.perf_counter() - start

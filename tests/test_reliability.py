@@ -227,6 +227,31 @@ def test_interrupt_writes_the_report_so_far(tmp_path, monkeypatch):
     assert sorted(os.listdir(tmp_path)) == ["run.json"]
 
 
+def test_a_ctrl_c_that_python_swallows_still_stops_the_run(tmp_path, monkeypatch):
+    # CI once sent SIGINT while the pool forked a worker: the KeyboardInterrupt
+    # was raised inside the logging module's fork hook, where Python prints
+    # and ignores exceptions, and the run went on to write its output.
+    import coder.runner
+
+    def reader(*args, **kwargs):
+        yield Document("a", EVENT, DOC_DATE)
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)  # the handler runs here and raises ...
+        except KeyboardInterrupt:
+            pass  # ... and, as in an ignored callback, the exception is lost
+        yield Document("b", EVENT, DOC_DATE)
+
+    monkeypatch.setattr(coder.runner, "read_corpus", reader)
+    out, rep = tmp_path / "out.csv", tmp_path / "run.json"
+    code, _, err = cli("run", SAMPLES, "-o", out, "--report", rep, "--jobs", "1")
+    assert code == 130
+    assert err.splitlines()[0] == "interrupted: no output file was written"
+    assert json.loads(rep.read_text())["status"] == "interrupted"
+    assert sorted(os.listdir(tmp_path)) == ["run.json"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back after the run
+
+
 def big_corpus(path: Path, n: int) -> None:
     places = ["Rawa", "Mosul", "al-Qaim", "Ramadi"]
     with path.open("w") as f:
