@@ -81,6 +81,8 @@ def explain_document(compiled: Compiled, doc: Document) -> dict:
             "index": t.sentence.index,
             "text": t.sentence.text,
             "triggered": t.triggered,
+            # anchor words of a sentence that was not matched: their rules lacked a word
+            "anchors": [] if t.triggered else sorted({tok.norm for tok in t.tokens if tok.norm in compiled.anchors}),
             "mentions": [_mention(m) for m in t.mentions],
             "dates": [{"text": _span_text(t, d.span), "value": d.value, "precision": d.precision} for d in t.dates],
             "candidates": [_candidate(t, c) for c in t.candidates],
@@ -115,7 +117,12 @@ def render(expl: dict, colour: bool = False) -> str:
         out.append("")
         out.append(c("head", f"sentence {s['index']}: ") + s["text"])
         if not s["triggered"]:
-            out.append(c("dim", "  no rule's anchor word occurs: not matched"))
+            if s.get("anchors"):
+                words = ", ".join(f"'{w}'" for w in s["anchors"])
+                out.append(c("dim", f"  anchor word {words} occurs, but each rule it starts needs a word "
+                                    "this sentence lacks: not matched"))
+            else:
+                out.append(c("dim", "  no rule's anchor word occurs: not matched"))
             continue
         if s["mentions"]:
             out.append("  found:")

@@ -138,7 +138,6 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
     ``too_long``.
     """
     doc_date = dt.date.fromisoformat(doc.date) if doc.date else None
-    anchors = compiled.anchors
     memory = _LazyMemory(compiled)
     drafts: list[Draft] = []
     sentences = split_sentences(clean_text(doc.text))
@@ -155,7 +154,8 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
                 trace.append(SentenceTrace(sentence, tokenize(sentence.text), False))
             continue
         tokens = tokenize(sentence.text)
-        if not any(t.norm in anchors for t in tokens):
+        if not compiled.may_match([t.norm for t in tokens]):
+            # no anchor word, or none whose rules find all their other words
             memory.pending.append((sentence.index, sentence.text))
             if trace is not None:
                 trace.append(SentenceTrace(sentence, tokens, False))

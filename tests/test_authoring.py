@@ -112,6 +112,23 @@ def test_explain_json_for_tools():
     assert data["records"] == []
 
 
+def test_explain_says_when_an_anchor_word_has_no_rule_with_all_its_words():
+    # "fell" starts capture.fall ("fall to"), capture.fall_of and
+    # capture.fall_possessive; with no "to" none of them can match, so the
+    # sentence is not matched at all (and costs no actor or place search).
+    code, out, _ = run("explain", "Prices rose in Mosul as the currency fell.")
+    assert code == 0
+    assert "\n  anchor word 'fell' occurs, but each rule it starts needs a word this sentence lacks: " \
+           "not matched\n" in out
+    code, out, _ = run("explain", "Prices rose in Mosul as the currency fell.", "--format", "json")
+    (sentence,) = json.loads(out)["sentences"]
+    assert (sentence["triggered"], sentence["anchors"], sentence["mentions"]) == (False, ["fell"], [])
+    code, out, _ = run("explain", "Mosul fell to Islamic State.", "--format", "json")
+    (sentence,) = json.loads(out)["sentences"]
+    assert sentence["triggered"] and sentence["anchors"] == []
+    assert [c["rule_id"] for c in sentence["candidates"] if c["status"] == "kept"] == ["capture.fall"]
+
+
 def test_explain_a_document_of_a_corpus():
     code, out, _ = run("explain", "--doc", "reuters-2017-11-03-albu-kamal", SAMPLES)
     assert code == 0

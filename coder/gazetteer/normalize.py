@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 #: Spellings of the Arabic article (and its sun-letter assimilations) that are
 #: unified to ``al`` when another word follows.
@@ -44,6 +45,7 @@ def fold(text: str) -> str:
     return text.translate(_TABLE)
 
 
+@lru_cache(maxsize=65536)  # the same names recur from sentence to sentence
 def normalize_name(text: str) -> str:
     """The lookup key of a name: folded words joined by single spaces, with the
     Arabic article unified to ``al`` (``"Ar-Raqqah"`` -> ``"al raqqah"``)."""

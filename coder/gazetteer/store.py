@@ -291,8 +291,7 @@ def _words(tokens: Sequence[Token]) -> list[_Word]:
             text += "."
             k += 1
         k += 1
-        bare = text.translate(_INNER)
-        out.append(_Word(text, text.lower(), start, k, bare.isalpha()))
+        out.append(_Word(text, text.lower(), start, k, text.isalpha() or text.translate(_INNER).isalpha()))
     return out
 
 

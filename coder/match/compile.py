@@ -65,6 +65,28 @@ class Compiled:
 
     prefilter: frozenset[str] = frozenset()  # first letter-run of every anchor form
     states: StateActorTable = field(default_factory=lambda: StateActorTable([], {}, {}, []))
+    #: anchor form -> for each rule alternative it starts, the word forms the
+    #: sentence must also hold (one of each set) for that rule to match
+    anchor_needs: dict[str, list[tuple[frozenset[str], ...]]] = field(default_factory=dict)
+
+    def may_match(self, norms: list[str]) -> list[str]:
+        """The anchor words of ``norms`` (a sentence's token norms) that start
+        a rule whose other required words all occur in the sentence; an empty
+        list means no rule can match it, whatever its actors and places."""
+        needs_of = self.anchor_needs
+        present = None
+        out = []
+        for nm in norms:
+            entries = needs_of.get(nm)
+            if not entries:
+                continue
+            if present is None:
+                present = frozenset(norms)
+            for needs in entries:
+                if all(not present.isdisjoint(forms) for forms in needs):
+                    out.append(nm)
+                    break
+        return out
 
     def gazetteer(self):
         """The GeoNames gazetteer when the codebook asks for it (opened on
@@ -192,6 +214,7 @@ def compile_codebook(cb: Codebook) -> Compiled:
 
     rules: list[CompiledRule] = []
     anchors: dict[str, list] = {}
+    anchor_needs: dict[str, list] = {}
     for i, rule in enumerate(cb.rules):
         pattern = parse(rule.pattern, extra_forms=extra)
         anchor = _anchor(pattern)
@@ -200,8 +223,10 @@ def compile_codebook(cb: Codebook) -> Compiled:
         item = pattern.items[cr.anchor]
         alts = [(item,)] if isinstance(item, Word) else list(item.alts)
         for alt in alts:
+            needs = cr.needs + tuple(x.forms for x in alt[1:] if isinstance(x, Word))
             for form in alt[0].forms:
                 anchors.setdefault(form, []).append((cr, tuple(alt)))
+                anchor_needs.setdefault(form, []).append(needs)
 
     cues: list[CompiledCue] = []
     for cue in cb.cues:
@@ -224,4 +249,5 @@ def compile_codebook(cb: Codebook) -> Compiled:
                     pattern = parse(phrase, slots_allowed=False, extra_forms=extra)
                     variant_words[phrase] = (pattern, edge_forms(pattern.items))
     prefilter = frozenset(m.group() for form in anchors for m in [_RUNS.search(form)] if m)
-    return Compiled(cb, lex, rules, anchors, cues, variant_words, refs, frozenset(cb.place_refs), prefilter, states)
+    return Compiled(cb, lex, rules, anchors, cues, variant_words, refs, frozenset(cb.place_refs), prefilter, states,
+                    anchor_needs)
