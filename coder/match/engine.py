@@ -169,6 +169,17 @@ class _Matcher:
             and not (name != "location" and m.end < v.n and v.norms[m.end] in REPORTING)
         ]
 
+    def _next_norms(self, positions: list[int], d: int) -> set[str]:
+        """The norms of the tokens a word item could take from ``positions``."""
+        n = self.v.n
+        norms = self.v.norms
+        out = set()
+        for q in positions:
+            idx = q if d > 0 else q - 1
+            if 0 <= idx < n:
+                out.add(norms[idx])
+        return out
+
     # -- sequence matching ---------------------------------------------------
     def match(self, items: tuple, k: int, p: int, d: int, slots: dict, words: list, filler: bool = True):
         """Yield (boundary, slots, word positions) for every way items[k:] match from p."""
@@ -207,7 +218,15 @@ class _Matcher:
                 yield from self.match(items, k + 1, p, d, slots, words, filler)
             return
         if isinstance(item, Group):
-            for alt in item.alts:
+            # the words that could come next: an alternative starting with a
+            # word none of them is would fail at once, so it is not tried
+            here = None
+            for alt, edge in zip(item.alts, item.firsts if d > 0 else item.lasts):
+                if edge is not None:
+                    if here is None:
+                        here = self._next_norms(positions, d)
+                    if here.isdisjoint(edge):
+                        continue
                 seq = tuple(alt) if d > 0 else tuple(reversed(alt))
                 yield from self.match(seq + items[k + 1:], 0, p, d, slots, words, filler)
             if item.optional:

@@ -106,6 +106,17 @@ class Slot:
 class Group:
     alts: tuple[tuple, ...]  # each alt: a tuple of Word | Slot
     optional: bool
+    #: per alternative, the forms its first (last) item can take when that
+    #: item is a word, else None: the matcher skips an alternative that
+    #: cannot start where it stands
+    firsts: tuple = field(default=(), compare=False, repr=False)
+    lasts: tuple = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "firsts", tuple(
+            alt[0].forms if alt and isinstance(alt[0], Word) else None for alt in self.alts))
+        object.__setattr__(self, "lasts", tuple(
+            alt[-1].forms if alt and isinstance(alt[-1], Word) else None for alt in self.alts))
 
 
 @dataclass(frozen=True, slots=True)
