@@ -40,6 +40,10 @@ class CompiledRule:
     #: anchor (a required word, or any first word of a required group): a
     #: quick "no" before matching.
     needs: tuple[frozenset[str], ...] = ()
+    #: anchor alternative -> (items right of the anchor, items left of it
+    #: reversed, the leading slot found by subject search): worked out by the
+    #: matcher on first use
+    plans: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -121,6 +125,17 @@ class Compiled:
                     by_form.setdefault(form, []).append(phrase)
             index = self.__dict__["_variant_index"] = (by_form, frozenset(anywhere))
         return index
+
+    def cue_edges(self) -> tuple[int, frozenset[str] | None]:
+        """(the widest cue window, every form a cue's last word can take, or
+        None when some cue can end with any word), built on first use: no
+        such form just before an anchor means no cue applies."""
+        edges = self.__dict__.get("_cue_edges")
+        if edges is None:
+            widest = max((c.window for c in self.cues), default=0)
+            lasts = None if any(c.last is None for c in self.cues) else frozenset().union(*(c.last for c in self.cues))
+            edges = self.__dict__["_cue_edges"] = (widest, lasts)
+        return edges
 
     def __getstate__(self):
         state = self.__dict__.copy()

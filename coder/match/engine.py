@@ -339,15 +339,25 @@ def match_rule(view: SentenceView, settings: Settings, cr: CompiledRule, alt: tu
     return found
 
 
-def _match_rule(view: SentenceView, settings: Settings, cr: CompiledRule, alt: tuple, i: int, strict: bool) -> Candidate | None:
-    m = _Matcher(view, settings, strict)
+def _plan(cr: CompiledRule, alt: tuple) -> tuple[tuple, tuple, Slot | None]:
+    """How a rule is matched from anchor alternative ``alt``: the items right
+    of the anchor, the items left of it (reversed), and the leading slot that
+    the subject search fills (None if there is none)."""
     items = cr.pattern.items
     right = tuple(alt[1:]) + items[cr.anchor + 1:]
     left = items[: cr.anchor]
     lead = left[0] if left and isinstance(left[0], Slot) else None
     if lead is not None and len(left) > 1 and isinstance(left[1], Word) and "'s" in left[1].forms:
         lead = None  # "{location} 's fall": the possessor stands right there, no subject search
-    left_items = tuple(reversed(left[1:] if lead else left))
+    return right, tuple(reversed(left[1:] if lead else left)), lead
+
+
+def _match_rule(view: SentenceView, settings: Settings, cr: CompiledRule, alt: tuple, i: int, strict: bool) -> Candidate | None:
+    m = _Matcher(view, settings, strict)
+    plan = cr.plans.get(alt)
+    if plan is None:
+        plan = cr.plans[alt] = _plan(cr, alt)
+    right, left_items, lead = plan
     all_slots = cr.slots
     required = cr.required
     best: Candidate | None = None
@@ -425,6 +435,11 @@ def check_cues(view: SentenceView, compiled: Compiled, cand: Candidate) -> str:
     (``was not captured``, ``would attack``), with no comma in between.
     """
     a = cand.anchor[0]
+    widest, lasts = compiled.cue_edges()
+    if lasts is not None:
+        norms = view.norms
+        if not any(norms[j] in lasts for j in range(max(0, a - widest - 1), a)):
+            return ""  # no cue's last word stands where a cue could end
     for cue in compiled.cues:
         if cue.event_types and cand.event_type not in cue.event_types:
             continue
