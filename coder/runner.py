@@ -132,17 +132,16 @@ class _Sigint:
     where it is running a callback whose exceptions are ignored (the logging
     module's fork hooks while a worker process starts, a finaliser) the
     exception is printed and lost, and the run would go on to write its
-    output.  ``check()`` raises it again before the output is committed."""
+    output.  ``check()`` raises it again before the output is committed.
+    The handler is installed only in the main thread, over Python's default
+    one, and ``restore()`` puts that back."""
 
     def __init__(self) -> None:
         self.hit = False
         self.previous = None
-
-    def __enter__(self) -> "_Sigint":
         if threading.current_thread() is threading.main_thread() \
                 and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             self.previous = signal.signal(signal.SIGINT, self._handler)
-        return self
 
     def _handler(self, signum, frame) -> None:
         self.hit = True
@@ -152,9 +151,10 @@ class _Sigint:
         if self.hit:
             raise KeyboardInterrupt
 
-    def __exit__(self, *exc) -> None:
+    def restore(self) -> None:
         if self.previous is not None:
             signal.signal(signal.SIGINT, self.previous)
+            self.previous = None
 
 
 def run(
@@ -238,7 +238,7 @@ def run(
     status, error = "failed", None
     start = time.perf_counter()
     pool: Pool | None = None
-    sigint = _Sigint().__enter__()
+    sigint = _Sigint()
     try:
         compiled = load_compiled(codebook)
         cb = compiled.codebook
@@ -314,7 +314,7 @@ def run(
         error = exc
         raise
     finally:
-        sigint.__exit__()
+        sigint.restore()
         if pool is not None:
             pool.close(complete=status == "complete")  # Ctrl-C or a failure: terminate the workers
         report.seconds = time.perf_counter() - start

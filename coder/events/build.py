@@ -110,7 +110,7 @@ class _Words:
         self.possible: set[str] | None = None  # phrases whose first word is in the sentence
 
     def _possible(self) -> set[str]:
-        by_form, anywhere = self.compiled.variant_index()
+        by_form, anywhere = self.compiled.variant_index
         possible = self.possible = set(anywhere)
         for norm in self.view.norm_set:
             starts = by_form.get(norm)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..codebook.model import Actor, Codebook, Cue, Rule
 from ..codebook.states import StateActorTable, expand_state_actors
@@ -61,7 +62,9 @@ class Compiled:
     codebook: Codebook
     lexicon: Lexicon
     rules: list[CompiledRule]
-    anchors: dict[str, list[tuple[CompiledRule, tuple]]]  # first word form -> (rule, alternative)
+    #: first word form of an anchor -> (rule, anchor alternative, the word
+    #: forms the sentence must also hold, one of each set, for that rule)
+    anchors: dict[str, list[tuple[CompiledRule, tuple, tuple[frozenset[str], ...]]]]
     cues: list[CompiledCue]
     variant_words: dict[str, tuple[Pattern, frozenset[str] | None]] = field(default_factory=dict)
     refs: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -69,28 +72,23 @@ class Compiled:
 
     prefilter: frozenset[str] = frozenset()  # first letter-run of every anchor form
     states: StateActorTable = field(default_factory=lambda: StateActorTable([], {}, {}, []))
-    #: anchor form -> for each rule alternative it starts, the word forms the
-    #: sentence must also hold (one of each set) for that rule to match
-    anchor_needs: dict[str, list[tuple[frozenset[str], ...]]] = field(default_factory=dict)
 
-    def may_match(self, norms: list[str]) -> list[str]:
-        """The anchor words of ``norms`` (a sentence's token norms) that start
-        a rule whose other required words all occur in the sentence; an empty
-        list means no rule can match it, whatever its actors and places."""
-        needs_of = self.anchor_needs
+    def may_match(self, norms: list[str]) -> bool:
+        """Whether ``norms`` (a sentence's token norms) hold an anchor word
+        of a rule whose other required words all occur in the sentence; if
+        not, no rule can match it, whatever its actors and places."""
+        anchors = self.anchors
         present = None
-        out = []
         for nm in norms:
-            entries = needs_of.get(nm)
+            entries = anchors.get(nm)
             if not entries:
                 continue
             if present is None:
                 present = frozenset(norms)
-            for needs in entries:
+            for _rule, _alt, needs in entries:
                 if all(not present.isdisjoint(forms) for forms in needs):
-                    out.append(nm)
-                    break
-        return out
+                    return True
+        return False
 
     def gazetteer(self):
         """The GeoNames gazetteer when the codebook asks for it (opened on
@@ -109,33 +107,30 @@ class Compiled:
             self.__dict__["_gazetteer"] = gaz
         return gaz
 
+    @cached_property
     def variant_index(self) -> tuple[dict[str, list[str]], frozenset[str]]:
         """(first word form -> the variant and exclusion phrases it can
-        start, the phrases that can start with any word), built on first use:
-        a sentence's words give at once the few phrases worth looking for."""
-        index = self.__dict__.get("_variant_index")
-        if index is None:
-            by_form: dict[str, list[str]] = {}
-            anywhere = set()
-            for phrase, (_pattern, first) in self.variant_words.items():
-                if first is None:
-                    anywhere.add(phrase)
-                    continue
-                for form in first:
-                    by_form.setdefault(form, []).append(phrase)
-            index = self.__dict__["_variant_index"] = (by_form, frozenset(anywhere))
-        return index
+        start, the phrases that can start with any word): a sentence's words
+        give at once the few phrases worth looking for."""
+        by_form: dict[str, list[str]] = {}
+        anywhere = set()
+        for phrase, (_pattern, first) in self.variant_words.items():
+            if first is None:
+                anywhere.add(phrase)
+                continue
+            for form in first:
+                by_form.setdefault(form, []).append(phrase)
+        return by_form, frozenset(anywhere)
 
+    @cached_property
     def cue_edges(self) -> tuple[int, frozenset[str] | None]:
         """(the widest cue window, every form a cue's last word can take, or
-        None when some cue can end with any word), built on first use: no
-        such form just before an anchor means no cue applies."""
-        edges = self.__dict__.get("_cue_edges")
-        if edges is None:
-            widest = max((c.window for c in self.cues), default=0)
-            lasts = None if any(c.last is None for c in self.cues) else frozenset().union(*(c.last for c in self.cues))
-            edges = self.__dict__["_cue_edges"] = (widest, lasts)
-        return edges
+        None when some cue can end with any word): no such form just before
+        an anchor means no cue applies."""
+        widest = max((c.window for c in self.cues), default=0)
+        if any(c.last is None for c in self.cues):
+            return widest, None
+        return widest, frozenset().union(*(c.last for c in self.cues))
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -229,7 +224,6 @@ def compile_codebook(cb: Codebook) -> Compiled:
 
     rules: list[CompiledRule] = []
     anchors: dict[str, list] = {}
-    anchor_needs: dict[str, list] = {}
     for i, rule in enumerate(cb.rules):
         pattern = parse(rule.pattern, extra_forms=extra)
         anchor = _anchor(pattern)
@@ -240,8 +234,7 @@ def compile_codebook(cb: Codebook) -> Compiled:
         for alt in alts:
             needs = cr.needs + tuple(x.forms for x in alt[1:] if isinstance(x, Word))
             for form in alt[0].forms:
-                anchors.setdefault(form, []).append((cr, tuple(alt)))
-                anchor_needs.setdefault(form, []).append(needs)
+                anchors.setdefault(form, []).append((cr, tuple(alt), needs))
 
     cues: list[CompiledCue] = []
     for cue in cb.cues:
@@ -264,5 +257,4 @@ def compile_codebook(cb: Codebook) -> Compiled:
                     pattern = parse(phrase, slots_allowed=False, extra_forms=extra)
                     variant_words[phrase] = (pattern, edge_forms(pattern.items))
     prefilter = frozenset(m.group() for form in anchors for m in [_RUNS.search(form)] if m)
-    return Compiled(cb, lex, rules, anchors, cues, variant_words, refs, frozenset(cb.place_refs), prefilter, states,
-                    anchor_needs)
+    return Compiled(cb, lex, rules, anchors, cues, variant_words, refs, frozenset(cb.place_refs), prefilter, states)

@@ -435,7 +435,7 @@ def check_cues(view: SentenceView, compiled: Compiled, cand: Candidate) -> str:
     (``was not captured``, ``would attack``), with no comma in between.
     """
     a = cand.anchor[0]
-    widest, lasts = compiled.cue_edges()
+    widest, lasts = compiled.cue_edges
     if lasts is not None:
         norms = view.norms
         if not any(norms[j] in lasts for j in range(max(0, a - widest - 1), a)):
@@ -464,7 +464,6 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
     settings = compiled.codebook.settings
     cands: list[Candidate] = []
     anchors = compiled.anchors
-    hopeless: set[int] = set()  # rules that cannot match this sentence (when not relaxed)
     if not relaxed:
         present = view.norm_set
         has_place = any(m.is_place for m in view.mentions)
@@ -473,17 +472,14 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
         entries = anchors.get(nm)
         if not entries:
             continue
-        for cr, alt in entries:
-            if not relaxed:
+        for cr, alt, needs in entries:
+            if not relaxed and (
                 # a strict match needs every required word and a mention for
                 # every required slot: say no at once when the sentence lacks one
-                if cr.index in hopeless:
-                    continue
-                if any(present.isdisjoint(forms) for forms in cr.needs) or any(
-                    not (has_place if name == "location" else has_actor) for name in cr.required
-                ):
-                    hopeless.add(cr.index)
-                    continue
+                any(present.isdisjoint(forms) for forms in needs)
+                or any(not (has_place if name == "location" else has_actor) for name in cr.required)
+            ):
+                continue
             cand = match_rule(view, settings, cr, alt, i, relaxed)
             if cand is not None:
                 cands.append(cand)
