@@ -234,7 +234,7 @@ def _csv_sink(raw: BinaryIO, excel_safe: bool = False) -> Iterator[Callable[[Rec
             if excel_safe:
                 row = [cell if name in _NUMERIC else excel_safe_cell(cell)
                        for name, cell in zip(FIELDS, row)]
-            (quote_all if any("\r" in cell for cell in row) else writer).writerow(row)
+            (quote_all if "\r" in "".join(row) else writer).writerow(row)
 
         yield emit
         text.flush()
