@@ -85,7 +85,7 @@ class Record:
         """All fields as text, empty values as ``""`` (the CSV form): what
         :func:`format_value` gives for each, with text passed through as it
         is (the writer's hot path)."""
-        return [v if v.__class__ is str else format_value(v) for v in _values(self)]
+        return [v if v.__class__ is str else format_value(v) for v in record_values(self)]
 
 
 def format_value(value) -> str:
@@ -119,4 +119,4 @@ def parse_value(name: str, text: str):
 
 
 assert tuple(f.name for f in fields(Record)) == FIELDS
-_values = attrgetter(*FIELDS)  # a record's values in field order
+record_values = attrgetter(*FIELDS)  #: a record's values in field order (Record(*values) makes it again)
