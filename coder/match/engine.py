@@ -67,52 +67,52 @@ class SentenceView:
     date_spans: list[tuple[int, int]] = field(default_factory=list)  # token spans, lead word included
 
     def __post_init__(self) -> None:
-        toks = self.tokens
-        self.n = len(toks)
-        self.norms = [t.norm for t in toks]
-        self.norm_set = frozenset(self.norms)
-        in_mention = [False] * self.n
-        self.starts: dict[int, list[Mention]] = {}
-        self.ends: dict[int, list[Mention]] = {}
+        n = self.n = len(self.tokens)
+        norms = self.norms = [t.norm for t in self.tokens]
+        self.norm_set = frozenset(norms)
+        in_mention = [False] * n
+        starts: dict[int, list[Mention]] = {}
+        ends: dict[int, list[Mention]] = {}
         for m in self.mentions:
-            self.starts.setdefault(m.start, []).append(m)
+            starts.setdefault(m.start, []).append(m)
             if m.head != m.start:  # "base near Manbij" can also be found at "Manbij"
-                self.starts.setdefault(m.head, []).append(m)
-            self.ends.setdefault(m.end, []).append(m)
-            for k in range(m.start, m.end):
-                in_mention[k] = True
-        self.in_date = [False] * self.n
+                starts.setdefault(m.head, []).append(m)
+            ends.setdefault(m.end, []).append(m)
+            in_mention[m.start:m.end] = [True] * (m.end - m.start)
+        self.starts, self.ends = starts, ends
+        in_date = self.in_date = [False] * n
         self.date_starts = [a for a, _ in self.date_spans]
         for a, b in self.date_spans:
-            for k in range(a, b):
-                self.in_date[k] = True
+            in_date[a:b] = [True] * (b - a)
+        # a word (not a closed-class word), a bracket or quote, or a date, outside mentions
         self.filler = [
-            not in_mention[k]
-            and (
-                self.in_date[k]
-                or self.norms[k] in TRANSPARENT_PUNCT
-                or (toks[k].is_word and self.norms[k] not in NOT_FILLER)
-            )
-            for k in range(self.n)
+            not mention and (dated or nm in TRANSPARENT_PUNCT or (nm[:1].isalnum() and nm not in NOT_FILLER))
+            for nm, mention, dated in zip(norms, in_mention, in_date)
         ]
-        self.stop = [nm in HARD or nm in CONTRAST for nm in self.norms]
-        self.boundaries = [k for k, nm in enumerate(self.norms) if nm == "," or nm in HARD]
+        stop = self.stop = [nm in _STOPS for nm in norms]
+        self.boundaries = [k for k, nm in enumerate(norms) if nm in _BOUNDARIES]
         # ", who ... ," and ", backed by ... ," segments: closing comma -> opening comma
         self.paren_comma: dict[int, int] = {}
-        commas = [k for k, nm in enumerate(self.norms) if nm == ","]
-        for a, b in zip(commas, commas[1:]):
-            first = self.norms[a + 1] if a + 1 < b else ""
-            second = self.norms[a + 2] if a + 2 < b else ""
-            if first in RELATIVE or (first.endswith("ed") and second == "by"):
-                self.paren_comma[b] = a
-                self.stop[b] = True  # a gap never leaves a parenthetical clause
         self.paren_open: dict[int, int] = {}
-        stack: list[int] = []
-        for k, nm in enumerate(self.norms):
-            if nm == "(":
-                stack.append(k)
-            elif nm == ")" and stack:
-                self.paren_open[k] = stack.pop()
+        if "," in self.norm_set:
+            commas = [k for k, nm in enumerate(norms) if nm == ","]
+            for a, b in zip(commas, commas[1:]):
+                first = norms[a + 1] if a + 1 < b else ""
+                second = norms[a + 2] if a + 2 < b else ""
+                if first in RELATIVE or (first.endswith("ed") and second == "by"):
+                    self.paren_comma[b] = a
+                    stop[b] = True  # a gap never leaves a parenthetical clause
+        if "(" in self.norm_set:
+            stack: list[int] = []
+            for k, nm in enumerate(norms):
+                if nm == "(":
+                    stack.append(k)
+                elif nm == ")" and stack:
+                    self.paren_open[k] = stack.pop()
+
+
+_STOPS = HARD | CONTRAST
+_BOUNDARIES = HARD | {","}
 
 
 def _slot_kind_ok(m: Mention, name: str) -> bool:
