@@ -54,6 +54,7 @@ from .io.formats import ActorTable
 from .io.writers import format_for, open_writer
 from .pipeline import Report, code_corpus
 from .report import open_rejects, reject_entry, run_report, write_json
+from .runner import InterruptGuard
 
 #: Default size of a partition (``--partition-bytes``).
 DEFAULT_PARTITION_BYTES = 64 << 20
@@ -459,6 +460,7 @@ def run_dask(corpus: str, output: str | None, *, fmt: str | None = None, codeboo
             on_note(report.notes[shown[1]])
             shown[1] += 1
 
+    sigint = InterruptGuard()  # a Ctrl-C lost while the cluster starts still stops the run
     try:
         compiled = load_compiled(codebook)  # a broken codebook stops here, before any cluster
         cb = compiled.codebook
@@ -545,6 +547,8 @@ def run_dask(corpus: str, output: str | None, *, fmt: str | None = None, codeboo
                         counts = p.result.setdefault("counts", {})
                         counts[name] = counts.get(name, 0) + n
                 show()
+                sigint.check()
+            sigint.check()  # before the rejects file is committed
         status = "complete"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -553,6 +557,7 @@ def run_dask(corpus: str, output: str | None, *, fmt: str | None = None, codeboo
         error = exc
         raise
     finally:
+        sigint.restore()
         if client is not None:
             if futures:  # stopped early: tasks not started are not run (running ones may finish)
                 client.cancel(list(futures.values()))

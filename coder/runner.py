@@ -125,7 +125,7 @@ def _write(writer, record, report: Report) -> None:
         report.events -= 1
 
 
-class _Sigint:
+class InterruptGuard:
     """Ctrl-C during a run, kept as a flag as well as raised.
 
     Python raises KeyboardInterrupt wherever the main thread happens to be;
@@ -238,7 +238,7 @@ def run(
     status, error = "failed", None
     start = time.perf_counter()
     pool: Pool | None = None
-    sigint = _Sigint()
+    sigint = InterruptGuard()
     try:
         compiled = load_compiled(codebook)
         cb = compiled.codebook

@@ -274,3 +274,29 @@ def test_a_line_over_the_limit_stops_its_file_as_in_a_local_run(tmp_path, schedu
     assert [s["code"] for s in a["skipped"]] == ["input-too-large"] and a["skipped"][0]["line"] == 51
     statuses = [p["status"] for p in json.loads((outdir / "manifest.json").read_text())["partitions"]]
     assert "dropped" in statuses and statuses[-1] == "complete"
+
+
+def test_a_ctrl_c_lost_while_the_cluster_starts_still_stops_the_run(tmp_path, scheduler, monkeypatch):
+    # Starting a cluster forks processes; a KeyboardInterrupt raised inside a
+    # fork hook is printed and ignored by Python. The run must still stop as
+    # interrupted, not report itself complete.
+    import signal
+    import time
+
+    connect = coder.distributed._connect
+
+    def connect_and_lose_a_ctrl_c(*args, **kwargs):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        return connect(*args, **kwargs)
+
+    monkeypatch.setattr(coder.distributed, "_connect", connect_and_lose_a_ctrl_c)
+    outdir = tmp_path / "out"
+    code, _, err = cli("run", SAMPLES, "--engine", "dask", "--scheduler", scheduler, "-o", outdir)
+    assert code == 130, err
+    assert err.splitlines()[0].startswith("interrupted: the part files of finished partitions are in ")
+    assert json.loads((outdir / "manifest.json").read_text())["status"] == "interrupted"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
