@@ -86,7 +86,7 @@ class Compiled:
             if present is None:
                 present = frozenset(norms)
             for _rule, _alt, needs in entries:
-                if all(not present.isdisjoint(forms) for forms in needs):
+                if has_words(present, needs):
                     return True
         return False
 
@@ -143,6 +143,11 @@ class Compiled:
         False means certainly not; True means tokenize and look.
         """
         return not self.prefilter.isdisjoint(_RUNS.findall(text.lower()))
+
+
+def has_words(present: frozenset[str], needs: tuple[frozenset[str], ...]) -> bool:
+    """Whether a sentence's set of word forms holds one form of each set."""
+    return all(not present.isdisjoint(forms) for forms in needs)
 
 
 def _needs(pattern: Pattern, anchor: int) -> tuple[frozenset[str], ...]:

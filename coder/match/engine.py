@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from ..codebook.model import Settings
 from ..text.tokens import Token
-from .compile import Compiled, CompiledCue, CompiledRule
+from .compile import Compiled, CompiledCue, CompiledRule, has_words
 from .mentions import Mention
 from .pattern import Gap, Group, Pattern, Regex, Slot, Word
 from .words import (
@@ -476,7 +476,7 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
             if not relaxed and (
                 # a strict match needs every required word and a mention for
                 # every required slot: say no at once when the sentence lacks one
-                any(present.isdisjoint(forms) for forms in needs)
+                not has_words(present, needs)
                 or any(not (has_place if name == "location" else has_actor) for name in cr.required)
             ):
                 continue
