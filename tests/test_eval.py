@@ -296,35 +296,43 @@ def test_bad_labels_gold_files_stop_with_status_2(files, tmp_path):
     assert code == 2 and "cannot tell the kind of gold file" in err
 
 
-# -- the development set ----------------------------------------------------------
+# -- the development set and the held-out set -----------------------------------
+
+HELDOUT = Path(__file__).resolve().parent / "data" / "heldout"
+#: (documents, expected records, keys every document has, at least this many documents)
+SETS = {
+    "dev": (DEV / "dev.jsonl", DEV / "dev_records.csv", {"family"}, 300),
+    "heldout": (HELDOUT / "heldout.jsonl", HELDOUT / "heldout_records.csv", set(), 150),
+}
 
 
-def _dev_docs():
-    lines = (DEV / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+def _docs(name: str):
+    lines = SETS[name][0].read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def _dev_rows():
-    with open(DEV / "dev_records.csv", encoding="utf-8", newline="") as f:
+def _rows(name: str):
+    with open(SETS[name][1], encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
 
-def test_dev_set_is_well_formed():
+@pytest.mark.parametrize("name", SETS)
+def test_set_is_well_formed(name):
     import datetime as dt
 
-    docs = _dev_docs()
+    docs = _docs(name)
     event_types = set(load_codebook().event_types)
-    assert len(docs) >= 300
-    assert sum(len(split_sentences(d["text"])) for d in docs) >= 300
+    assert len(docs) >= SETS[name][3]
     ids = [d["id"] for d in docs]
     assert len(set(ids)) == len(ids)
     for d in docs:
-        assert {"id", "date", "text", "labels", "country", "family", "style"} <= set(d), d["id"]
+        assert {"id", "date", "text", "labels", "country", "style"} | SETS[name][2] <= set(d), d["id"]
         dt.date.fromisoformat(d["date"])
         assert d["text"].strip() and "\n" not in d["text"]
         assert set(d["labels"]) <= event_types, d["id"]
         assert len(set(d["labels"])) == len(d["labels"]), d["id"]
-        assert d["family"].startswith("neg.") == (not d["labels"]), d["id"]
+        if "family" in d:
+            assert d["family"].startswith("neg.") == (not d["labels"]), d["id"]
         assert d["style"] in ("wire", "acled")
     assert len({d["country"] for d in docs}) >= 10
     positive = sum(1 for d in docs if d["labels"]) / len(docs)
@@ -333,9 +341,14 @@ def test_dev_set_is_well_formed():
     assert any(d["style"] == "acled" for d in docs)
 
 
-def test_dev_records_agree_with_the_labels():
-    docs = {d["id"]: d for d in _dev_docs()}
-    rows = _dev_rows()
+def test_dev_set_has_enough_sentences():
+    assert sum(len(split_sentences(d["text"])) for d in _docs("dev")) >= 300
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_records_agree_with_the_labels(name):
+    docs = {d["id"]: d for d in _docs(name)}
+    rows = _rows(name)
     assert rows and set(rows[0]) <= set(FIELDS) | {"note"}
     types: dict[str, set] = {}
     for row in rows:
@@ -350,10 +363,11 @@ def test_dev_records_agree_with_the_labels():
         assert types.get(doc_id, set()) == set(d["labels"]), doc_id
 
 
-def test_dev_set_evaluates_in_both_forms():
-    labels = evaluate(str(DEV / "dev.jsonl"))
-    records = evaluate(str(DEV / "dev_records.csv"), corpus=str(DEV / "dev.jsonl"))
-    docs = _dev_docs()
+@pytest.mark.parametrize("name", SETS)
+def test_set_evaluates_in_both_forms(name):
+    labels = evaluate(str(SETS[name][0]))
+    records = evaluate(str(SETS[name][1]), corpus=str(SETS[name][0]))
+    docs = _docs(name)
     assert labels.documents == records.documents == len(docs)
     assert labels.overall.tp + labels.overall.fn == sum(len(d["labels"]) for d in docs)
-    assert records.overall.tp + records.overall.fn == len(_dev_rows())
+    assert records.overall.tp + records.overall.fn == len(_rows(name))
