@@ -311,6 +311,9 @@ def run(
         status = "interrupted"
         raise
     except CoderError as exc:
+        if sigint.hit:  # after Ctrl-C (a worker it reached first died of it): an interrupt
+            status = "interrupted"
+            raise KeyboardInterrupt from exc
         error = exc
         raise
     finally:

@@ -252,6 +252,31 @@ def test_a_ctrl_c_that_python_swallows_still_stops_the_run(tmp_path, monkeypatch
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back after the run
 
 
+def test_an_error_that_follows_a_ctrl_c_is_reported_as_the_interrupt(tmp_path, monkeypatch):
+    # Ctrl-C sent to the whole process group can reach a worker before it
+    # ignores SIGINT; the main process then sees the worker die. The user
+    # asked to stop: exit 130, "interrupted", not "worker-failed".
+    import coder.runner
+    from coder.errors import CoderError, Problem
+
+    def reader(*args, **kwargs):
+        yield Document("a", EVENT, DOC_DATE)
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        raise CoderError(Problem("worker-failed", "a worker process died while coding"))
+
+    monkeypatch.setattr(coder.runner, "read_corpus", reader)
+    out, rep = tmp_path / "out.csv", tmp_path / "run.json"
+    code, _, err = cli("run", SAMPLES, "-o", out, "--report", rep, "--jobs", "1")
+    assert code == 130, err
+    assert err.splitlines()[0] == "interrupted: no output file was written"
+    assert json.loads(rep.read_text())["status"] == "interrupted"
+    assert sorted(os.listdir(tmp_path)) == ["run.json"]
+
+
 def big_corpus(path: Path, n: int) -> None:
     places = ["Rawa", "Mosul", "al-Qaim", "Ramadi"]
     with path.open("w") as f:
