@@ -20,7 +20,7 @@ from ..countries import countries
 from ..text.tokens import words
 from .inflect import FUNCTION_WORDS, forms
 from .lexicon import Entry, Lexicon
-from .pattern import Group, Pattern, Word, edge_forms, parse
+from .pattern import Group, Pattern, Slot, Word, edge_forms, parse
 
 _RUNS = re.compile(r"[^\W\d_]+")
 
@@ -37,14 +37,21 @@ class CompiledRule:
     anchor: int  # item index of the anchor
     slots: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
-    #: Word forms of which the sentence must hold one each, besides the
-    #: anchor (a required word, or any first word of a required group): a
-    #: quick "no" before matching.
-    needs: tuple[frozenset[str], ...] = ()
-    #: anchor alternative -> (items right of the anchor, items left of it
-    #: reversed, the leading slot found by subject search): worked out by the
-    #: matcher on first use
-    plans: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """One alternative of a rule's anchor, and how the rule is matched from it."""
+
+    rule: CompiledRule
+    alt: tuple  # the anchor alternative: its first word is the trigger word
+    #: word forms the sentence must also hold, one of each set (a required
+    #: word, any first word of a required group, the alternative's other
+    #: words): a quick "no" before matching
+    needs: tuple[frozenset[str], ...]
+    right: tuple  # the items after the anchor word, in order
+    left: tuple  # the items before the anchor, reversed, without the lead slot
+    lead: Slot | None  # the leading slot the subject search fills
 
 
 @dataclass(slots=True)
@@ -62,9 +69,7 @@ class Compiled:
     codebook: Codebook
     lexicon: Lexicon
     rules: list[CompiledRule]
-    #: first word form of an anchor -> (rule, anchor alternative, the word
-    #: forms the sentence must also hold, one of each set, for that rule)
-    anchors: dict[str, list[tuple[CompiledRule, tuple, tuple[frozenset[str], ...]]]]
+    anchors: dict[str, list[Trigger]]  # first word form of an anchor -> what it can trigger
     cues: list[CompiledCue]
     variant_words: dict[str, tuple[Pattern, frozenset[str] | None]] = field(default_factory=dict)
     refs: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -85,8 +90,8 @@ class Compiled:
                 continue
             if present is None:
                 present = frozenset(norms)
-            for _rule, _alt, needs in entries:
-                if has_words(present, needs):
+            for trigger in entries:
+                if has_words(present, trigger.needs):
                     return True
         return False
 
@@ -150,15 +155,22 @@ def has_words(present: frozenset[str], needs: tuple[frozenset[str], ...]) -> boo
     return all(not present.isdisjoint(forms) for forms in needs)
 
 
-def _needs(pattern: Pattern, anchor: int) -> tuple[frozenset[str], ...]:
-    out = []
-    for k, item in enumerate(pattern.items):
-        if k == anchor or not isinstance(item, (Word, Group)) or getattr(item, "optional", False):
+def _trigger(cr: CompiledRule, alt: tuple) -> Trigger:
+    items = cr.pattern.items
+    needs = []
+    for k, item in enumerate(items):
+        if k == cr.anchor or not isinstance(item, (Word, Group)) or getattr(item, "optional", False):
             continue
         forms_ = edge_forms((item,))
         if forms_:
-            out.append(forms_)
-    return tuple(out)
+            needs.append(forms_)
+    needs.extend(x.forms for x in alt[1:] if isinstance(x, Word))
+    left = items[: cr.anchor]
+    lead = left[0] if left and isinstance(left[0], Slot) else None
+    if lead is not None and len(left) > 1 and isinstance(left[1], Word) and "'s" in left[1].forms:
+        lead = None  # "{location} 's fall": the possessor stands right there, no subject search
+    return Trigger(cr, alt, tuple(needs), alt[1:] + items[cr.anchor + 1:],
+                   tuple(reversed(left[1:] if lead else left)), lead)
 
 
 def _anchor(pattern: Pattern) -> int:
@@ -232,14 +244,14 @@ def compile_codebook(cb: Codebook) -> Compiled:
     for i, rule in enumerate(cb.rules):
         pattern = parse(rule.pattern, extra_forms=extra)
         anchor = _anchor(pattern)
-        cr = CompiledRule(i, rule, pattern, anchor, pattern.slots, pattern.required_slots, _needs(pattern, anchor))
+        cr = CompiledRule(i, rule, pattern, anchor, pattern.slots, pattern.required_slots)
         rules.append(cr)
         item = pattern.items[cr.anchor]
         alts = [(item,)] if isinstance(item, Word) else list(item.alts)
         for alt in alts:
-            needs = cr.needs + tuple(x.forms for x in alt[1:] if isinstance(x, Word))
+            trigger = _trigger(cr, tuple(alt))
             for form in alt[0].forms:
-                anchors.setdefault(form, []).append((cr, tuple(alt), needs))
+                anchors.setdefault(form, []).append(trigger)
 
     cues: list[CompiledCue] = []
     for cue in cb.cues:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from ..codebook.model import Settings
 from ..text.tokens import Token
-from .compile import Compiled, CompiledCue, CompiledRule, has_words
+from .compile import Compiled, CompiledCue, CompiledRule, Trigger, has_words
 from .mentions import Mention
 from .pattern import Gap, Group, Pattern, Regex, Slot, Word
 from .words import (
@@ -324,40 +324,24 @@ def _better(a: Candidate, b: Candidate) -> bool:
     return ka > kb
 
 
-def match_rule(view: SentenceView, settings: Settings, cr: CompiledRule, alt: tuple, i: int,
+def match_rule(view: SentenceView, settings: Settings, trigger: Trigger, i: int,
                relaxed: bool = True) -> Candidate | None:
-    """Match one rule whose anchor alternative ``alt`` starts at token ``i``.
+    """Match the rule of ``trigger``, whose anchor alternative starts at token ``i``.
 
     First strictly (required slots must be filled); if that fails and
     ``relaxed``, once more with every slot optional, to say which slot was
     missing (only explanations need that: a candidate with a missing slot is
     always dropped, so plain coding skips the second pass).
     """
-    found = _match_rule(view, settings, cr, alt, i, strict=True)
+    found = _match_rule(view, settings, trigger, i, strict=True)
     if found is None and relaxed:
-        found = _match_rule(view, settings, cr, alt, i, strict=False)
+        found = _match_rule(view, settings, trigger, i, strict=False)
     return found
 
 
-def _plan(cr: CompiledRule, alt: tuple) -> tuple[tuple, tuple, Slot | None]:
-    """How a rule is matched from anchor alternative ``alt``: the items right
-    of the anchor, the items left of it (reversed), and the leading slot that
-    the subject search fills (None if there is none)."""
-    items = cr.pattern.items
-    right = tuple(alt[1:]) + items[cr.anchor + 1:]
-    left = items[: cr.anchor]
-    lead = left[0] if left and isinstance(left[0], Slot) else None
-    if lead is not None and len(left) > 1 and isinstance(left[1], Word) and "'s" in left[1].forms:
-        lead = None  # "{location} 's fall": the possessor stands right there, no subject search
-    return right, tuple(reversed(left[1:] if lead else left)), lead
-
-
-def _match_rule(view: SentenceView, settings: Settings, cr: CompiledRule, alt: tuple, i: int, strict: bool) -> Candidate | None:
+def _match_rule(view: SentenceView, settings: Settings, trigger: Trigger, i: int, strict: bool) -> Candidate | None:
     m = _Matcher(view, settings, strict)
-    plan = cr.plans.get(alt)
-    if plan is None:
-        plan = cr.plans[alt] = _plan(cr, alt)
-    right, left_items, lead = plan
+    cr, alt, right, left_items, lead = trigger.rule, trigger.alt, trigger.right, trigger.left, trigger.lead
     all_slots = cr.slots
     required = cr.required
     best: Candidate | None = None
@@ -472,15 +456,15 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
         entries = anchors.get(nm)
         if not entries:
             continue
-        for cr, alt, needs in entries:
+        for trigger in entries:
             if not relaxed and (
                 # a strict match needs every required word and a mention for
                 # every required slot: say no at once when the sentence lacks one
-                not has_words(present, needs)
-                or any(not (has_place if name == "location" else has_actor) for name in cr.required)
+                not has_words(present, trigger.needs)
+                or any(not (has_place if name == "location" else has_actor) for name in trigger.rule.required)
             ):
                 continue
-            cand = match_rule(view, settings, cr, alt, i, relaxed)
+            cand = match_rule(view, settings, trigger, i, relaxed)
             if cand is not None:
                 cands.append(cand)
     # one winner per event type among overlapping triggers
