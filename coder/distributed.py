@@ -554,6 +554,9 @@ def run_dask(corpus: str, output: str | None, *, fmt: str | None = None, codeboo
         status = "interrupted"
         raise
     except CoderError as exc:
+        if sigint.hit:  # after Ctrl-C (a worker it reached first died of it): an interrupt
+            status = "interrupted"
+            raise KeyboardInterrupt from exc
         error = exc
         raise
     finally:

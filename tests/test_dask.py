@@ -276,10 +276,12 @@ def test_a_line_over_the_limit_stops_its_file_as_in_a_local_run(tmp_path, schedu
     assert "dropped" in statuses and statuses[-1] == "complete"
 
 
-def test_a_ctrl_c_lost_while_the_cluster_starts_still_stops_the_run(tmp_path, scheduler, monkeypatch):
+@pytest.mark.parametrize("then_fail", [False, True], ids=["lost", "lost-then-an-error"])
+def test_a_ctrl_c_lost_while_the_cluster_starts_still_stops_the_run(tmp_path, scheduler, monkeypatch, then_fail):
     # Starting a cluster forks processes; a KeyboardInterrupt raised inside a
     # fork hook is printed and ignored by Python. The run must still stop as
-    # interrupted, not report itself complete.
+    # interrupted, not report itself complete, nor report an error that the
+    # Ctrl-C caused (a worker it reached first dying) instead of the interrupt.
     import signal
     import time
 
@@ -291,6 +293,8 @@ def test_a_ctrl_c_lost_while_the_cluster_starts_still_stops_the_run(tmp_path, sc
             time.sleep(1)
         except KeyboardInterrupt:
             pass
+        if then_fail:
+            raise coder.errors.CoderError(coder.errors.Problem("worker-failed", "a worker died"))
         return connect(*args, **kwargs)
 
     monkeypatch.setattr(coder.distributed, "_connect", connect_and_lose_a_ctrl_c)
