@@ -23,11 +23,13 @@ that of ``--jobs 1``).
   writer would have done, so the main process only formats and writes.
 * At most ``2 * N`` batches are in flight (sent and not yet written), so memory
   stays flat however large the corpus.
-* Small runs stay in the main process: until the run has read
-  :data:`POOL_MIN_DOCUMENTS` documents or :data:`POOL_MIN_CHARS` characters of
-  text, documents are coded in the main process as with ``--jobs 1``; only
-  then is the pool started (a corpus of a few documents does not pay for
-  starting workers).
+* Small runs stay in the main process: until the main process has spent
+  :data:`POOL_MIN_SECONDS` coding, or has read :data:`POOL_MIN_DOCUMENTS`
+  documents or :data:`POOL_MIN_CHARS` characters of text, documents are coded
+  there as with ``--jobs 1``; only then is the pool started (a corpus of a
+  few documents does not pay for starting workers, and a corpus of long or
+  event-dense documents is not coded on one core for long).  Where each
+  document is coded does not change the output.
 * Workers ignore SIGINT: Ctrl-C stops the main process, which terminates the
   workers (:meth:`Pool.close`).  A worker that dies (killed, out of memory)
   stops the run with ``worker-failed``.
@@ -57,7 +59,10 @@ BATCH_DOCUMENTS = 64
 BATCH_CHARS = 256 * 1024
 #: Batches in flight per worker.
 IN_FLIGHT_PER_WORKER = 2
-#: The pool starts once the run has read this many documents ...
+#: The pool starts once the main process has spent this many seconds coding
+#: (starting two forked workers costs a few hundredths of a second) ...
+POOL_MIN_SECONDS = 0.05
+#: ... or the run has read this many documents ...
 POOL_MIN_DOCUMENTS = 200
 #: ... or this many characters of text; before that, documents are coded in
 #: the main process.
@@ -238,7 +243,8 @@ class Pool:
     def __init__(self, compiled: Compiled, codebook: str | None, jobs: int, *,
                  max_doc_bytes: int | None = None, max_sentence_chars: int | None = None,
                  raise_errors: bool = False, validate: bool = False, method: str | None = None,
-                 min_documents: int | None = None, min_chars: int | None = None):
+                 min_documents: int | None = None, min_chars: int | None = None,
+                 min_seconds: float | None = None):
         self.compiled, self.codebook, self.jobs = compiled, codebook, jobs
         self.options = {"max_doc_bytes": max_doc_bytes, "max_sentence_chars": max_sentence_chars,
                         "raise_errors": raise_errors}
@@ -246,9 +252,11 @@ class Pool:
         self.method = method or start_method()
         self.min_documents = POOL_MIN_DOCUMENTS if min_documents is None else min_documents
         self.min_chars = POOL_MIN_CHARS if min_chars is None else min_chars
+        self.min_seconds = POOL_MIN_SECONDS if min_seconds is None else min_seconds
         self.in_flight = IN_FLIGHT_PER_WORKER * jobs
         self.executor = None  # a ProcessPoolExecutor once started
         self._documents = self._chars = 0
+        self._seconds = 0.0  # spent coding in this process before the pool started
 
     # -- the pool
 
@@ -290,13 +298,18 @@ class Pool:
         it = iter(items)
         if self.executor is None:
             for item in it:  # in this process, until the run is big enough for the pool
-                if self._documents >= self.min_documents or self._chars >= self.min_chars:
+                if (self._documents >= self.min_documents or self._chars >= self.min_chars
+                        or self._seconds >= self.min_seconds):
                     it = chain((item,), it)
                     break
-                records = code_corpus(self.compiled, (item,), report, on_skip=on_skip, **self.options)
-                yield from checked(list(records), report) if self.validate else records
+                began = time.perf_counter()
+                records = list(code_corpus(self.compiled, (item,), report, on_skip=on_skip, **self.options))
+                if self.validate:
+                    records = checked(records, report)
+                self._seconds += time.perf_counter() - began
                 self._documents += 1
                 self._chars += _size(item)
+                yield from records
             else:
                 return
             self._start()

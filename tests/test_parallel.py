@@ -241,14 +241,30 @@ def test_resume_with_workers_gives_the_bytes_of_a_plain_run(tmp_path, monkeypatc
 def test_a_small_run_stays_in_the_main_process():
     compiled = load_compiled(None)
     docs = [Document(str(i), EVENT, DOC_DATE) for i in range(50)]
-    with Pool(compiled, None, 2) as pool:
+    with Pool(compiled, None, 2, min_seconds=60) as pool:
         records = list(pool.code(docs, Report()))
         assert not pool.started
     assert len(records) == 50
-    with Pool(compiled, None, 2, min_documents=10) as pool:
+    with Pool(compiled, None, 2, min_documents=10, min_seconds=60) as pool:
         more = list(pool.code(docs, Report()))
         assert pool.started
     assert more == records
+
+
+def test_the_pool_starts_once_the_main_process_has_coded_for_a_while():
+    """A corpus of long or event-dense documents is not coded on one core
+    until 200 of them are done: the pool starts after ``min_seconds`` of coding."""
+    compiled = load_compiled(None)
+    docs = [Document(str(i), EVENT, DOC_DATE) for i in range(20)]
+    started_after = []
+    with Pool(compiled, None, 2, min_seconds=1e-9, min_documents=10**9, min_chars=10**9) as pool:
+        records = []
+        for record in pool.code(docs, Report()):
+            records.append(record)
+            started_after.append(pool.started)
+    assert started_after[0] is False and started_after[-1] is True  # one document, then the pool
+    assert sum(not s for s in started_after) == 1
+    assert records == list(code_corpus(compiled, docs, Report()))
 
 
 def test_memory_stays_flat_reading_runs_at_most_a_few_batches_ahead(monkeypatch):
