@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .yamlpos import Positions
+from .positions import Positions
 
 SLOTS = ("actor1", "actor2", "location")
 

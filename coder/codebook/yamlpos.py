@@ -15,11 +15,10 @@ from it ourselves so that we can
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import yaml
 
 from ..errors import CodebookError, Problem
+from .positions import Positions
 
 #: Most nodes a codebook may expand to (aliases count each time they are used).
 MAX_NODES = 250_000
@@ -29,23 +28,6 @@ _FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BOOL = {"true": True, "false": False}
 
 
-@dataclass
-class Positions:
-    """Where each value and key of a loaded YAML document stands (1-based)."""
-
-    values: dict[tuple, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[tuple, tuple[int, int]] = field(default_factory=dict)
-
-    def of(self, path: tuple) -> tuple[int, int]:
-        """Position of the value at ``path``, or of its nearest ancestor."""
-        path = tuple(path)
-        while path not in self.values and path:
-            path = path[:-1]
-        return self.values.get(path, (1, 1))
-
-    def of_key(self, path: tuple) -> tuple[int, int]:
-        """Position of the key that ends ``path`` (falls back to the value)."""
-        return self.keys.get(tuple(path)) or self.of(path)
 
 
 def _mark(node) -> tuple[int, int]:

@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from coder.errors import Problem, UsageError
-from coder.io.petrarch import read_petrarch
 from coder.text.document import Document
 
 INPUT_FORMATS = ("txt", "jsonl", "csv", "xml")
@@ -547,4 +546,10 @@ def _is_date(value) -> bool:
     return True
 
 
-_READERS = {"txt": _read_txt, "jsonl": _read_jsonl, "csv": _read_csv, "xml": read_petrarch}
+def _read_xml(f, head, path, rel, doc_date):
+    from coder.io.petrarch import read_petrarch  # here: lxml is imported only to read XML
+
+    return read_petrarch(f, head, path, rel, doc_date)
+
+
+_READERS = {"txt": _read_txt, "jsonl": _read_jsonl, "csv": _read_csv, "xml": _read_xml}

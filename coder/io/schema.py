@@ -30,12 +30,14 @@ import math
 import re
 from functools import cache
 from importlib.resources import files
-
-from jsonschema import Draft202012Validator, ValidationError, validators
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from coder.errors import Problem
 from coder.events.record import FIELDS
+
+if TYPE_CHECKING:  # imported when first needed: a run whose records are all valid never needs them
+    from jsonschema import Draft202012Validator, ValidationError
+    from lxml import etree
 
 _SCHEMAS = files("coder") / "schemas"
 
@@ -84,6 +86,8 @@ def _event_schema() -> dict:
 @cache
 def events_xsd() -> etree.XMLSchema:
     """The compiled XML Schema of the XML output (``schemas/events.xsd``)."""
+    from lxml import etree
+
     data = (_SCHEMAS / "events.xsd").read_bytes()
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     return etree.XMLSchema(etree.fromstring(data, parser))
@@ -98,6 +102,8 @@ def _anchored(pattern: str) -> re.Pattern:
 
 
 def _pattern(validator, pattern, instance, schema):
+    from jsonschema import ValidationError
+
     if validator.is_type(instance, "string") and not _anchored(pattern).search(instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
@@ -112,20 +118,29 @@ def _is_number(checker, instance) -> bool:
     return not (isinstance(instance, float) and math.isnan(instance))
 
 
-_RecordValidator = validators.extend(
-    Draft202012Validator,
-    validators={"pattern": _pattern},
-    type_checker=Draft202012Validator.TYPE_CHECKER.redefine_many(
-        {"integer": _is_integer, "number": _is_number}
-    ),
-)
+@cache
+def _record_validator_class():
+    """jsonschema's Draft 2020-12 validator with our ``pattern`` and types."""
+    from jsonschema import Draft202012Validator, validators
+
+    return validators.extend(
+        Draft202012Validator,
+        validators={"pattern": _pattern},
+        type_checker=Draft202012Validator.TYPE_CHECKER.redefine_many(
+            {"integer": _is_integer, "number": _is_number}
+        ),
+    )
 
 
 @cache
 def _validator() -> Draft202012Validator:
-    schema = _event_schema()
-    Draft202012Validator.check_schema(schema)
-    return _RecordValidator(schema)  # no format_checker: formats are not asserted
+    return _validator_of(_event_schema())
+
+
+def _validator_of(schema: dict) -> Draft202012Validator:
+    cls = _record_validator_class()
+    cls.check_schema(schema)
+    return cls(schema)  # no format_checker: formats are not asserted
 
 
 @cache
@@ -136,9 +151,7 @@ def load_schema(name: str) -> dict:
 
 @cache
 def _validator_for(name: str) -> Draft202012Validator:
-    schema = load_schema(name)
-    Draft202012Validator.check_schema(schema)
-    return _RecordValidator(schema)
+    return _validator_of(load_schema(name))
 
 
 # -- a compiled fast path -------------------------------------------------------

@@ -49,9 +49,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, replace
-from typing import BinaryIO
-
-from lxml import etree
+from typing import TYPE_CHECKING, BinaryIO
 
 from coder.errors import OutputError, Problem, UsageError
 from coder.events.record import (
@@ -62,6 +60,9 @@ from coder.events.record import (
     format_value,
 )
 from coder.io.formats import SINKS, ActorTable
+
+if TYPE_CHECKING:
+    from lxml import etree
 from coder.io.schema import validate_record
 
 #: Output formats.  JSONL, ACLED and Phoenix rows are made in coder.io.formats.
@@ -259,6 +260,8 @@ def _xml_sink(raw: BinaryIO, codebook: str, codebook_version: str
               ) -> Iterator[Callable[[Record], None]]:
     attrib = {k: _xml_text(v) for k, v in
               (("codebook", codebook), ("codebook_version", codebook_version)) if v}
+    from lxml import etree  # here: a run that writes no XML does not import lxml
+
     with etree.xmlfile(raw, encoding="UTF-8") as xf:
         xf.write_declaration()
         with xf.element("events", attrib):
@@ -275,6 +278,8 @@ def _xml_sink(raw: BinaryIO, codebook: str, codebook_version: str
 
 def _event_element(record: Record) -> etree._Element:
     """The ``<event>`` element of one record, indented for a 2-space level."""
+    from lxml import etree
+
     event = etree.Element("event")
     for name in FIELDS:
         text = _xml_text(format_value(getattr(record, name)))
