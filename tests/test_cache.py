@@ -66,3 +66,27 @@ def test_no_cache_when_asked(tmp_path, monkeypatch):
     monkeypatch.setenv("CODER_NO_CACHE", "1")
     load_compiled()
     assert not (tmp_path / "c").exists()
+
+
+def test_a_warm_run_does_not_import_what_only_cold_starts_and_other_formats_need(tmp_path, gazetteer_built):
+    """The serial start of every run (and of --jobs N) stays short: with the
+    codebook cache warm, coding JSONL into CSV imports neither the YAML
+    parser, nor jsonschema (needed only to explain an invalid record), nor lxml."""
+    import json
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "one.jsonl"
+    corpus.write_text(json.dumps({"id": "d", "date": "2017-11-17",
+                                  "text": "Iraqi forces recaptured Rawa from Islamic State on Friday."}) + "\n")
+    script = (
+        "import sys\n"
+        "from coder.runner import run\n"
+        f"run({str(corpus)!r}, {str(tmp_path / 'out.csv')!r})\n"  # the first run fills the cache
+        "heavy = ('yaml', 'jsonschema', 'lxml')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in heavy}))\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
+    warm = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
+    assert warm.stdout.strip() == "[]"
+    assert (tmp_path / "out.csv").read_text().count("\n") == 2
