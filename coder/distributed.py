@@ -53,8 +53,8 @@ from .io import readers
 from .io.formats import ActorTable
 from .io.writers import format_for, open_writer
 from .pipeline import Report, code_corpus
-from .report import open_rejects, reject_entry, run_report, write_json
-from .runner import InterruptGuard
+from .report import open_rejects, reject_entry
+from .runner import Outcome, write_ending
 
 #: Default size of a partition (``--partition-bytes``).
 DEFAULT_PARTITION_BYTES = 64 << 20
@@ -444,7 +444,6 @@ def run_dask(corpus: str, output: str | None, *, fmt: str | None = None, codeboo
                "excel_safe": excel_safe, "resume": False, "rejects": rejects_path,
                "engine": "dask", "scheduler": scheduler, "partition_bytes": partition_bytes}
     codebook_info: dict = {"path": codebook}
-    status, error = "failed", None
     start = time.perf_counter()
     partitions: list[Partition] = []
     manifest_path = None
@@ -460,130 +459,109 @@ def run_dask(corpus: str, output: str | None, *, fmt: str | None = None, codeboo
             on_note(report.notes[shown[1]])
             shown[1] += 1
 
-    sigint = InterruptGuard()  # a Ctrl-C lost while the cluster starts still stops the run
+    outcome = Outcome()  # a Ctrl-C lost while the cluster starts still stops the run
     try:
-        compiled = load_compiled(codebook)  # a broken codebook stops here, before any cluster
-        cb = compiled.codebook
-        codebook_info = {"name": cb.name, "version": cb.version, "path": codebook,
-                         "sha256": codebook_digest(cb, codebook)}
-        outdir = _prepare_outdir(output)
-        manifest_path = os.path.join(outdir, "manifest.json")
-        units = plan(corpus, input_format=input_format, partition_bytes=partition_bytes,
-                     doc_date=doc_date, max_doc_bytes=max_doc_bytes)
-        for unit in units:
-            if not isinstance(unit, Problem):
-                p = Partition(len(partitions), unit)
-                p.part = f"part-{p.index:05d}{PART_SUFFIX[fmt]}"
-                partitions.append(p)
-        client, cluster = _connect(scheduler, jobs, cluster_options)
-
-        # count the lines of split files, so that each range knows its first line number
-        ranges = [s for p in partitions for s in p.sources if s.start is not None]
-        counted = client.gather(client.map(count_newlines, [s.path for s in ranges],
-                                           [s.start for s in ranges], [s.end for s in ranges],
-                                           pure=False)) if ranges else []
-        before: dict[str, int] = {}
-        for source, n in zip(ranges, counted):
-            source.newlines_before = before.get(source.path, 0)
-            before[source.path] = source.newlines_before + n
-
-        task_options = {"format": fmt, "doc_date": doc_date, "max_doc_bytes": max_doc_bytes,
-                        "max_sentence_chars": max_sentence_chars, "excel_safe": excel_safe,
-                        "raise_errors": raise_errors}
-        futures = {p.index: client.submit(code_partition, {
-            "sources": p.sources, "part_path": os.path.abspath(os.path.join(outdir, p.part)),
-            "codebook": os.path.abspath(codebook) if codebook else None,
-            "codebook_sha256": codebook_info["sha256"], "coder_version": __version__,
-            "options": task_options, "rejects": rejects_path is not None}, pure=False)
-            for p in partitions}
-
-        with open_rejects(rejects_path) as rejects:
-            stopped: set[str] = set()  # files stopped by an overlong line: their later ranges are dropped
-            found: dict[str, bool] = {}
-            it = iter(partitions)
+        with outcome:
+            compiled = load_compiled(codebook)  # a broken codebook stops here, before any cluster
+            cb = compiled.codebook
+            codebook_info = {"name": cb.name, "version": cb.version, "path": codebook,
+                             "sha256": codebook_digest(cb, codebook)}
+            outdir = _prepare_outdir(output)
+            manifest_path = os.path.join(outdir, "manifest.json")
+            units = plan(corpus, input_format=input_format, partition_bytes=partition_bytes,
+                         doc_date=doc_date, max_doc_bytes=max_doc_bytes)
             for unit in units:
-                if isinstance(unit, Problem):  # counted as code_corpus counts a reader problem
-                    list(code_corpus(compiled, (unit,), report,
-                                     on_skip=rejects.write if rejects is not None else None))
-                    show()
-                    continue
-                p = next(it)
-                try:
-                    result = futures.pop(p.index).result()
-                except (CoderError, KeyboardInterrupt):
-                    raise
-                except Exception as exc:
-                    if raise_errors:
+                if not isinstance(unit, Problem):
+                    p = Partition(len(partitions), unit)
+                    p.part = f"part-{p.index:05d}{PART_SUFFIX[fmt]}"
+                    partitions.append(p)
+            client, cluster = _connect(scheduler, jobs, cluster_options)
+
+            # count the lines of split files, so that each range knows its first line number
+            ranges = [s for p in partitions for s in p.sources if s.start is not None]
+            counted = client.gather(client.map(count_newlines, [s.path for s in ranges],
+                                               [s.start for s in ranges], [s.end for s in ranges],
+                                               pure=False)) if ranges else []
+            before: dict[str, int] = {}
+            for source, n in zip(ranges, counted):
+                source.newlines_before = before.get(source.path, 0)
+                before[source.path] = source.newlines_before + n
+
+            task_options = {"format": fmt, "doc_date": doc_date, "max_doc_bytes": max_doc_bytes,
+                            "max_sentence_chars": max_sentence_chars, "excel_safe": excel_safe,
+                            "raise_errors": raise_errors}
+            futures = {p.index: client.submit(code_partition, {
+                "sources": p.sources, "part_path": os.path.abspath(os.path.join(outdir, p.part)),
+                "codebook": os.path.abspath(codebook) if codebook else None,
+                "codebook_sha256": codebook_info["sha256"], "coder_version": __version__,
+                "options": task_options, "rejects": rejects_path is not None}, pure=False)
+                for p in partitions}
+
+            with open_rejects(rejects_path) as rejects:
+                stopped: set[str] = set()  # files stopped by an overlong line: their later ranges are dropped
+                found: dict[str, bool] = {}
+                it = iter(partitions)
+                for unit in units:
+                    if isinstance(unit, Problem):  # counted as code_corpus counts a reader problem
+                        list(code_corpus(compiled, (unit,), report,
+                                         on_skip=rejects.write if rejects is not None else None))
+                        show()
+                        continue
+                    p = next(it)
+                    try:
+                        result = futures.pop(p.index).result()
+                    except (CoderError, KeyboardInterrupt):
                         raise
-                    p.status = "failed"
-                    p.result = {"error": f"{type(exc).__name__}: {exc}"}
-                    where = ", ".join(f"{s.path}" + (f" bytes {s.start}-{s.end}" if s.start is not None else "")
-                                      for s in p.sources[:3])
-                    raise CoderError(Problem("worker-failed", f"partition {p.index} ({where}) failed: "
-                                             f"{type(exc).__name__}: {exc}")) from exc
-                source = p.sources[0]
-                if source.start is not None and source.path in stopped:
-                    p.status, p.result = "dropped", {"records": 0, "reason": "an earlier range of the "
-                                                     "file stopped at a line over the line limit"}
-                    _empty_part(os.path.join(outdir, p.part), fmt, cb, excel_safe)
-                else:
-                    p.status, p.result = "complete", result
-                    _merge(report, result)
-                    if rejects is not None:
-                        for entry in result["rejects"]:
-                            rejects.write_entry(entry)
-                    if source.start is not None:
-                        found[source.path] = found.get(source.path, False) or result["found"]
-                        if result["stopped"]:
-                            stopped.add(source.path)
-                if source.start is not None and source.end >= source.size and not found.get(source.path):
-                    # the last range of a split file in which no line held anything: as the reader
-                    empty = Report()
-                    list(code_corpus(compiled, (Problem("input-empty", "no documents in file",
-                                                        path=source.path),), empty,
-                                     on_skip=rejects.write if rejects is not None else None))
-                    _merge(report, _result(empty))
-                    for name, n in _result(empty)["counts"].items():  # counted in this partition
-                        counts = p.result.setdefault("counts", {})
-                        counts[name] = counts.get(name, 0) + n
-                show()
-                sigint.check()
-            sigint.check()  # before the rejects file is committed
-        status = "complete"
-    except KeyboardInterrupt:
-        status = "interrupted"
-        raise
-    except CoderError as exc:
-        if sigint.hit:  # after Ctrl-C (a worker it reached first died of it): an interrupt
-            status = "interrupted"
-            raise KeyboardInterrupt from exc
-        error = exc
-        raise
+                    except Exception as exc:
+                        if raise_errors:
+                            raise
+                        p.status = "failed"
+                        p.result = {"error": f"{type(exc).__name__}: {exc}"}
+                        where = ", ".join(f"{s.path}" + (f" bytes {s.start}-{s.end}" if s.start is not None else "")
+                                          for s in p.sources[:3])
+                        raise CoderError(Problem("worker-failed", f"partition {p.index} ({where}) failed: "
+                                                 f"{type(exc).__name__}: {exc}")) from exc
+                    source = p.sources[0]
+                    if source.start is not None and source.path in stopped:
+                        p.status, p.result = "dropped", {"records": 0, "reason": "an earlier range of the "
+                                                         "file stopped at a line over the line limit"}
+                        _empty_part(os.path.join(outdir, p.part), fmt, cb, excel_safe)
+                    else:
+                        p.status, p.result = "complete", result
+                        _merge(report, result)
+                        if rejects is not None:
+                            for entry in result["rejects"]:
+                                rejects.write_entry(entry)
+                        if source.start is not None:
+                            found[source.path] = found.get(source.path, False) or result["found"]
+                            if result["stopped"]:
+                                stopped.add(source.path)
+                    if source.start is not None and source.end >= source.size and not found.get(source.path):
+                        # the last range of a split file in which no line held anything: as the reader
+                        empty = Report()
+                        list(code_corpus(compiled, (Problem("input-empty", "no documents in file",
+                                                            path=source.path),), empty,
+                                         on_skip=rejects.write if rejects is not None else None))
+                        _merge(report, _result(empty))
+                        for name, n in _result(empty)["counts"].items():  # counted in this partition
+                            counts = p.result.setdefault("counts", {})
+                            counts[name] = counts.get(name, 0) + n
+                    show()
+                    outcome.sigint.check()
+                outcome.sigint.check()  # before the rejects file is committed
     finally:
-        sigint.restore()
         if client is not None:
             if futures:  # stopped early: tasks not started are not run (running ones may finish)
                 client.cancel(list(futures.values()))
             _close(client, cluster)
         report.seconds = time.perf_counter() - start
         if manifest_path is not None:
-            doc = manifest(report, status=status, corpus=corpus, fmt=fmt, codebook=codebook_info,
+            doc = manifest(report, status=outcome.status, corpus=corpus, fmt=fmt, codebook=codebook_info,
                            options=options, partitions=partitions)
-            try:
-                write_json(manifest_path, doc)
-            except (CoderError, OSError):
-                if status == "complete":
-                    raise
+            write_ending(manifest_path, doc, outcome.status)
         if report_path is not None:
-            doc = run_report(report, status=status, corpus=corpus, output=output,
-                             codebook=codebook_info, options=options)
-            if error is not None:
-                doc["errors"] = [p.to_dict() for p in error.problems]
-            try:
-                write_json(report_path, doc)
-            except (CoderError, OSError):
-                if status == "complete":
-                    raise
+            outcome.write_report(report_path, report, corpus=corpus, output=output,
+                                 codebook=codebook_info, options=options)
     return report
 
 

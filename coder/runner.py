@@ -157,6 +157,57 @@ class InterruptGuard:
             self.previous = None
 
 
+class Outcome:
+    """How a run ends, for its report: ``status`` is "complete", "interrupted"
+    or "failed" (with ``error``, the CoderError that stopped it).
+
+    Used as ``with outcome:`` around the run, inside the ``try`` whose
+    ``finally`` cleans up by ``status``.  It keeps Ctrl-C as a flag
+    (``sigint``, an :class:`InterruptGuard`, restored on the way out), and a
+    CoderError that follows a Ctrl-C (a worker it reached first died of it)
+    leaves as the KeyboardInterrupt it really is.  Both engines use it.
+    """
+
+    def __init__(self) -> None:
+        self.status = "failed"
+        self.error: CoderError | None = None
+        self.sigint = InterruptGuard()
+
+    def __enter__(self) -> Outcome:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        self.sigint.restore()
+        if kind is None:
+            self.status = "complete"
+        elif issubclass(kind, KeyboardInterrupt):
+            self.status = "interrupted"
+        elif issubclass(kind, CoderError):
+            if self.sigint.hit:
+                self.status = "interrupted"
+                raise KeyboardInterrupt from exc
+            self.error = exc
+
+    def write_report(self, path: str, report: Report, **where) -> None:
+        """Write the run report (``--report``) with this status and error;
+        ``where``: corpus, output, codebook and options, as
+        :func:`coder.report.run_report` takes them."""
+        doc = run_report(report, status=self.status, **where)
+        if self.error is not None:
+            doc["errors"] = [p.to_dict() for p in self.error.problems]
+        write_ending(path, doc, self.status)
+
+
+def write_ending(path: str, doc: dict, status: str) -> None:
+    """Write a run's report or manifest; after a failure or an interrupt, a
+    failure to write it does not hide why the run stopped."""
+    if status == "complete":
+        write_json(path, doc)
+        return
+    with suppress(CoderError, OSError):
+        write_json(path, doc)
+
+
 def run(
     corpus: str,
     output: str | None = None,
@@ -235,101 +286,83 @@ def run(
                "max_doc_bytes": max_doc_bytes, "max_sentence_chars": max_sentence_chars,
                "excel_safe": excel_safe, "resume": resume, "rejects": rejects_path, "jobs": jobs}
     codebook_info: dict = {"path": codebook}
-    status, error = "failed", None
     start = time.perf_counter()
     pool: Pool | None = None
-    sigint = InterruptGuard()
+    outcome = Outcome()
     try:
-        compiled = load_compiled(codebook)
-        cb = compiled.codebook
-        codebook_info = {"name": cb.name, "version": cb.version, "path": codebook,
-                         "sha256": codebook_digest(cb, codebook)}
-        items = read_corpus(corpus, doc_date=doc_date, input_format=input_format, stdin=stdin,
-                            max_doc_bytes=max_doc_bytes)
-        writer_options = dict(codebook=cb.name, codebook_version=cb.version, excel_safe=excel_safe,
-                              actors=ActorTable.from_compiled(compiled))
+        with outcome:
+            compiled = load_compiled(codebook)
+            cb = compiled.codebook
+            codebook_info = {"name": cb.name, "version": cb.version, "path": codebook,
+                             "sha256": codebook_digest(cb, codebook)}
+            items = read_corpus(corpus, doc_date=doc_date, input_format=input_format, stdin=stdin,
+                                max_doc_bytes=max_doc_bytes)
+            writer_options = dict(codebook=cb.name, codebook_version=cb.version, excel_safe=excel_safe,
+                                  actors=ActorTable.from_compiled(compiled))
 
-        if jobs > 1:  # coder.parallel: the same records and report, from worker processes
-            pool = Pool(compiled, codebook, jobs, max_doc_bytes=max_doc_bytes,
-                        max_sentence_chars=max_sentence_chars, raise_errors=raise_errors,
-                        validate=not resume)  # the workers check the records for the writer
+            if jobs > 1:  # coder.parallel: the same records and report, from worker processes
+                pool = Pool(compiled, codebook, jobs, max_doc_bytes=max_doc_bytes,
+                            max_sentence_chars=max_sentence_chars, raise_errors=raise_errors,
+                            validate=not resume)  # the workers check the records for the writer
 
-        def code(items, report, on_skip):
-            if pool is not None:
-                return pool.code(items, report, on_skip)
-            return code_corpus(compiled, items, report, max_doc_bytes=max_doc_bytes,
-                               max_sentence_chars=max_sentence_chars, on_skip=on_skip,
-                               raise_errors=raise_errors)
+            def code(items, report, on_skip):
+                if pool is not None:
+                    return pool.code(items, report, on_skip)
+                return code_corpus(compiled, items, report, max_doc_bytes=max_doc_bytes,
+                                   max_sentence_chars=max_sentence_chars, on_skip=on_skip,
+                                   raise_errors=raise_errors)
 
-        if resume:
-            settings = {"coder": __version__, "codebook_sha256": codebook_info["sha256"],
-                        "corpus": os.path.abspath(corpus), "doc_date": doc_date,
-                        "input_format": input_format, "max_doc_bytes": max_doc_bytes,
-                        "max_sentence_chars": max_sentence_chars}
-            parts = Parts(output, run_key(settings), {"settings": settings, "codebook": codebook_info})
-            parts.open()
-            if parts.note is not None and on_note is not None:
-                on_note(parts.note)
+            if resume:
+                settings = {"coder": __version__, "codebook_sha256": codebook_info["sha256"],
+                            "corpus": os.path.abspath(corpus), "doc_date": doc_date,
+                            "input_format": input_format, "max_doc_bytes": max_doc_bytes,
+                            "max_sentence_chars": max_sentence_chars}
+                parts = Parts(output, run_key(settings), {"settings": settings, "codebook": codebook_info})
+                parts.open()
+                if parts.note is not None and on_note is not None:
+                    on_note(parts.note)
 
-            def code_part(items, report, on_skip):
-                for record in code(items, report, on_skip):
-                    sigint.check()
-                    yield record
-                    shown()
-                    progress.update(report)
-                shown()
-
-            order = run_resumable(items, corpus, parts, report, code_part)
-            sigint.check()
-            with open_rejects(rejects_path) as rejects:
-                with open_writer(output, fmt, **writer_options) as writer:
-                    for kind, obj in joined(parts, order):
-                        if kind == "record":
-                            _write(writer, obj, report)
-                        elif rejects is not None:
-                            rejects.write_entry(obj)
-                    shown()
-                    sigint.check()
-            parts.remove()
-        else:
-            if not to_stdout and os.path.isdir(parts_dir(output)) and on_note is not None:
-                on_note(f"{parts_dir(output)} holds an interrupted resumable run that this run "
-                        "does not use (add --resume to go on with it)")
-            with open_rejects(rejects_path) as rejects:
-                with open_writer(output, fmt, **writer_options) as writer:
-                    if pool is not None:
-                        writer.validate = False  # done by the pool (coder.parallel.checked)
-                    for record in code(items, report, rejects.write if rejects is not None else None):
-                        sigint.check()
-                        _write(writer, record, report)
+                def code_part(items, report, on_skip):
+                    for record in code(items, report, on_skip):
+                        outcome.sigint.check()
+                        yield record
                         shown()
                         progress.update(report)
                     shown()
-                    sigint.check()  # before the output is committed
-        status = "complete"
-    except KeyboardInterrupt:
-        status = "interrupted"
-        raise
-    except CoderError as exc:
-        if sigint.hit:  # after Ctrl-C (a worker it reached first died of it): an interrupt
-            status = "interrupted"
-            raise KeyboardInterrupt from exc
-        error = exc
-        raise
+
+                order = run_resumable(items, corpus, parts, report, code_part)
+                outcome.sigint.check()
+                with open_rejects(rejects_path) as rejects:
+                    with open_writer(output, fmt, **writer_options) as writer:
+                        for kind, obj in joined(parts, order):
+                            if kind == "record":
+                                _write(writer, obj, report)
+                            elif rejects is not None:
+                                rejects.write_entry(obj)
+                        shown()
+                        outcome.sigint.check()
+                parts.remove()
+            else:
+                if not to_stdout and os.path.isdir(parts_dir(output)) and on_note is not None:
+                    on_note(f"{parts_dir(output)} holds an interrupted resumable run that this run "
+                            "does not use (add --resume to go on with it)")
+                with open_rejects(rejects_path) as rejects:
+                    with open_writer(output, fmt, **writer_options) as writer:
+                        if pool is not None:
+                            writer.validate = False  # done by the pool (coder.parallel.checked)
+                        for record in code(items, report, rejects.write if rejects is not None else None):
+                            outcome.sigint.check()
+                            _write(writer, record, report)
+                            shown()
+                            progress.update(report)
+                        shown()
+                        outcome.sigint.check()  # before the output is committed
     finally:
-        sigint.restore()
         if pool is not None:
-            pool.close(complete=status == "complete")  # Ctrl-C or a failure: terminate the workers
+            pool.close(complete=outcome.status == "complete")  # Ctrl-C or a failure: terminate the workers
         report.seconds = time.perf_counter() - start
         progress.clear()
         if report_path is not None:
-            doc = run_report(report, status=status, corpus=corpus, output=output,
-                             codebook=codebook_info, options=options)
-            if error is not None:
-                doc["errors"] = [p.to_dict() for p in error.problems]
-            if status == "complete":
-                write_json(report_path, doc)
-            else:  # do not hide why the run stopped behind a failure to write the report
-                with suppress(CoderError, OSError):
-                    write_json(report_path, doc)
+            outcome.write_report(report_path, report, corpus=corpus, output=output,
+                                 codebook=codebook_info, options=options)
     return report
