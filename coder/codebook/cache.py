@@ -22,10 +22,10 @@ import os
 import pickle
 import stat
 import tempfile
+from contextlib import suppress
 from functools import cache
-from pathlib import Path
-
 from importlib.resources import files
+from pathlib import Path
 
 from .. import __version__
 from ..match.compile import Compiled
@@ -116,10 +116,8 @@ def _store(d: Path, target: Path, compiled: Compiled) -> None:
                 pickle.dump(compiled, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, target)
         except BaseException:
-            try:
+            with suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
             raise
     except (OSError, pickle.PicklingError):
         pass  # a cache that cannot be written is no cache: the run goes on
