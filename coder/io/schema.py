@@ -172,9 +172,11 @@ class _Unsupported(Exception):
 
 def _compile(schema) -> "callable":
     """A predicate for ``schema``: Python source generated for the keywords
-    below and compiled once (about ten times faster than closures)."""
+    below and compiled once (about ten times faster than closures).  Each
+    property is looked up once (``v.get(name, _M)``) and checked by
+    statements that return False at the first violation."""
     ns: dict = {"_num": lambda v: _is_number(None, v), "_same": lambda a, b: _same(a, b),
-                "_anyeq": lambda v, xs: any(_same(v, x) for x in xs)}
+                "_anyeq": lambda v, xs: any(_same(v, x) for x in xs), "_M": object()}
     counter = [0]
 
     def name(obj, prefix: str) -> str:
@@ -184,19 +186,38 @@ def _compile(schema) -> "callable":
         return key
 
     def function(sub) -> str:
-        body = " and ".join(conds(sub, "v")) or "True"
         fname = name(None, "f")
-        exec(f"def {fname}(v):\n    return {body}\n", ns)  # noqa: S102 - our own generated code
+        src = f"def {fname}(v):\n" + "".join(block(sub, "v", "    ")) + "    return True\n"
+        exec(src, ns)  # noqa: S102 - our own generated code
         return fname
 
+    def block(schema, x: str, ind: str) -> list[str]:
+        """Statements that return False when ``x`` breaks ``schema``."""
+        leaf = conds(schema, x)
+        out = [f"{ind}if not ({' and '.join(leaf)}): return False\n"] if leaf else []
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        if properties:
+            inner: list[str] = []
+            for prop, sub in properties.items():
+                counter[0] += 1
+                var = f"x{counter[0]}"
+                checks = block(sub, var, ind + "        ")
+                if checks:
+                    inner += [f"{ind}    {var} = {x}.get({prop!r}, _M)\n",
+                              f"{ind}    if {var} is not _M:\n", *checks]
+            if inner:
+                out += [f"{ind}if isinstance({x}, dict):\n", *inner]
+        return out
+
     def conds(schema, x: str) -> list[str]:
+        """Conditions on ``x`` itself (its properties are left to block())."""
         if schema is True or schema == {}:
             return []
         if not isinstance(schema, dict):
             raise _Unsupported(repr(schema))
         out: list[str] = []
         for key, rule in schema.items():
-            if key in _IGNORED or key in ("then", "else"):
+            if key in _IGNORED or key in ("then", "else", "properties"):
                 continue
             if key == "type":
                 kinds = [rule] if isinstance(rule, str) else list(rule)
@@ -205,17 +226,12 @@ def _compile(schema) -> "callable":
                     tests.append({
                         "string": f"isinstance({x}, str)",
                         "integer": f"(isinstance({x}, int) and not isinstance({x}, bool))",
-                        "number": f"_num({x})",
+                        "number": f"(isinstance({x}, (int, float)) and not isinstance({x}, bool) and {x} == {x})",
                         "object": f"isinstance({x}, dict)",
                         "boolean": f"isinstance({x}, bool)",
                         "null": f"{x} is None",
                     }.get(kind) or _fail(kind))
                 out.append("(" + " or ".join(tests) + ")")
-            elif key == "properties":
-                for prop, sub in rule.items():
-                    inner = conds(sub, f"{x}[{prop!r}]")
-                    if inner:
-                        out.append(f"(not isinstance({x}, dict) or {prop!r} not in {x} or ({' and '.join(inner)}))")
             elif key == "additionalProperties":
                 if rule is not False:
                     raise _Unsupported("additionalProperties")
@@ -233,6 +249,9 @@ def _compile(schema) -> "callable":
                 values = list(rule)
                 if all(isinstance(v, str) for v in values):
                     out.append(f"(type({x}) is str and {x} in {name(frozenset(values), 'e')})")
+                elif all(type(v) is int for v in values):  # 1.0 equals 1 here too, as in _same
+                    out.append(f"(isinstance({x}, (int, float)) and not isinstance({x}, bool) "
+                               f"and {x} in {name(frozenset(values), 'e')})")
                 else:
                     out.append(f"_anyeq({x}, {name(values, 'e')})")
             elif key == "const":
@@ -244,7 +263,8 @@ def _compile(schema) -> "callable":
                 out.append(f"(not isinstance({x}, str) or len({x}) {op} {int(rule)})")
             elif key in ("minimum", "maximum"):
                 op = ">=" if key == "minimum" else "<="
-                out.append(f"(not _num({x}) or {x} {op} {name(rule, 'n')})")
+                out.append(f"(not isinstance({x}, (int, float)) or isinstance({x}, bool) or {x} != {x} "
+                           f"or {x} {op} {name(rule, 'n')})")
             elif key == "allOf":
                 for sub in rule:
                     out.append(f"{function(sub)}({x})")
