@@ -28,8 +28,6 @@ _FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BOOL = {"true": True, "false": False}
 
 
-
-
 def _mark(node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 

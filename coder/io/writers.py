@@ -60,10 +60,10 @@ from coder.events.record import (
     format_value,
 )
 from coder.io.formats import SINKS, ActorTable
+from coder.io.schema import validate_record
 
 if TYPE_CHECKING:
     from lxml import etree
-from coder.io.schema import validate_record
 
 #: Output formats.  JSONL, ACLED and Phoenix rows are made in coder.io.formats.
 FORMATS = ("csv", "xml", "jsonl", "acled", "phoenix")
