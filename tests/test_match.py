@@ -247,3 +247,26 @@ def test_exclusions_drop_matches_that_are_not_this_event_type(compiled):
     # without the capture, the clash is an offensive
     records, _ = code_document(compiled, Document("t", "JNIM withdrew after clashes with Malian troops near Boni.", D))
     assert [r.event_type for r in records] == ["offensive"]
+
+
+def test_a_rule_whose_leading_slot_has_no_mention_before_the_anchor_is_not_tried(monkeypatch, code):
+    """capture.passive starts with its place ("Rawa was captured"): in "Iraqi
+    forces captured Rawa" no place ends before "captured", so the subject
+    search could not fill it and plain coding does not try the rule at all."""
+    import coder.match.engine as engine
+
+    tried = []
+    real = engine.match_rule
+
+    def spy(view, settings, trigger, i, relaxed=True):
+        tried.append(trigger.rule.rule.id)
+        return real(view, settings, trigger, i, relaxed)
+
+    monkeypatch.setattr(engine, "match_rule", spy)
+    assert brief(code("Iraqi forces captured Rawa from IS on Thursday.", D)) == [
+        ("capture", "Iraqi forces", "Islamic State", "Rawa", "2017-11-02", 1)]
+    assert "capture.active" in tried and "capture.passive" not in tried
+    tried.clear()
+    assert brief(code("Rawa was captured by Iraqi forces on Thursday.", D)) == [
+        ("capture", "Iraqi forces", "", "Rawa", "2017-11-02", 1)]
+    assert "capture.passive" in tried
