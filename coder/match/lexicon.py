@@ -8,14 +8,19 @@ longest match first, in time linear in the sentence length.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..text.tokens import Token, surface, words
 
 _END = ""  # trie key under which the entries ending at a node are stored
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
+    """What a phrase of the trie stands for.  A named tuple, not a frozen
+    dataclass: the compiled codebook holds about 20,000 of them, and a frozen
+    dataclass is unpickled through a Python ``__setstate__`` per object
+    (40 ms of every warm start), a tuple in C."""
+
     kind: str  # "actor" | "place" | "ref" | "place_noun"
     value: object  # Actor | Place | the generic word (str)
     alias: str  # the phrase as written in the codebook
