@@ -90,3 +90,31 @@ def test_a_warm_run_does_not_import_what_only_cold_starts_and_other_formats_need
     warm = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
     assert warm.stdout.strip() == "[]"
     assert (tmp_path / "out.csv").read_text().count("\n") == 2
+
+
+def test_the_cache_keeps_only_the_most_recently_used_codebooks(tmp_path, monkeypatch):
+    """Each codebook edit adds an entry: storing one deletes all but the
+    KEEP most recently used (a hit counts as a use); other files stay."""
+    import coder.codebook.cache as cache
+
+    d = tmp_path / "c"
+    monkeypatch.setenv("CODER_CACHE_DIR", str(d))
+    load_compiled()  # the shipped codebook's entry
+    (mine,) = _files(d)
+    old = []
+    for k in range(cache.KEEP + 3):  # entries of earlier edits, older than it
+        p = d / f"codebook-old{k:02d}.pickle"
+        p.write_bytes(b"stale")
+        os.utime(p, ns=(10**18 + k, 10**18 + k))
+        old.append(p.name)
+    os.utime(d / mine, ns=(10**9, 10**9))  # the oldest of all ...
+    (d / "gazetteer-x.sqlite").write_bytes(b"")
+    load_compiled()  # ... until this hit uses it
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(open(default_codebook_path(), encoding="utf-8").read() + "\n# an edit\n")
+    load_compiled(edited)  # a new entry: the oldest ones go
+    kept = _files(d)
+    assert len(kept) == cache.KEEP
+    assert mine in kept and set(old[-(cache.KEEP - 2):]) <= set(kept)
+    assert not set(old[:5]) & set(kept)
+    assert (d / "gazetteer-x.sqlite").exists()

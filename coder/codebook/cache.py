@@ -13,6 +13,11 @@ writable by others; otherwise it is not used (coder creates it with mode 700).
 A cache file that cannot be read (truncated, from another version) is ignored
 and rewritten.  Files are written atomically (temporary file + rename), so
 concurrent runs never see half a file.
+
+Every edit of a codebook (and every new version of coder) makes a new entry,
+so the cache keeps only the :data:`KEEP` most recently used compiled
+codebooks: a hit marks its file as used (its modification time), and storing
+a new one deletes the oldest beyond that number.
 """
 
 from __future__ import annotations
@@ -29,6 +34,10 @@ from pathlib import Path
 
 from .. import __version__
 from ..match.compile import Compiled
+
+
+#: How many compiled codebooks the cache keeps (about 2 MB each for the shipped one).
+KEEP = 16
 
 
 def _load_and_compile(path: str) -> Compiled:
@@ -97,6 +106,8 @@ def load_compiled(path: str | Path | None = None, *, use_cache: bool | None = No
             with open(target, "rb") as f:
                 compiled = pickle.load(f)
             if isinstance(compiled, Compiled):
+                with suppress(OSError):
+                    os.utime(target)  # recently used: kept when older entries go
                 return compiled
         except Exception:  # noqa: BLE001 - missing, truncated or stale: rebuild
             pass
@@ -119,5 +130,16 @@ def _store(d: Path, target: Path, compiled: Compiled) -> None:
             with suppress(OSError):
                 os.unlink(tmp)
             raise
+        _prune(d)
     except (OSError, pickle.PicklingError):
         pass  # a cache that cannot be written is no cache: the run goes on
+
+
+def _prune(d: Path, keep: int | None = None) -> None:
+    """Delete all but the ``keep`` most recently used compiled codebooks in ``d``."""
+    keep = KEEP if keep is None else keep
+    entries = sorted(((e.stat().st_mtime_ns, e.path) for e in os.scandir(d)
+                      if e.name.startswith("codebook-") and e.name.endswith(".pickle")), reverse=True)
+    for _, path in entries[keep:]:
+        with suppress(OSError):
+            os.unlink(path)
