@@ -17,6 +17,7 @@ keeps the reason it was dropped, for ``coder explain``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..codebook.model import Settings
@@ -31,6 +32,16 @@ from .words import (
 
 #: Auxiliaries after "that": "the town that was captured" is a relative clause.
 _AUX = frozenset("is are was were has have had be been being will would".split())
+
+#: What the matcher calls with each match found: (boundary, slots, word
+#: positions) -> True to stop looking.
+Emit = Callable[[int, dict, list], bool]
+
+
+def _first(p: int, slots: dict, words: list) -> bool:
+    """An Emit that stops at the first match (to ask "is there one?")."""
+    return True
+
 
 #: Most partial matches tried per trigger (a bound on backtracking).
 MAX_STEPS = 5000
@@ -181,42 +192,50 @@ class _Matcher:
         return out
 
     # -- sequence matching ---------------------------------------------------
-    def match(self, items: tuple, k: int, p: int, d: int, slots: dict, words: list, filler: bool = True):
-        """Yield (boundary, slots, word positions) for every way items[k:] match from p."""
+    def match(self, items: tuple, k: int, p: int, d: int, slots: dict, words: list,
+              emit: Emit, filler: bool = True) -> bool:
+        """Call ``emit(boundary, slots, word positions)`` for every way
+        items[k:] match from p, in order, until it returns True; then return
+        True (stop).  A callback, not a generator: no generator frame per
+        item, and no result passed up through every level."""
         self.steps += 1
         if self.steps > MAX_STEPS:
-            return
+            return False
         if k == len(items):
-            yield p, slots, words
-            return
+            return emit(p, slots, words)
         item = items[k]
         if isinstance(item, Gap):
             for q in self.gap_positions(p, d):
-                yield from self.match(items, k + 1, q, d, slots, words, filler=False)
-            return
+                if self.match(items, k + 1, q, d, slots, words, emit, False):
+                    return True
+            return False
         positions = self.filler_positions(p, d) if filler else [p]
         if isinstance(item, Word):
+            norms, n, forms = self.v.norms, self.v.n, item.forms
             for q in positions:
                 idx = q if d > 0 else q - 1
-                if 0 <= idx < self.v.n and self.v.norms[idx] in item.forms:
-                    yield from self.match(items, k + 1, q + d, d, slots, words + [idx])
-            return
+                if 0 <= idx < n and norms[idx] in forms \
+                        and self.match(items, k + 1, q + d, d, slots, words + [idx], emit):
+                    return True
+            return False
         if isinstance(item, Regex):
             for q in positions:
                 idx = q if d > 0 else q - 1
-                if 0 <= idx < self.v.n and item.matches(self.v.tokens[idx].text):
-                    yield from self.match(items, k + 1, q + d, d, slots, words + [idx])
-            return
+                if 0 <= idx < self.v.n and item.matches(self.v.tokens[idx].text) \
+                        and self.match(items, k + 1, q + d, d, slots, words + [idx], emit):
+                    return True
+            return False
         if isinstance(item, Slot):
             if item.name not in slots:
                 for q in positions:
                     for m in self.mentions_at(q, d, item.name):
                         fill = _fill(m, item.name)
                         edge = max(x.end for x in fill) if d > 0 else min(x.start for x in fill)
-                        yield from self.match(items, k + 1, edge, d, {**slots, item.name: fill}, words)
+                        if self.match(items, k + 1, edge, d, {**slots, item.name: fill}, words, emit):
+                            return True
             if item.optional or not self.strict or item.name in slots:
-                yield from self.match(items, k + 1, p, d, slots, words, filler)
-            return
+                return self.match(items, k + 1, p, d, slots, words, emit, filler)
+            return False
         if isinstance(item, Group):
             # the words that could come next: an alternative starting with a
             # word none of them is would fail at once, so it is not tried
@@ -228,10 +247,11 @@ class _Matcher:
                     if here.isdisjoint(edge):
                         continue
                 seq = tuple(alt) if d > 0 else tuple(reversed(alt))
-                yield from self.match(seq + items[k + 1:], 0, p, d, slots, words, filler)
+                if self.match(seq + items[k + 1:], 0, p, d, slots, words, emit, filler):
+                    return True
             if item.optional:
-                yield from self.match(items, k + 1, p, d, slots, words, filler)
-            return
+                return self.match(items, k + 1, p, d, slots, words, emit, filler)
+            return False
         raise TypeError(item)  # pragma: no cover
 
     # -- subject search ------------------------------------------------------
@@ -346,8 +366,10 @@ def _match_rule(view: SentenceView, settings: Settings, trigger: Trigger, i: int
     required = cr.required
     best: Candidate | None = None
     found = 0
-    for r_end, r_slots, r_words in m.match(right, 0, i + 1, +1, {}, [i]):
-        for l_start, slots, all_words in m.match(left_items, 0, i, -1, r_slots, r_words):
+
+    def on_right(r_end: int, r_slots: dict, r_words: list) -> bool:
+        def on_left(l_start: int, slots: dict, all_words: list) -> bool:
+            nonlocal best, found
             start = l_start
             if lead is not None:
                 subj = m.subject(l_start, lead.name)
@@ -355,7 +377,7 @@ def _match_rule(view: SentenceView, settings: Settings, trigger: Trigger, i: int
                     slots = {**slots, lead.name: _fill(subj, lead.name)}
                     start = min(x.start for x in slots[lead.name])
                 elif strict and not lead.optional:
-                    continue
+                    return False
             missing = tuple(s for s in required if s not in slots)
             anchor_end = i + 1
             while anchor_end in all_words and anchor_end - i < len(alt):
@@ -371,11 +393,14 @@ def _match_rule(view: SentenceView, settings: Settings, trigger: Trigger, i: int
             if best is None or _better(cand, best):
                 best = cand
             found += 1
-            if found >= MAX_MATCHES or (
+            return found >= MAX_MATCHES or (
                 best.complete and len(best.slots) == len(all_slots)
                 and all(x.place is not None for x in best.slots.get("location", ()))
-            ):
-                return best
+            )
+
+        return m.match(left_items, 0, i, -1, r_slots, r_words, on_left)
+
+    m.match(right, 0, i + 1, +1, {}, [i], on_right)
     return best
 
 
@@ -386,14 +411,20 @@ _LOOSE = Settings(max_gap=8, max_filler=1)
 def _cue_hit(view: SentenceView, cue: CompiledCue, end: int) -> tuple[int, int] | None:
     """Span of ``cue`` if it ends exactly at boundary ``end``."""
     items = tuple(reversed(cue.pattern.items))
-    for start, _slots, words in _Matcher(view, _EXACT).match(items, 0, end, -1, {}, [], filler=False):
+    hit: list = []
+
+    def on_cue(start: int, _slots: dict, words: list) -> bool:
         if not words:
-            continue
+            return False
         for exc in cue.except_after:
-            if next(_Matcher(view, _EXACT).match(tuple(reversed(exc.items)), 0, start, -1, {}, [], filler=False), None):
-                return None
-        return start, end
-    return None
+            if _Matcher(view, _EXACT).match(tuple(reversed(exc.items)), 0, start, -1, {}, [], _first, False):
+                hit.append(None)
+                return True
+        hit.append((start, end))
+        return True
+
+    _Matcher(view, _EXACT).match(items, 0, end, -1, {}, [], on_cue, False)
+    return hit[0] if hit else None
 
 
 def occurs(view: SentenceView, pattern: Pattern, first: frozenset[str] | None) -> bool:
@@ -407,7 +438,7 @@ def occurs(view: SentenceView, pattern: Pattern, first: frozenset[str] | None) -
     for i in range(view.n):
         if first is not None and norms[i] not in first:
             continue
-        if next(_Matcher(view, _LOOSE).match(pattern.items, 0, i, +1, {}, [], filler=False), None) is not None:
+        if _Matcher(view, _LOOSE).match(pattern.items, 0, i, +1, {}, [], _first, False):
             return True
     return False
 
