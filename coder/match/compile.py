@@ -52,6 +52,12 @@ class Trigger:
     right: tuple  # the items after the anchor word, in order
     left: tuple  # the items before the anchor, reversed, without the lead slot
     lead: Slot | None  # the leading slot the subject search fills
+    #: a required slot takes a place / an actor: the sentence must have a mention of that kind
+    needs_place: bool = False
+    needs_actor: bool = False
+    #: "place" or "actor" when the lead slot is required: a mention of that
+    #: kind must end before the anchor (the subject search looks left only)
+    lead_kind: str = ""
 
 
 @dataclass(slots=True)
@@ -169,8 +175,12 @@ def _trigger(cr: CompiledRule, alt: tuple) -> Trigger:
     lead = left[0] if left and isinstance(left[0], Slot) else None
     if lead is not None and len(left) > 1 and isinstance(left[1], Word) and "'s" in left[1].forms:
         lead = None  # "{location} 's fall": the possessor stands right there, no subject search
+    lead_kind = "" if lead is None or lead.optional else ("place" if lead.name == "location" else "actor")
     return Trigger(cr, alt, tuple(needs), alt[1:] + items[cr.anchor + 1:],
-                   tuple(reversed(left[1:] if lead else left)), lead)
+                   tuple(reversed(left[1:] if lead else left)), lead,
+                   needs_place="location" in cr.required,
+                   needs_actor=any(name != "location" for name in cr.required),
+                   lead_kind=lead_kind)
 
 
 def _anchor(pattern: Pattern) -> int:

@@ -481,13 +481,12 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
     anchors = compiled.anchors
     if not relaxed:
         present = view.norm_set
-        has_place = any(m.is_place for m in view.mentions)
-        has_actor = any(m.actor is not None for m in view.mentions)
-        # where the first place and the first actor end: the subject search
-        # fills a leading slot only with a mention that ends before the anchor
-        first_end = {"location": min((m.end for m in view.mentions if m.is_place), default=view.n + 1)}
-        first_end["actor1"] = first_end["actor2"] = min(
-            (m.end for m in view.mentions if m.actor is not None), default=view.n + 1)
+        # where the first place and the first actor end (past the end: none);
+        # the subject search fills a leading slot only with a mention that
+        # ends before the anchor
+        n = view.n
+        place_end = min((m.end for m in view.mentions if m.is_place), default=n + 1)
+        actor_end = min((m.end for m in view.mentions if m.actor is not None), default=n + 1)
     for i, nm in enumerate(view.norms):
         entries = anchors.get(nm)
         if not entries:
@@ -497,9 +496,9 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
                 # a strict match needs every required word and a mention for
                 # every required slot: say no at once when the sentence lacks one
                 not has_words(present, trigger.needs)
-                or any(not (has_place if name == "location" else has_actor) for name in trigger.rule.required)
-                or (trigger.lead is not None and not trigger.lead.optional
-                    and first_end[trigger.lead.name] > i)
+                or (trigger.needs_place and place_end > n)
+                or (trigger.needs_actor and actor_end > n)
+                or (trigger.lead_kind and (place_end if trigger.lead_kind == "place" else actor_end) > i)
             ):
                 continue
             cand = match_rule(view, settings, trigger, i, relaxed)
