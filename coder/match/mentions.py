@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..codebook.model import Actor, Place
+from ..gazetteer.store import LEADING, particle_start, stop_words
 from ..text.tokens import Token
 from .lexicon import Hit, Lexicon
 from .words import DETERMINERS, DIRECTIONS, NEAR
@@ -332,18 +333,16 @@ def _may_name_place(tokens: list[Token], taken: list[bool], mentions: list[Menti
     (or an "al-" particle) that no mention covers and that is not a stop word
     ("Friday", "President")?  Country actors' names count too (they may be
     places as well)."""
-    from ..gazetteer.store import particle_start, stop_words
-
     stop = None
     for k, tok in enumerate(tokens):
         if taken[k]:
             continue
-        text = tok.text
-        first = text[:1]
-        if first.isupper() or particle_start(tok.norm):
+        norm = tok.norm
+        # particle_start, without a call for the plain lower-case words
+        if tok.text[:1].isupper() or (particle_start(norm) if "-" in norm else norm in LEADING):
             if stop is None:
                 stop = stop_words()
-            if tok.norm not in stop:
+            if norm not in stop:
                 return True
     return any(m.actor is not None and m.actor.code == m.actor.country and m.place is None for m in mentions)
 
