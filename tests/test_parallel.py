@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from interrupts import assert_interrupted
 from typer.testing import CliRunner
 
 import coder.io.readers
@@ -386,15 +387,7 @@ def test_sigint_with_workers_exits_130_leaves_no_file_and_stops_the_workers(tmp_
         _, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
-    err = err.decode()
-    assert proc.returncode == 130, err
-    lines = err.splitlines()
-    assert lines[0] == "interrupted: no output file was written" and len(lines) == 2, err
-    read, coded, skipped = map(int, re.match(r"documents: (\d+) read, (\d+) coded .* (\d+) skipped", lines[1]).groups())
-    assert 0 < read < 40_000 and read == coded + skipped
-    assert sorted(p.name for p in outdir.iterdir()) == ["run.json"]  # no half file, no temporary file
-    doc = json.loads(rep.read_text())
-    assert doc["status"] == "interrupted" and doc["documents"]["read"] == read
+    assert_interrupted(proc.returncode, err.decode(), outdir, rep, 40_000)
     time.sleep(0.2)
     assert not [pid for pid in workers if _alive(pid)]
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from interrupts import assert_interrupted
 from typer.testing import CliRunner
 
 import coder.pipeline
@@ -312,14 +313,7 @@ def test_sigint_mid_run_leaves_no_file_exits_130_with_the_summary(tmp_path):
         _, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
-    err = err.decode()
-    assert proc.returncode == 130, err
-    assert err.splitlines()[0] == "interrupted: no output file was written"
-    read, with_, without, skipped = summary_counts(err)
-    assert 0 < read < 40_000
-    assert sorted(p.name for p in outdir.iterdir()) == ["run.json"]  # no half file, no temporary file
-    doc = json.loads(rep.read_text())
-    assert doc["status"] == "interrupted" and doc["documents"]["read"] == read
+    assert_interrupted(proc.returncode, err.decode(), outdir, rep, 40_000)
 
 
 # -- resume
