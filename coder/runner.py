@@ -17,7 +17,7 @@ import threading
 import time
 from contextlib import suppress
 from dataclasses import replace
-from typing import Callable, TextIO
+from typing import Callable, Self, TextIO
 
 from . import __version__
 from .codebook.cache import load_compiled
@@ -173,7 +173,7 @@ class Outcome:
         self.error: CoderError | None = None
         self.sigint = InterruptGuard()
 
-    def __enter__(self) -> Outcome:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, kind, exc, tb) -> None:

@@ -3,6 +3,7 @@ trusted in a directory others can write."""
 
 import os
 import pickle
+from pathlib import Path
 
 from coder.codebook.cache import load_compiled
 from coder.codebook.load import default_codebook_path
@@ -95,7 +96,7 @@ def test_a_warm_run_does_not_import_what_only_cold_starts_and_other_formats_need
 def test_the_cache_keeps_only_the_most_recently_used_codebooks(tmp_path, monkeypatch):
     """Each codebook edit adds an entry: storing one deletes all but the
     KEEP most recently used (a hit counts as a use); other files stay."""
-    import coder.codebook.cache as cache
+    from coder.codebook import cache
 
     d = tmp_path / "c"
     monkeypatch.setenv("CODER_CACHE_DIR", str(d))
@@ -111,7 +112,7 @@ def test_the_cache_keeps_only_the_most_recently_used_codebooks(tmp_path, monkeyp
     (d / "gazetteer-x.sqlite").write_bytes(b"")
     load_compiled()  # ... until this hit uses it
     edited = tmp_path / "edited.yaml"
-    edited.write_text(open(default_codebook_path(), encoding="utf-8").read() + "\n# an edit\n")
+    edited.write_text(Path(default_codebook_path()).read_text(encoding="utf-8") + "\n# an edit\n")
     load_compiled(edited)  # a new entry: the oldest ones go
     kept = _files(d)
     assert len(kept) == cache.KEEP

@@ -253,7 +253,7 @@ def test_a_rule_whose_leading_slot_has_no_mention_before_the_anchor_is_not_tried
     """capture.passive starts with its place ("Rawa was captured"): in "Iraqi
     forces captured Rawa" no place ends before "captured", so the subject
     search could not fill it and plain coding does not try the rule at all."""
-    import coder.match.engine as engine
+    from coder.match import engine
 
     tried = []
     real = engine.match_rule

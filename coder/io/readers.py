@@ -547,7 +547,9 @@ def _is_date(value) -> bool:
 
 
 def _read_xml(f, head, path, rel, doc_date):
-    from coder.io.petrarch import read_petrarch  # here: lxml is imported only to read XML
+    from coder.io.petrarch import (
+        read_petrarch,  # here: lxml is imported only to read XML
+    )
 
     return read_petrarch(f, head, path, rel, doc_date)
 
