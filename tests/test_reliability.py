@@ -13,7 +13,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from interrupts import assert_interrupted
+from interrupts import SUMMARY, assert_interrupted
 from typer.testing import CliRunner
 
 import coder.pipeline
@@ -43,7 +42,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = str(ROOT / "samples")
 EVENT = "Iraqi forces captured Rawa on Friday."
 DOC_DATE = "2017-11-03"
-SUMMARY = re.compile(r"^documents: (\d+) read, (\d+) coded \((\d+) with events, (\d+) without\), (\d+) skipped;", re.M)
 
 
 _LOADED: dict = {}
