@@ -236,8 +236,10 @@ LEADING = frozenset("al el ar ash az ad adh ath ez".split())
 def particle_start(norm: str) -> bool:
     """Whether a lower-case word can start a place name: "al Qaim",
     "as-Suwayda" (a particle, hyphenated unless it is an Arabic article)."""
+    if "-" not in norm:  # most words: one set look-up
+        return norm in LEADING
     head = norm.split("-")[0]
-    return head in LEADING or (head in PARTICLES and "-" in norm)
+    return head in LEADING or head in PARTICLES
 #: Capitalised words that start a sentence in English and a name in Arabic.
 _CLASH = frozenset({"as", "at", "an", "ad"})
 #: Capitalised words that may stand before a place name ("Northern Raqqa").

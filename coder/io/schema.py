@@ -175,9 +175,12 @@ def _compile(schema) -> "callable":
     below and compiled once (about ten times faster than closures).  Each
     property is looked up once (``v.get(name, _M)``) and checked by
     statements that return False at the first violation."""
-    ns: dict = {"_num": lambda v: _is_number(None, v), "_same": lambda a, b: _same(a, b),
+    ns: dict = {"_same": lambda a, b: _same(a, b),
                 "_anyeq": lambda v, xs: any(_same(v, x) for x in xs), "_M": object()}
     counter = [0]
+
+    def number(x: str) -> str:  # _is_number, inline
+        return f"(isinstance({x}, (int, float)) and not isinstance({x}, bool) and {x} == {x})"
 
     def name(obj, prefix: str) -> str:
         counter[0] += 1
@@ -226,7 +229,7 @@ def _compile(schema) -> "callable":
                     tests.append({
                         "string": f"isinstance({x}, str)",
                         "integer": f"(isinstance({x}, int) and not isinstance({x}, bool))",
-                        "number": f"(isinstance({x}, (int, float)) and not isinstance({x}, bool) and {x} == {x})",
+                        "number": number(x),
                         "object": f"isinstance({x}, dict)",
                         "boolean": f"isinstance({x}, bool)",
                         "null": f"{x} is None",
@@ -263,8 +266,7 @@ def _compile(schema) -> "callable":
                 out.append(f"(not isinstance({x}, str) or len({x}) {op} {int(rule)})")
             elif key in ("minimum", "maximum"):
                 op = ">=" if key == "minimum" else "<="
-                out.append(f"(not isinstance({x}, (int, float)) or isinstance({x}, bool) or {x} != {x} "
-                           f"or {x} {op} {name(rule, 'n')})")
+                out.append(f"(not {number(x)} or {x} {op} {name(rule, 'n')})")
             elif key == "allOf":
                 for sub in rule:
                     out.append(f"{function(sub)}({x})")

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..codebook.model import Actor, Place
-from ..gazetteer.store import LEADING, particle_start, stop_words
+from ..gazetteer.store import particle_start, stop_words
 from ..text.tokens import Token
 from .lexicon import Hit, Lexicon
 from .words import DETERMINERS, DIRECTIONS, NEAR
@@ -338,8 +338,7 @@ def _may_name_place(tokens: list[Token], taken: list[bool], mentions: list[Menti
         if taken[k]:
             continue
         norm = tok.norm
-        # particle_start, without a call for the plain lower-case words
-        if tok.text[:1].isupper() or (particle_start(norm) if "-" in norm else norm in LEADING):
+        if tok.text[:1].isupper() or particle_start(norm):
             if stop is None:
                 stop = stop_words()
             if norm not in stop:
@@ -412,8 +411,6 @@ def _name_word(tok: Token) -> bool:
     text = tok.text
     if text[:1].isupper():
         return True
-    from ..gazetteer.store import particle_start
-
     return "-" in text and particle_start(tok.norm) and any(c.isupper() for c in text)
 
 
