@@ -70,6 +70,12 @@ def read_petrarch(f: BinaryIO, head: bytes, path: str, rel: str,
     default ids (``rel:LINE``); ``doc_date`` the date of sentences without one.
     OSErrors of ``f`` (a corrupt gzip stream, say) are left to the caller.
     """
+    head, doctype = _read_prolog(head, f)
+    if doctype:
+        yield Problem("input-xml", "a DOCTYPE is not allowed (PETRARCH files have "
+                      "none; DTDs and entities are never read): the file is "
+                      "skipped", path=path)
+        return
     source = _Chain(head, f) if head else f
     events = etree.iterparse(
         source, events=("start", "end"), resolve_entities=False, no_network=True,
@@ -80,11 +86,6 @@ def read_petrarch(f: BinaryIO, head: bytes, path: str, rel: str,
     try:
         for event, element in events:
             if event == "start":
-                if element.getparent() is None and _has_doctype(element):
-                    yield Problem("input-xml", "a DOCTYPE is not allowed (PETRARCH files have "
-                                  "none; DTDs and entities are never read): the file is "
-                                  "skipped", path=path)
-                    return
                 if element.tag == SENTENCE:
                     inside += 1
                 continue
@@ -105,11 +106,57 @@ def read_petrarch(f: BinaryIO, head: bytes, path: str, rel: str,
         yield Problem("input-empty", f"no <{SENTENCE}> elements in file", path=path)
 
 
-def _has_doctype(root: etree._Element) -> bool:
-    """Whether the document of ``root`` has a DOCTYPE (read before the root starts)."""
-    info = root.getroottree().docinfo
-    return bool(info.doctype or info.internalDTD is not None or info.externalDTD is not None
-                or info.system_url or info.public_id)
+_PROLOG_CHUNK = 1 << 16
+_PROLOG_LIMIT = 1 << 20  # a prolog longer than this is left to the parser
+
+
+def _read_prolog(head: bytes, f: BinaryIO) -> tuple[bytes, bool]:
+    """(the bytes read so far, whether the prolog holds a DOCTYPE).
+
+    The prolog (XML declaration, comments, processing instructions) is read
+    by coder itself, before the parser sees a byte, so a DOCTYPE is refused
+    whatever libxml2 would do with it (its entity limits and their wording
+    change between releases).
+    """
+    while True:
+        verdict = _prolog_verdict(head)
+        if verdict is not None or len(head) >= _PROLOG_LIMIT:
+            return head, bool(verdict)
+        more = f.read(_PROLOG_CHUNK)
+        if not more:
+            return head, False
+        head += more
+
+
+def _prolog_verdict(data: bytes) -> bool | None:
+    """True: a DOCTYPE comes before the root element; False: none does;
+    None: the prolog goes on past ``data``."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", "ignore")
+    else:
+        text = data.decode("latin-1")
+    i = 1 if text.startswith("\ufeff") else 0
+    if text.startswith("\xef\xbb\xbf"):
+        i = 3
+    n = len(text)
+    while True:
+        while i < n and text[i] in " \t\r\n":
+            i += 1
+        if i >= n:
+            return None
+        for opener, closer in (("<?", "?>"), ("<!--", "-->")):
+            if text.startswith(opener, i):
+                end = text.find(closer, i + len(opener))
+                if end < 0:
+                    return None
+                i = end + len(closer)
+                break
+        else:
+            if text.startswith("<!DOCTYPE", i):
+                return True
+            if n - i < len("<!DOCTYPE") and "<!DOCTYPE".startswith(text[i:]):
+                return None
+            return False
 
 
 def _forget(element: etree._Element) -> None:
