@@ -19,7 +19,7 @@ __all__ = ["__version__", *_API]
 
 def __getattr__(name):
     if name in _API:
-        from . import api
+        from coder import api
 
         return getattr(api, name)
     raise AttributeError(f"module 'coder' has no attribute {name!r}")

@@ -1,3 +1,3 @@
-from .cli import main
+from coder.cli import main
 
 main()

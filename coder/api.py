@@ -24,14 +24,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .codebook.model import Codebook
-from .errors import Problem, UsageError
-from .events.record import FIELDS, Record
-from .io.readers import read_corpus as _read_corpus
-from .io.writers import format_for, open_writer
-from .match.compile import Compiled, compile_codebook
-from .pipeline import code_document
-from .text.document import Document
+from coder.codebook.model import Codebook
+from coder.errors import Problem, UsageError
+from coder.events.record import FIELDS, Record
+from coder.io.readers import read_corpus as _read_corpus
+from coder.io.writers import format_for, open_writer
+from coder.match.compile import Compiled, compile_codebook
+from coder.pipeline import code_document
+from coder.text.document import Document
 
 __all__ = ["Codebook", "Document", "Record", "code", "code_table", "load_codebook", "read_corpus", "write"]
 
@@ -40,7 +40,7 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     """Load and check a codebook (the shipped ``codebooks/default.yaml`` when
     ``path`` is None).  Raises :class:`coder.errors.CodebookError` listing every
     problem.  The codebook's :meth:`Codebook.code` codes documents."""
-    from .codebook.cache import load_compiled
+    from coder.codebook.cache import load_compiled
 
     compiled = load_compiled(path)
     codebook = compiled.codebook
@@ -111,7 +111,7 @@ def write(records: Iterable[Record], path: str | Path | None, format: str | None
     against its schema; the file appears atomically.  ``codebook`` supplies
     the ACLED inter codes (default: the shipped codebook).  Returns the number
     of records written."""
-    from .io.formats import ActorTable
+    from coder.io.formats import ActorTable
 
     cb = codebook if codebook is not None else _default()
     target = None if path is None else str(path)

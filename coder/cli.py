@@ -12,8 +12,8 @@ from typing import List, Optional
 
 import typer
 
-from . import __version__
-from .errors import CoderError
+from coder import __version__
+from coder.errors import CoderError
 
 app = typer.Typer(
     add_completion=False,
@@ -35,7 +35,7 @@ FORMAT_TEXT_JSON = typer.Option("text", "--format", "-f", help="Output: text (de
 
 def _text_or_json(fmt: str) -> str:
     if fmt not in ("text", "json"):
-        from .errors import Problem, UsageError
+        from coder.errors import Problem, UsageError
 
         raise UsageError(Problem("usage", f"unknown format '{fmt}' (use text or json)", field="--format"))
     return fmt
@@ -105,9 +105,9 @@ def run(
     debug: bool = DEBUG,
 ) -> None:
     """Code a corpus into event records."""
-    from .pipeline import Report
-    from .resume import parts_dir
-    from .runner import run as run_corpus
+    from coder.pipeline import Report
+    from coder.resume import parts_dir
+    from coder.runner import run as run_corpus
 
     def show(problem) -> None:
         typer.echo(f"skipped: {problem}", err=True)
@@ -171,7 +171,7 @@ def validate(
     debug: bool = DEBUG,
 ) -> None:
     """Check output files against schemas/event.schema.json and schemas/events.xsd."""
-    from .io.check import validate_file
+    from coder.io.check import validate_file
 
     bad = 0
     try:
@@ -198,7 +198,7 @@ def report(
     debug: bool = DEBUG,
 ) -> None:
     """Write one self-contained HTML page of the events: map, timeline, counts, searchable records (works offline)."""
-    from .htmlreport import build_report
+    from coder.htmlreport import build_report
 
     try:
         built = build_report(events, output, title=title, fmt=fmt)
@@ -224,10 +224,10 @@ def explain(
     """Show step by step how a sentence (or --doc ID CORPUS, a document) is coded."""
     import json
 
-    from .codebook.cache import load_compiled
-    from .explain import explain_document, find_document, render
-    from .runner import check_doc_date
-    from .text.document import Document
+    from coder.codebook.cache import load_compiled
+    from coder.explain import explain_document, find_document, render
+    from coder.runner import check_doc_date
+    from coder.text.document import Document
 
     try:
         fmt = _text_or_json(fmt)
@@ -261,8 +261,8 @@ def eval_cmd(
     debug: bool = DEBUG,
 ) -> None:
     """Code a labelled set and report precision, recall and F1 per event type, confusions, misses and extras."""
-    from .evaluate import evaluate
-    from .runner import check_doc_date
+    from coder.evaluate import evaluate
+    from coder.runner import check_doc_date
 
     try:
         fmt = _text_or_json(fmt)
@@ -291,7 +291,7 @@ def codebook_lint(
     """Check codebooks: schema, ids, aliases, patterns, regexes, examples (path:line:col: level: message (check))."""
     import json
 
-    from .codebook.lint import lint_codebook
+    from coder.codebook.lint import lint_codebook
 
     try:
         fmt = _text_or_json(fmt)
@@ -320,9 +320,9 @@ def codebook_test(
     """Run every rule's examples and report passed/failed, expected and actual side by side."""
     import time
 
-    from .codebook import load_codebook
-    from .codebook.examples import format_report, run_examples
-    from .match.compile import compile_codebook
+    from coder.codebook import load_codebook
+    from coder.codebook.examples import format_report, run_examples
+    from coder.match.compile import compile_codebook
 
     try:
         start = time.perf_counter()
@@ -354,8 +354,8 @@ def codebook_diff(
     """Code a corpus with two codebooks: records added, removed and changed, per rule, with sample sentences."""
     import json
 
-    from .codebook.diff import diff_codebooks, render
-    from .runner import check_doc_date
+    from coder.codebook.diff import diff_codebooks, render
+    from coder.runner import check_doc_date
 
     try:
         fmt = _text_or_json(fmt)
@@ -381,9 +381,9 @@ def codebook_stats(
     """Counts per codebook section; with a corpus, rule firing counts, rules never fired, near misses."""
     import json
 
-    from .codebook import load_codebook
-    from .codebook.stats import corpus_stats, render, to_dict
-    from .runner import check_doc_date
+    from coder.codebook import load_codebook
+    from coder.codebook.stats import corpus_stats, render, to_dict
+    from coder.runner import check_doc_date
 
     try:
         fmt = _text_or_json(fmt)
@@ -405,7 +405,7 @@ def codebook_schema_cmd(
     import json
     from importlib.resources import files
 
-    from .codebook import codebook_schema
+    from coder.codebook import codebook_schema
 
     if path:
         typer.echo(str(files("coder") / "schemas" / "codebook.schema.json"))
@@ -427,7 +427,7 @@ def codebook_import_petrarch(
     debug: bool = DEBUG,
 ) -> None:
     """Convert PETRARCH2 / TABARI actor, agent and verb dictionaries into a codebook."""
-    from .codebook.petrarch import check_date, import_petrarch
+    from coder.codebook.petrarch import check_date, import_petrarch
 
     try:
         report = import_petrarch(directory, output, all_codes=all_codes, date=check_date(date),

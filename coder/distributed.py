@@ -46,15 +46,15 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from . import __version__
-from .codebook.cache import load_compiled
-from .errors import CoderError, Problem, UsageError
-from .io import readers
-from .io.formats import ActorTable
-from .io.writers import format_for, open_writer
-from .pipeline import Report, code_corpus
-from .report import open_rejects, reject_entry
-from .runner import Outcome, write_ending
+from coder import __version__
+from coder.codebook.cache import load_compiled
+from coder.errors import CoderError, Problem, UsageError
+from coder.io import readers
+from coder.io.formats import ActorTable
+from coder.io.writers import format_for, open_writer
+from coder.pipeline import Report, code_corpus
+from coder.report import open_rejects, reject_entry
+from coder.runner import Outcome, write_ending
 
 #: Default size of a partition (``--partition-bytes``).
 DEFAULT_PARTITION_BYTES = 64 << 20
@@ -199,7 +199,7 @@ _LOCK = threading.Lock()
 
 def _codebook(path: str | None, sha256: str, version: str):
     """The compiled codebook (and its actor table), loaded once per process."""
-    from .codebook import default_codebook_path
+    from coder.codebook import default_codebook_path
 
     if version != __version__:
         raise CoderError(Problem("worker-failed", f"this worker runs coder {__version__}, the client "
@@ -307,7 +307,7 @@ def read_range(source: Source, doc_date: str | None, max_bytes: int | None,
 
 def code_partition(task: dict) -> dict:
     """Code one partition into its part file; what it gave, for the client."""
-    from .runner import _write
+    from coder.runner import _write
 
     start = time.perf_counter()
     compiled, actors = _codebook(task["codebook"], task["codebook_sha256"], task["coder_version"])
@@ -371,7 +371,7 @@ def _prepare_outdir(output: str) -> str:
             if _PART.match(name) or name == "manifest.json":
                 os.unlink(os.path.join(output, name))
     except OSError as exc:
-        from .io.writers import _io_error
+        from coder.io.writers import _io_error
 
         raise _io_error(output, exc) from exc
     return output
@@ -412,8 +412,8 @@ def run_dask(corpus: str, output: str | None, *, fmt: str | None = None, codeboo
     ``LocalCluster`` of ``jobs`` worker processes (one thread each) is started
     and closed (``cluster_options`` are passed to it).
     """
-    from .parallel import check_jobs
-    from .runner import check_doc_date, check_limit, codebook_digest
+    from coder.parallel import check_jobs
+    from coder.runner import check_doc_date, check_limit, codebook_digest
 
     require_dask()
     if resume:

@@ -42,13 +42,19 @@ from pathlib import Path
 
 import re2
 
-from .codebook import load_codebook
-from .errors import CoderError, Problem, UsageError
-from .events.record import FIELDS, INTEGER_FIELDS, NUMBER_FIELDS, Record, format_value
-from .io.readers import read_corpus
-from .match.compile import compile_codebook
-from .pipeline import code_document
-from .text.document import Document
+from coder.codebook import load_codebook
+from coder.errors import CoderError, Problem, UsageError
+from coder.events.record import (
+    FIELDS,
+    INTEGER_FIELDS,
+    NUMBER_FIELDS,
+    Record,
+    format_value,
+)
+from coder.io.readers import read_corpus
+from coder.match.compile import compile_codebook
+from coder.pipeline import code_document
+from coder.text.document import Document
 
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False  # the error is reported as a problem instead

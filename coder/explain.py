@@ -8,13 +8,13 @@ reports what :func:`coder.pipeline.code_document` saw and did.
 
 from __future__ import annotations
 
-from .errors import InputError, Problem
-from .io.readers import read_corpus
-from .match.compile import Compiled
-from .match.engine import Candidate
-from .match.mentions import Mention
-from .pipeline import SentenceTrace, code_document
-from .text.document import Document
+from coder.errors import InputError, Problem
+from coder.io.readers import read_corpus
+from coder.match.compile import Compiled
+from coder.match.engine import Candidate
+from coder.match.mentions import Mention
+from coder.pipeline import SentenceTrace, code_document
+from coder.text.document import Document
 
 
 def _span_text(trace: SentenceTrace, span: tuple[int, int]) -> str:

@@ -47,11 +47,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from itertools import chain
 
-from .errors import CoderError, Problem, UsageError
-from .events.record import Record, record_values
-from .match.compile import Compiled
-from .pipeline import Report, code_corpus
-from .text.document import Document
+from coder.errors import CoderError, Problem, UsageError
+from coder.events.record import Record, record_values
+from coder.match.compile import Compiled
+from coder.pipeline import Report, code_corpus
+from coder.text.document import Document
 
 #: A batch is cut at this many documents ...
 BATCH_DOCUMENTS = 64
@@ -115,7 +115,7 @@ def _init_worker(compiled: Compiled | None, codebook: str | None, options: dict,
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent(parent)
     if compiled is None:
-        from .codebook.cache import load_compiled
+        from coder.codebook.cache import load_compiled
 
         compiled = load_compiled(codebook)
     _WORKER.clear()
@@ -152,7 +152,7 @@ def checked(records: list[Record], report: Report) -> list[Record]:
     """The records that pass the event schema; each one that does not is
     reported as the runner's writer reports it (its problems with the
     document id and sentence index, one event less)."""
-    from .io.schema import validate_record
+    from coder.io.schema import validate_record
 
     kept = []
     for record in records:

@@ -16,18 +16,18 @@ from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator
 
-from .errors import Problem
-from .events.build import DateInfo, Draft, draft_events, finalize, to_record
-from .events.record import Record
-from .match.compile import Compiled
-from .match.engine import Candidate, SentenceView, match_sentence
-from .match.mentions import CorefMemory, Mention, find_mentions, gazetteer_place
-from .match.words import DATE_LEADS
-from .text.clean import clean_text
-from .text.dates import find_dates, resolve
-from .text.document import Document
-from .text.sentences import Sentence, split_sentences
-from .text.tokens import Token, tokenize
+from coder.errors import Problem
+from coder.events.build import DateInfo, Draft, draft_events, finalize, to_record
+from coder.events.record import Record
+from coder.match.compile import Compiled
+from coder.match.engine import Candidate, SentenceView, match_sentence
+from coder.match.mentions import CorefMemory, Mention, find_mentions, gazetteer_place
+from coder.match.words import DATE_LEADS
+from coder.text.clean import clean_text
+from coder.text.dates import find_dates, resolve
+from coder.text.document import Document
+from coder.text.sentences import Sentence, split_sentences
+from coder.text.tokens import Token, tokenize
 
 
 @dataclass

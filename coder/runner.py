@@ -19,16 +19,16 @@ from contextlib import suppress
 from dataclasses import replace
 from typing import Callable, Self, TextIO
 
-from . import __version__
-from .codebook.cache import load_compiled
-from .errors import CoderError, OutputError, Problem, UsageError
-from .io.readers import read_corpus
-from .io.formats import ActorTable
-from .io.writers import format_for, open_writer
-from .parallel import Pool, check_jobs
-from .pipeline import Report, code_corpus
-from .report import open_rejects, run_report, write_json
-from .resume import Parts, joined, parts_dir, run_key, run_resumable
+from coder import __version__
+from coder.codebook.cache import load_compiled
+from coder.errors import CoderError, OutputError, Problem, UsageError
+from coder.io.formats import ActorTable
+from coder.io.readers import read_corpus
+from coder.io.writers import format_for, open_writer
+from coder.parallel import Pool, check_jobs
+from coder.pipeline import Report, code_corpus
+from coder.report import open_rejects, run_report, write_json
+from coder.resume import Parts, joined, parts_dir, run_key, run_resumable
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -88,7 +88,7 @@ def codebook_digest(cb, path: str | None) -> str:
     digest = getattr(cb, "sha256", "")
     if digest:
         return digest
-    from .codebook import default_codebook_path
+    from coder.codebook import default_codebook_path
 
     with open(path or default_codebook_path(), "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -253,7 +253,7 @@ def run(
     if engine not in ("local", "dask"):
         raise UsageError(Problem("usage", f"unknown engine '{engine}' (use local or dask)", field="--engine"))
     if engine == "dask":
-        from .distributed import run_dask
+        from coder.distributed import run_dask
 
         return run_dask(corpus, output, fmt=fmt, codebook=codebook, doc_date=doc_date,
                         input_format=input_format, on_problem=on_problem, report=report,

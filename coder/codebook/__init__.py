@@ -13,11 +13,11 @@ __all__ = [*_MODEL, *_LOAD]
 
 def __getattr__(name):
     if name in _LOAD:
-        from . import load
+        from coder.codebook import load
 
         return getattr(load, name)
     if name in _MODEL:
-        from . import model
+        from coder.codebook import model
 
         return getattr(model, name)
     raise AttributeError(f"module 'coder.codebook' has no attribute {name!r}")

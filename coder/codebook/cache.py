@@ -32,17 +32,16 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
-from .. import __version__
-from ..match.compile import Compiled
-
+from coder import __version__
+from coder.match.compile import Compiled
 
 #: How many compiled codebooks the cache keeps (about 2 MB each for the shipped one).
 KEEP = 16
 
 
 def _load_and_compile(path: str) -> Compiled:
-    from ..match.compile import compile_codebook
-    from .load import load_codebook
+    from coder.codebook.load import load_codebook
+    from coder.match.compile import compile_codebook
 
     return compile_codebook(load_codebook(path))
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..events.record import FIELDS, Record
-from ..io.readers import read_corpus
-from ..match.compile import compile_codebook
-from ..pipeline import code_document
-from ..text.document import Document
-from .load import load_codebook
+from coder.codebook.load import load_codebook
+from coder.events.record import FIELDS, Record
+from coder.io.readers import read_corpus
+from coder.match.compile import compile_codebook
+from coder.pipeline import code_document
+from coder.text.document import Document
 
 COMPARED = tuple(f for f in FIELDS if f != "event_id")
 

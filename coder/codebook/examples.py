@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..events.record import Record, format_value
-from ..text.document import Document
-from .model import Example, Rule
+from coder.codebook.model import Example, Rule
+from coder.events.record import Record, format_value
+from coder.text.document import Document
 
 
 @dataclass
@@ -47,7 +47,7 @@ def _diff(record: Record, expected: dict) -> list[str]:
 
 
 def check_example(compiled, rule: Rule, number: int, example: Example) -> ExampleResult:
-    from ..pipeline import code_document
+    from coder.pipeline import code_document
 
     doc = Document(id=f"{rule.id}#{number}", text=example.text, date=example.date)
     records, _ = code_document(compiled, doc)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Problem
-from .checks import run_checks
-from .load import inspect_codebook
+from coder.codebook.checks import run_checks
+from coder.codebook.load import inspect_codebook
+from coder.errors import Problem
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,25 @@ from pathlib import Path
 
 import jsonschema
 
-from ..errors import CodebookError, Problem
-from . import yamlpos
-from .checks import Context, field_name, run_checks
-from .model import (
-    Actor, Alias, Codebook, Condition, Cue, EventType, Example, GenericActor, Place, Rule,
-    Settings, StateActors, StateRole, Variant,
+from coder.codebook import yamlpos
+from coder.codebook.checks import Context, field_name, run_checks
+from coder.codebook.model import (
+    Actor,
+    Alias,
+    Codebook,
+    Condition,
+    Cue,
+    EventType,
+    Example,
+    GenericActor,
+    Place,
+    Rule,
+    Settings,
+    StateActors,
+    StateRole,
+    Variant,
 )
+from coder.errors import CodebookError, Problem
 
 DEFAULT_CODEBOOK = "default.yaml"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .positions import Positions
+from coder.codebook.positions import Positions
 
 SLOTS = ("actor1", "actor2", "location")
 
@@ -159,7 +159,7 @@ class Codebook:
     def code(self, documents):
         """Code documents (Document objects, strings or dicts) with this
         codebook, yielding records: see :func:`coder.api.code`."""
-        from ..api import code
+        from coder.api import code
 
         return code(documents, self)
 

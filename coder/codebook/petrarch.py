@@ -37,11 +37,11 @@ from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..errors import CodebookError, InputError, OutputError, Problem, UsageError
-from ..match.inflect import forms as word_forms
-from ..match.pattern import PatternError, parse
-from ..reference import cameo
-from ..text.tokens import words as token_words
+from coder.errors import CodebookError, InputError, OutputError, Problem, UsageError
+from coder.match.inflect import forms as word_forms
+from coder.match.pattern import PatternError, parse
+from coder.reference import cameo
+from coder.text.tokens import words as token_words
 
 # --------------------------------------------------------------------------
 # the report
@@ -1105,8 +1105,8 @@ def _flow_list(items: list[str]) -> str:
 def _shipped() -> dict:
     """The sections the imported codebook takes from the shipped one, as data
     (read with coder's own YAML loader: ``no`` and dates stay strings)."""
-    from .load import default_codebook_path
-    from .yamlpos import load as load_yaml
+    from coder.codebook.load import default_codebook_path
+    from coder.codebook.yamlpos import load as load_yaml
 
     path = default_codebook_path()
     data, _ = load_yaml(Path(path).read_text(encoding="utf-8"), path)
@@ -1350,10 +1350,10 @@ def import_petrarch(directory: str, output: str, *, all_codes: bool = False, dat
     :func:`coder.codebook.load_codebook`, every rule's example is coded, rules
     that do not code their example are dropped (and reported), and only then
     is the file renamed into place."""
-    from ..match.compile import compile_codebook
-    from .examples import check_example
-    from .load import load_codebook
-    from .model import Example
+    from coder.codebook.examples import check_example
+    from coder.codebook.load import load_codebook
+    from coder.codebook.model import Example
+    from coder.match.compile import compile_codebook
 
     start = time.perf_counter()
     conv = convert(directory, all_codes=all_codes, date=date, verbs=verbs, actors=actors, agents=agents)

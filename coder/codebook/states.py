@@ -17,9 +17,9 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from ..countries import Country, countries
-from ..text.tokens import words
-from .model import Actor, Alias, Codebook, StateRole
+from coder.codebook.model import Actor, Alias, Codebook, StateRole
+from coder.countries import Country, countries
+from coder.text.tokens import words
 
 _VAR = re.compile(r"\{(country|demonym|capital)\}")
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..io.readers import read_corpus
-from ..match.compile import compile_codebook
-from ..pipeline import code_document
-from ..text.document import Document
-from .model import Codebook
+from coder.codebook.model import Codebook
+from coder.io.readers import read_corpus
+from coder.match.compile import compile_codebook
+from coder.pipeline import code_document
+from coder.text.document import Document
 
 
 def codebook_counts(cb: Codebook) -> dict[str, int]:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import yaml
 
-from ..errors import CodebookError, Problem
-from .positions import Positions
+from coder.codebook.positions import Positions
+from coder.errors import CodebookError, Problem
 
 #: Most nodes a codebook may expand to (aliases count each time they are used).
 MAX_NODES = 250_000

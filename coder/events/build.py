@@ -24,13 +24,13 @@ import hashlib
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from ..codebook.model import Actor, EventType, Place
-from ..match.compile import Compiled
-from ..match.engine import Candidate, SentenceView, occurs
-from ..match.mentions import Mention
-from ..match.words import REPORTING
-from ..reference import cameo
-from .record import Record
+from coder.codebook.model import Actor, EventType, Place
+from coder.events.record import Record
+from coder.match.compile import Compiled
+from coder.match.engine import Candidate, SentenceView, occurs
+from coder.match.mentions import Mention
+from coder.match.words import REPORTING
+from coder.reference import cameo
 
 
 @dataclass(slots=True)

@@ -11,10 +11,10 @@ from GeoNames data (CC-BY 4.0) into a cached SQLite file.
 See docs/gazetteer.md.
 """
 
-from .builder import build, cache_path
-from .disambiguate import disambiguate
-from .normalize import normalize_name
-from .store import Gazetteer, GazetteerError, GeoPlace, open_gazetteer
+from coder.gazetteer.builder import build, cache_path
+from coder.gazetteer.disambiguate import disambiguate
+from coder.gazetteer.normalize import normalize_name
+from coder.gazetteer.store import Gazetteer, GazetteerError, GeoPlace, open_gazetteer
 
 __all__ = [
     "Gazetteer",

@@ -11,7 +11,7 @@ import argparse
 import sys
 import time
 
-from . import GazetteerError, build, cache_path, open_gazetteer
+from coder.gazetteer import GazetteerError, build, cache_path, open_gazetteer
 
 
 def main(argv: list[str] | None = None) -> int:

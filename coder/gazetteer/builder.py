@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from .normalize import is_latin, normalize_name, strip_article
+from coder.gazetteer.normalize import is_latin, normalize_name, strip_article
 
 #: Bump when the layout or the content rules of the compiled file change.
 FORMAT_VERSION = 1
@@ -97,7 +97,7 @@ def _version(name: str) -> str:
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
-        from .store import GazetteerError
+        from coder.gazetteer.store import GazetteerError
 
         raise GazetteerError(f"the gazetteer needs the {name!r} package: pip install {name}") from None
 
@@ -154,7 +154,7 @@ def build(directory: str | os.PathLike | None = None, *, force: bool = False,
 
     Does nothing when a valid file is already there (unless ``force``).
     ``countries`` restricts the build to those ISO2 codes (for tests)."""
-    from .store import check_file  # late: store imports this module
+    from coder.gazetteer.store import check_file  # late: store imports this module
 
     path = cache_path(directory, countries)
     path.parent.mkdir(parents=True, exist_ok=True)

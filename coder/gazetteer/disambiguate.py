@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from .builder import KIND_ORDER
-from .store import GeoPlace
+from coder.gazetteer.builder import KIND_ORDER
+from coder.gazetteer.store import GeoPlace
 
 #: Without a hint from the document, the largest candidate wins only when it
 #: is at least this many times as populous as the best of any other country.

@@ -13,12 +13,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .builder import FORMAT_VERSION, cache_path, data_versions
-from .normalize import ARTICLES, normalize_name, strip_article
+from coder.gazetteer.builder import FORMAT_VERSION, cache_path, data_versions
+from coder.gazetteer.normalize import ARTICLES, normalize_name, strip_article
 
 if TYPE_CHECKING:
-    from ..codebook.model import Place
-    from ..text.tokens import Token
+    from coder.codebook.model import Place
+    from coder.text.tokens import Token
 
 log = logging.getLogger("coder.gazetteer")
 
@@ -44,7 +44,7 @@ class GeoPlace:
 
     def to_place(self) -> Place:
         """The same place as a codebook :class:`~coder.codebook.model.Place`."""
-        from ..codebook.model import Place
+        from coder.codebook.model import Place
 
         return Place(name=self.name, geo_precision=self.geo_precision, kind=self.kind,
                      country=self.country, iso3=self.iso3, admin1=self.admin1,

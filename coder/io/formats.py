@@ -117,7 +117,7 @@ class ActorTable:
     @classmethod
     def from_codebook(cls, codebook) -> ActorTable:
         """The table of a loaded :class:`~coder.codebook.model.Codebook`."""
-        from ..codebook.states import expand_state_actors
+        from coder.codebook.states import expand_state_actors
 
         return cls._build(codebook, expand_state_actors(codebook))
 
@@ -128,7 +128,7 @@ class ActorTable:
 
     @classmethod
     def _build(cls, codebook, states) -> ActorTable:
-        from ..countries import countries as all_countries
+        from coder.countries import countries as all_countries
 
         inter = {a.code: a.inter for a in states.actors}
         inter.update({a.code: a.inter for a in states.generic.values()})
@@ -157,7 +157,7 @@ def _disorder_type(event_type: str, sub_event_type: str) -> str:
 
 
 def _iso_numeric(iso3: str) -> int | None:
-    from ..countries import countries
+    from coder.countries import countries
 
     country = countries().get(iso3) if iso3 else None
     return int(country.numeric) if country is not None and country.numeric else None

@@ -14,13 +14,13 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..codebook.model import Actor, Codebook, Cue, Rule
-from ..codebook.states import StateActorTable, expand_state_actors
-from ..countries import countries
-from ..text.tokens import words
-from .inflect import FUNCTION_WORDS, forms
-from .lexicon import Entry, Lexicon
-from .pattern import Group, Pattern, Slot, Word, edge_forms, parse
+from coder.codebook.model import Actor, Codebook, Cue, Rule
+from coder.codebook.states import StateActorTable, expand_state_actors
+from coder.countries import countries
+from coder.match.inflect import FUNCTION_WORDS, forms
+from coder.match.lexicon import Entry, Lexicon
+from coder.match.pattern import Group, Pattern, Slot, Word, edge_forms, parse
+from coder.text.tokens import words
 
 _RUNS = re.compile(r"[^\W\d_]+")
 
@@ -108,8 +108,8 @@ class Compiled:
             return None
         gaz = self.__dict__.get("_gazetteer")
         if gaz is None:
-            from ..errors import CodebookError, Problem
-            from ..gazetteer import GazetteerError, open_gazetteer
+            from coder.errors import CodebookError, Problem
+            from coder.gazetteer import GazetteerError, open_gazetteer
 
             try:
                 gaz = open_gazetteer()

@@ -20,15 +20,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..codebook.model import Settings
-from ..text.tokens import Token
-from .compile import Compiled, CompiledCue, CompiledRule, Trigger, has_words
-from .mentions import Mention
-from .pattern import Gap, Group, Pattern, Regex, Slot, Word
-from .words import (
-    CONTRAST, DETERMINERS, HARD, NOT_FILLER, PREPOSITIONS, RELATIVE, REPORTING,
-    SUBJECT_PRONOUNS, TRANSPARENT_PUNCT,
+from coder.codebook.model import Settings
+from coder.match.compile import Compiled, CompiledCue, CompiledRule, Trigger, has_words
+from coder.match.mentions import Mention
+from coder.match.pattern import Gap, Group, Pattern, Regex, Slot, Word
+from coder.match.words import (
+    CONTRAST,
+    DETERMINERS,
+    HARD,
+    NOT_FILLER,
+    PREPOSITIONS,
+    RELATIVE,
+    REPORTING,
+    SUBJECT_PRONOUNS,
+    TRANSPARENT_PUNCT,
 )
+from coder.text.tokens import Token
 
 #: Auxiliaries after "that": "the town that was captured" is a relative clause.
 _AUX = frozenset("is are was were has have had be been being will would".split())

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..text.tokens import Token, surface, words
+from coder.text.tokens import Token, surface, words
 
 _END = ""  # trie key under which the entries ending at a node are stored
 

@@ -19,11 +19,11 @@ from bisect import insort
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..codebook.model import Actor, Place
-from ..gazetteer.store import particle_start, stop_words
-from ..text.tokens import Token
-from .lexicon import Hit, Lexicon
-from .words import DETERMINERS, DIRECTIONS, NEAR
+from coder.codebook.model import Actor, Place
+from coder.gazetteer.store import particle_start, stop_words
+from coder.match.lexicon import Hit, Lexicon
+from coder.match.words import DETERMINERS, DIRECTIONS, NEAR
+from coder.text.tokens import Token
 
 
 @dataclass(slots=True)
@@ -216,7 +216,7 @@ def gazetteer_place(candidates: list, counts, name: str = "") -> Place | None:
     The record's location is the name as the text writes it ("Arbinda",
     not GeoNames' "Aribinda"); country, admin1 and coordinates are
     GeoNames'."""
-    from ..gazetteer import disambiguate, normalize_name
+    from coder.gazetteer import disambiguate, normalize_name
 
     if name:
         key = normalize_name(name)
@@ -347,7 +347,7 @@ def _may_name_place(tokens: list[Token], taken: list[bool], mentions: list[Menti
 
 
 def _is_capital(entry) -> bool:
-    from ..countries import countries
+    from coder.countries import countries
 
     c = countries().get(entry.value)
     return c is not None and c.capital == entry.alias

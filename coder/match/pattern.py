@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 
 import re2
 
-from ..text.tokens import words as phrase_words
-from .inflect import forms
+from coder.match.inflect import forms
+from coder.text.tokens import words as phrase_words
 
 SLOT_NAMES = ("actor1", "actor2", "location")
 

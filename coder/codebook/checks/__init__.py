@@ -22,14 +22,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ...errors import Problem
-from ..model import Codebook
-from ..yamlpos import Positions
-from . import (
-    acled_type, bad_cameo, bad_pattern, bad_regex, broad_rule, common_word_alias,
-    duplicate_alias, duplicate_id, example_coverage, example_no_match, shadowed_rule,
+from coder.codebook.checks import (
+    acled_type,
+    bad_cameo,
+    bad_pattern,
+    bad_regex,
+    broad_rule,
+    common_word_alias,
+    duplicate_alias,
+    duplicate_id,
+    example_coverage,
+    example_no_match,
+    shadowed_rule,
     undefined_reference,
 )
+from coder.codebook.model import Codebook
+from coder.codebook.yamlpos import Positions
+from coder.errors import Problem
 
 #: Every check, in the order they run.
 CHECKS = (
@@ -105,7 +114,7 @@ class Context:
     @cached_property
     def pattern_errors(self) -> dict[tuple, object]:
         """where -> PatternError for every pattern that does not parse."""
-        from ...match.pattern import PatternError, parse
+        from coder.match.pattern import PatternError, parse
 
         out = {}
         for where, source, slots in self.patterns:
@@ -117,7 +126,7 @@ class Context:
 
     @cached_property
     def compiled(self):
-        from ...match.compile import compile_codebook
+        from coder.match.compile import compile_codebook
 
         return compile_codebook(self.cb)
 
@@ -125,8 +134,8 @@ class Context:
     def example_traces(self) -> list[tuple]:
         """(rule, example number, example, trace, records) for every example
         of every rule, coded with the whole codebook."""
-        from ...pipeline import code_document
-        from ...text.document import Document
+        from coder.pipeline import code_document
+        from coder.text.document import Document
 
         out = []
         for rule in self.cb.rules:

@@ -1,6 +1,6 @@
 """An ACLED sub-event type that does not belong to its event type."""
 
-from ...reference import acled_sub_event_types
+from coder.reference import acled_sub_event_types
 
 ID = "acled-type"
 LEVEL = "error"

@@ -1,6 +1,6 @@
 """A CAMEO code that is not in the CAMEO list shipped with coder."""
 
-from ...reference import cameo
+from coder.reference import cameo
 
 ID = "bad-cameo"
 LEVEL = "error"

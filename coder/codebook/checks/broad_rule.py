@@ -4,9 +4,9 @@ and only common words, or one actor/place and only the commonest words
 that report no event.  Regular expressions count as common when they match
 common words."""
 
-from ...match.inflect import FUNCTION_WORDS
-from ...match.pattern import Group, Regex, Word, parse
-from .common_word_alias import common_words
+from coder.codebook.checks.common_word_alias import common_words
+from coder.match.inflect import FUNCTION_WORDS
+from coder.match.pattern import Group, Regex, Word, parse
 
 #: Words in nearly every sentence of news.
 VERY_COMMON = FUNCTION_WORDS | frozenset(

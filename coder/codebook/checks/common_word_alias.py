@@ -5,8 +5,8 @@
 from functools import cache
 from importlib.resources import files
 
-from ...match.inflect import FUNCTION_WORDS
-from ...text.tokens import words
+from coder.match.inflect import FUNCTION_WORDS
+from coder.text.tokens import words
 
 ID = "common-word-alias"
 LEVEL = "warning"

@@ -1,7 +1,7 @@
 """One name claimed by two actors (or two places): the coder could not tell
 which one a sentence means."""
 
-from ...text.tokens import words
+from coder.text.tokens import words
 
 ID = "duplicate-alias"
 LEVEL = "error"

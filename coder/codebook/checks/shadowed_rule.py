@@ -3,7 +3,7 @@ rule's, or every time it matches an example another rule takes the match."""
 
 from collections import Counter
 
-from ...match.pattern import parse
+from coder.match.pattern import parse
 
 ID = "shadowed-rule"
 LEVEL = "warning"

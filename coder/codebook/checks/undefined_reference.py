@@ -3,7 +3,7 @@ a country or a template placeholder of ``state_actors``."""
 
 import re
 
-from ...countries import countries
+from coder.countries import countries
 
 ID = "undefined-reference"
 LEVEL = "error"
