@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus  # noqa: E402
 
-from coder.runner import run  # noqa: E402
+from coder.engines.runner import run  # noqa: E402
 
 
 def main() -> None:

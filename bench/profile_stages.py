@@ -17,7 +17,7 @@ the function that does it alone (no timer inside the coder's hot code):
   a record);
 * **write**: the CSV writer alone (validation off), into a temporary file.
 
-Then ``coder.runner.run(..., jobs=1)``, the whole run in this process, for
+Then ``coder.engines.runner.run(..., jobs=1)``, the whole run in this process, for
 comparison: the difference from the sum of the stages is the glue (counting,
 limits, progress) and loading the codebook from its cache.
 """
@@ -39,13 +39,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus as gen  # noqa: E402
 
 from coder.codebook import load_codebook  # noqa: E402
-from coder.codebook.cache import load_compiled  # noqa: E402
+from coder.match.cache import load_compiled  # noqa: E402
 from coder.io.readers import read_corpus  # noqa: E402
 from coder.io.schema import validate_record  # noqa: E402
 from coder.io.writers import open_writer  # noqa: E402
 from coder.match.compile import compile_codebook  # noqa: E402
 from coder.pipeline import code_document  # noqa: E402
-from coder.runner import run  # noqa: E402
+from coder.engines.runner import run  # noqa: E402
 from coder.text.clean import clean_text  # noqa: E402
 from coder.text.document import Document  # noqa: E402
 from coder.text.sentences import split_sentences  # noqa: E402

@@ -11,7 +11,7 @@ See docs/api.md.  The names below are imported on first use, so that
 ``import coder`` (and ``coder --version``) stays fast.
 """
 
-__version__ = "0.1.0"
+from coder.version import __version__
 
 _API = ("Codebook", "Document", "Record", "code", "code_table", "load_codebook", "read_corpus", "write")
 __all__ = ["__version__", *_API]

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from coder.codebook.model import Codebook
+from coder.codebook.model import Codebook as CodebookModel
 from coder.errors import Problem, UsageError
 from coder.events.record import FIELDS, Record
 from coder.io.readers import read_corpus as _read_corpus
@@ -36,19 +36,50 @@ from coder.text.document import Document
 __all__ = ["Codebook", "Document", "Record", "code", "code_table", "load_codebook", "read_corpus", "write"]
 
 
+class Codebook:
+    """A loaded, checked and compiled codebook: what :func:`load_codebook`
+    returns.  Its attributes are those of the codebook model
+    (:class:`coder.codebook.model.Codebook`: ``name``, ``version``,
+    ``rules``...); :meth:`code` codes documents with it."""
+
+    __slots__ = ("compiled",)
+
+    def __init__(self, compiled: Compiled):
+        self.compiled = compiled
+
+    @property
+    def model(self) -> CodebookModel:
+        """The codebook as data (:class:`coder.codebook.model.Codebook`)."""
+        return self.compiled.codebook
+
+    def __getattr__(self, name: str):
+        if name == "compiled" or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.compiled.codebook, name)
+
+    def __repr__(self) -> str:
+        return f"<coder.Codebook {self.model.name} {self.model.version}>"
+
+    def code(self, documents: Iterable[Document | str | dict]) -> Iterator[Record]:
+        """Code documents (Document objects, strings or dicts) with this
+        codebook, yielding records: see :func:`code`."""
+        return code(documents, self)
+
+
 def load_codebook(path: str | Path | None = None) -> Codebook:
     """Load and check a codebook (the shipped ``codebooks/default.yaml`` when
     ``path`` is None).  Raises :class:`coder.errors.CodebookError` listing every
     problem.  The codebook's :meth:`Codebook.code` codes documents."""
-    from coder.codebook.cache import load_compiled
+    from coder.match.cache import load_compiled
 
-    compiled = load_compiled(path)
-    codebook = compiled.codebook
-    codebook._compiled = compiled
-    return codebook
+    return Codebook(load_compiled(path))
 
 
-def _compiled(codebook: Codebook) -> Compiled:
+def _compiled(codebook: Codebook | CodebookModel) -> Compiled:
+    """The compiled form of an API codebook, or of a codebook model (compiled
+    on first use and kept with it)."""
+    if isinstance(codebook, Codebook):
+        return codebook.compiled
     compiled = getattr(codebook, "_compiled", None)
     if compiled is None:
         compiled = compile_codebook(codebook)
@@ -69,7 +100,7 @@ def _document(item, n: int) -> Document:
     raise UsageError(Problem("usage", f"document {n} is a {type(item).__name__}: give a Document, a str or a dict"))
 
 
-def code(documents: Iterable[Document | str | dict], codebook: Codebook | None = None) -> Iterator[Record]:
+def code(documents: Iterable[Document | str | dict], codebook: Codebook | CodebookModel | None = None) -> Iterator[Record]:
     """Code documents into records, one document at a time.
 
     ``documents`` are :class:`Document` objects, plain strings (ids

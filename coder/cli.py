@@ -12,8 +12,8 @@ from typing import List, Optional
 
 import typer
 
-from coder import __version__
 from coder.errors import CoderError
+from coder.version import __version__
 
 app = typer.Typer(
     add_completion=False,
@@ -105,9 +105,9 @@ def run(
     debug: bool = DEBUG,
 ) -> None:
     """Code a corpus into event records."""
+    from coder.engines.resume import parts_dir
+    from coder.engines.runner import run as run_corpus
     from coder.pipeline import Report
-    from coder.resume import parts_dir
-    from coder.runner import run as run_corpus
 
     def show(problem) -> None:
         typer.echo(f"skipped: {problem}", err=True)
@@ -224,9 +224,9 @@ def explain(
     """Show step by step how a sentence (or --doc ID CORPUS, a document) is coded."""
     import json
 
-    from coder.codebook.cache import load_compiled
-    from coder.explain import explain_document, find_document, render
-    from coder.runner import check_doc_date
+    from coder.authoring.explain import explain_document, find_document, render
+    from coder.engines.common import check_doc_date
+    from coder.match.cache import load_compiled
     from coder.text.document import Document
 
     try:
@@ -261,8 +261,8 @@ def eval_cmd(
     debug: bool = DEBUG,
 ) -> None:
     """Code a labelled set and report precision, recall and F1 per event type, confusions, misses and extras."""
-    from coder.evaluate import evaluate
-    from coder.runner import check_doc_date
+    from coder.engines.common import check_doc_date
+    from coder.evaluation.evaluate import evaluate
 
     try:
         fmt = _text_or_json(fmt)
@@ -291,7 +291,7 @@ def codebook_lint(
     """Check codebooks: schema, ids, aliases, patterns, regexes, examples (path:line:col: level: message (check))."""
     import json
 
-    from coder.codebook.lint import lint_codebook
+    from coder.authoring.lint import lint_codebook
 
     try:
         fmt = _text_or_json(fmt)
@@ -320,8 +320,8 @@ def codebook_test(
     """Run every rule's examples and report passed/failed, expected and actual side by side."""
     import time
 
+    from coder.authoring.examples import format_report, run_examples
     from coder.codebook import load_codebook
-    from coder.codebook.examples import format_report, run_examples
     from coder.match.compile import compile_codebook
 
     try:
@@ -354,8 +354,8 @@ def codebook_diff(
     """Code a corpus with two codebooks: records added, removed and changed, per rule, with sample sentences."""
     import json
 
-    from coder.codebook.diff import diff_codebooks, render
-    from coder.runner import check_doc_date
+    from coder.authoring.diff import diff_codebooks, render
+    from coder.engines.common import check_doc_date
 
     try:
         fmt = _text_or_json(fmt)
@@ -381,9 +381,9 @@ def codebook_stats(
     """Counts per codebook section; with a corpus, rule firing counts, rules never fired, near misses."""
     import json
 
+    from coder.authoring.stats import corpus_stats, render, to_dict
     from coder.codebook import load_codebook
-    from coder.codebook.stats import corpus_stats, render, to_dict
-    from coder.runner import check_doc_date
+    from coder.engines.common import check_doc_date
 
     try:
         fmt = _text_or_json(fmt)
@@ -427,7 +427,7 @@ def codebook_import_petrarch(
     debug: bool = DEBUG,
 ) -> None:
     """Convert PETRARCH2 / TABARI actor, agent and verb dictionaries into a codebook."""
-    from coder.codebook.petrarch import check_date, import_petrarch
+    from coder.authoring.petrarch import check_date, import_petrarch
 
     try:
         report = import_petrarch(directory, output, all_codes=all_codes, date=check_date(date),

@@ -1,7 +1,7 @@
 import os
 import tempfile
 
-# compiled codebooks are cached (coder/codebook/cache.py): keep the tests' cache
+# compiled codebooks are cached (coder/match/cache.py): keep the tests' cache
 # out of the user's ~/.cache
 os.environ.setdefault("CODER_CACHE_DIR", tempfile.mkdtemp(prefix="coder-test-cache-"))
 

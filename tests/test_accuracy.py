@@ -5,7 +5,7 @@ on unseen text (the rules were tuned on this set)."""
 
 from pathlib import Path
 
-from coder.evaluate import evaluate
+from coder.evaluation.evaluate import evaluate
 
 DEV = Path(__file__).resolve().parent / "data" / "dev"
 

@@ -195,7 +195,7 @@ def test_diff_of_a_codebook_with_itself_is_empty():
 
 
 def test_pairing_prefers_the_same_place():
-    from coder.codebook.diff import pair_records
+    from coder.authoring.diff import pair_records
     from coder.events.record import Record
 
     old = [Record(sentence_index=1, event_type="capture", location="Rawa", actor1="A", rule_id="r"),

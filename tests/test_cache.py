@@ -5,8 +5,8 @@ import os
 import pickle
 from pathlib import Path
 
-from coder.codebook.cache import load_compiled
 from coder.codebook.load import default_codebook_path
+from coder.match.cache import load_compiled
 
 
 def _files(d):
@@ -82,7 +82,7 @@ def test_a_warm_run_does_not_import_what_only_cold_starts_and_other_formats_need
                                   "text": "Iraqi forces recaptured Rawa from Islamic State on Friday."}) + "\n")
     script = (
         "import sys\n"
-        "from coder.runner import run\n"
+        "from coder.engines.runner import run\n"
         f"run({str(corpus)!r}, {str(tmp_path / 'out.csv')!r})\n"  # the first run fills the cache
         "heavy = ('yaml', 'jsonschema', 'lxml')\n"
         "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in heavy}))\n"
@@ -96,7 +96,7 @@ def test_a_warm_run_does_not_import_what_only_cold_starts_and_other_formats_need
 def test_the_cache_keeps_only_the_most_recently_used_codebooks(tmp_path, monkeypatch):
     """Each codebook edit adds an entry: storing one deletes all but the
     KEEP most recently used (a hit counts as a use); other files stay."""
-    from coder.codebook import cache
+    from coder.match import cache
 
     d = tmp_path / "c"
     monkeypatch.setenv("CODER_CACHE_DIR", str(d))

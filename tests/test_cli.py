@@ -156,14 +156,14 @@ def test_version():
 
 
 def test_interrupt_leaves_no_output_and_exits_130(tmp_path, monkeypatch):
-    import coder.runner
+    import coder.engines.runner
     from coder.text.document import Document
 
     def reader(*args, **kwargs):
         yield Document("a", "Iraqi forces captured Rawa on Friday.", "2017-11-03")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(coder.runner, "read_corpus", reader)
+    monkeypatch.setattr(coder.engines.runner, "read_corpus", reader)
     target = tmp_path / "out.csv"
     code, out, err = run("run", SAMPLES, "-o", str(target))
     assert code == 130
@@ -173,8 +173,8 @@ def test_interrupt_leaves_no_output_and_exits_130(tmp_path, monkeypatch):
 
 
 def test_progress_shows_only_on_a_terminal():
+    from coder.engines.runner import Progress
     from coder.pipeline import Report
-    from coder.runner import Progress
 
     class Tty(io.StringIO):
         def isatty(self):

@@ -2,8 +2,8 @@
 
 import pytest
 
+from coder.authoring.examples import check_example
 from coder.codebook import load_codebook
-from coder.codebook.examples import check_example
 
 CODEBOOK = load_codebook()
 CASES = [

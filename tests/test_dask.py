@@ -18,8 +18,8 @@ from coder.cli import app
 
 pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install 'coder[dask]')")
 
-import coder.distributed  # noqa: E402
-from coder.distributed import count_newlines, plan, read_range  # noqa: E402
+import coder.engines.distributed  # noqa: E402
+from coder.engines.distributed import count_newlines, plan, read_range  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = str(ROOT / "samples")
@@ -156,7 +156,7 @@ def test_every_line_belongs_to_exactly_one_range(tmp_path, size):
     got, newlines = [], 0
     for start in range(0, total, size):
         end = min(start + size, total)
-        source = coder.distributed.Source(str(path), "x.jsonl", "jsonl", total, start, end, newlines)
+        source = coder.engines.distributed.Source(str(path), "x.jsonl", "jsonl", total, start, end, newlines)
         got.extend(seen(d) for d in read_range(source, None, 5_000_000, {}))
         newlines += count_newlines(str(path), start, end)
     assert got == whole and len(whole) == 199  # 200 lines, one blank; 4 of them problems (empty text)
@@ -191,16 +191,16 @@ def test_xml_parts_and_a_rerun_replaces_old_parts(tmp_path, scheduler):
 
 def test_workers_load_the_codebook_once(tmp_path, scheduler, monkeypatch):
     calls = []
-    real = coder.distributed.load_compiled
-    monkeypatch.setattr(coder.distributed, "load_compiled", lambda path=None: calls.append(path) or real(path))
-    coder.distributed._CODEBOOKS.clear()
+    real = coder.engines.distributed.load_compiled
+    monkeypatch.setattr(coder.engines.distributed, "load_compiled", lambda path=None: calls.append(path) or real(path))
+    coder.engines.distributed._CODEBOOKS.clear()
     corpus = corpus_dir(tmp_path)
     for k in range(2):
         assert cli("run", corpus, "--engine", "dask", "--scheduler", scheduler, "-o", tmp_path / f"o{k}",
                    "--partition-bytes", "3000")[0] == 1
     # the client loads it once a run; the (threaded) workers of this process once in all
     assert len(calls) == 3
-    assert len(coder.distributed._CODEBOOKS) == 1
+    assert len(coder.engines.distributed._CODEBOOKS) == 1
 
 
 def test_a_worker_with_another_codebook_refuses_to_code(tmp_path, scheduler):
@@ -211,7 +211,7 @@ def test_a_worker_with_another_codebook_refuses_to_code(tmp_path, scheduler):
     task = {"sources": [], "part_path": str(tmp_path / "p.csv"), "codebook": str(cb),
             "codebook_sha256": "0" * 64, "coder_version": coder.__version__, "options": {}, "rejects": False}
     with pytest.raises(coder.errors.CoderError, match="differs from the client's"):
-        coder.distributed.code_partition(task)
+        coder.engines.distributed.code_partition(task)
 
 
 def test_options_that_do_not_apply_are_refused(tmp_path, scheduler):
@@ -285,7 +285,7 @@ def test_a_ctrl_c_lost_while_the_cluster_starts_still_stops_the_run(tmp_path, sc
     import signal
     import time
 
-    connect = coder.distributed._connect
+    connect = coder.engines.distributed._connect
 
     def connect_and_lose_a_ctrl_c(*args, **kwargs):
         try:
@@ -297,7 +297,7 @@ def test_a_ctrl_c_lost_while_the_cluster_starts_still_stops_the_run(tmp_path, sc
             raise coder.errors.CoderError(coder.errors.Problem("worker-failed", "a worker died"))
         return connect(*args, **kwargs)
 
-    monkeypatch.setattr(coder.distributed, "_connect", connect_and_lose_a_ctrl_c)
+    monkeypatch.setattr(coder.engines.distributed, "_connect", connect_and_lose_a_ctrl_c)
     outdir = tmp_path / "out"
     code, _, err = cli("run", SAMPLES, "--engine", "dask", "--scheduler", scheduler, "-o", outdir)
     assert code == 130, err

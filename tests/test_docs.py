@@ -60,8 +60,8 @@ def test_codebook_tutorial_runs_as_written(tmp_path, monkeypatch):
     clean, and the commands print what the tutorial shows."""
     from typer.testing import CliRunner
 
+    from coder.authoring.lint import lint_codebook
     from coder.codebook import default_codebook_path
-    from coder.codebook.lint import lint_codebook
 
     text = (DOCS / "codebook.md").read_text()
     tutorial = text[text.index("## Editing the codebook: a short tutorial"):]

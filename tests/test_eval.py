@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from coder.cli import app
 from coder.codebook import load_codebook
 from coder.errors import CoderError
-from coder.evaluate import NONE, evaluate
+from coder.evaluation.evaluate import NONE, evaluate
 from coder.events.record import FIELDS
 from coder.text.sentences import split_sentences
 

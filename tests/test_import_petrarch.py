@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from coder.authoring.lint import lint_codebook
+from coder.authoring.petrarch import import_petrarch
 from coder.cli import app
 from coder.codebook import load_codebook
-from coder.codebook.lint import lint_codebook
-from coder.codebook.petrarch import import_petrarch
 from coder.errors import InputError
 from coder.match.compile import compile_codebook
 from coder.pipeline import code_document

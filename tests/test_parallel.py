@@ -1,7 +1,7 @@
 """coder run --jobs N: the same bytes, rejects and report for any N; limits,
 resume, standard input, skipped documents and Ctrl-C work with workers too.
 
-docs/cli.md (--jobs) and coder/parallel.py describe the design.
+docs/cli.md (--jobs) and coder/engines/parallel.py describe the design.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ import pytest
 from interrupts import assert_interrupted
 from typer.testing import CliRunner
 
+import coder.engines.parallel
+import coder.engines.resume
 import coder.io.readers
-import coder.parallel
 import coder.pipeline
-import coder.resume
 from coder.cli import app
-from coder.codebook.cache import load_compiled
-from coder.parallel import Pool, batches, check_jobs, default_jobs
+from coder.engines.parallel import Pool, batches, check_jobs, default_jobs
+from coder.match.cache import load_compiled
 from coder.pipeline import Report, code_corpus
 from coder.text.document import Document
 
@@ -50,8 +50,8 @@ def cli(*args, input=None):
 def pool_at_once(monkeypatch):
     """Start the pool at the first document, with small batches, so that even a
     small corpus goes through the workers (and through many batches)."""
-    monkeypatch.setattr(coder.parallel, "POOL_MIN_DOCUMENTS", 0)
-    monkeypatch.setattr(coder.parallel, "BATCH_DOCUMENTS", 3)
+    monkeypatch.setattr(coder.engines.parallel, "POOL_MIN_DOCUMENTS", 0)
+    monkeypatch.setattr(coder.engines.parallel, "BATCH_DOCUMENTS", 3)
 
 
 PLACES = ["Rawa", "Mosul", "al-Qaim", "Albu Kamal", "Ramadi", "Tikrit", "Raqqa", "Tabqa"]
@@ -122,8 +122,8 @@ def run_jobs(tmp_path: Path, corpus, jobs: int, *options, fmt: str = "csv"):
 @pytest.mark.parametrize("force", [False, True], ids=["natural", "pool-at-once"])
 def test_mixed_corpus_gives_the_same_bytes_rejects_and_report_for_1_2_3_jobs(tmp_path, monkeypatch, force):
     if force:
-        monkeypatch.setattr(coder.parallel, "POOL_MIN_DOCUMENTS", 0)
-        monkeypatch.setattr(coder.parallel, "BATCH_DOCUMENTS", 5)
+        monkeypatch.setattr(coder.engines.parallel, "POOL_MIN_DOCUMENTS", 0)
+        monkeypatch.setattr(coder.engines.parallel, "BATCH_DOCUMENTS", 5)
     corpus = mixed_corpus(tmp_path)
     options = ("--max-doc-bytes", "5000", "--max-sentence-chars", "1000", "--excel-safe", "--doc-date", DOC_DATE)
     results = [run_jobs(tmp_path, corpus, jobs, *options) for jobs in (1, 2, 3)]
@@ -220,12 +220,12 @@ def test_resume_with_workers_gives_the_bytes_of_a_plain_run(tmp_path, monkeypatc
         if n == 2:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(coder.resume, "after_part", stop_after_two)
+    monkeypatch.setattr(coder.engines.resume, "after_part", stop_after_two)
     code, _, err = cli("run", corpus, "-o", out, "--rejects", rej, "--report", rep, "--resume", "--jobs", "2")
     assert code == 130 and not out.exists()
     parts = tmp_path / ".out.csv.parts"
     assert len((parts / "done.jsonl").read_text().splitlines()) == 2
-    monkeypatch.setattr(coder.resume, "after_part", None)
+    monkeypatch.setattr(coder.engines.resume, "after_part", None)
     code, _, _ = cli("run", corpus, "-o", out, "--rejects", rej, "--report", rep, "--resume", "--jobs", "3")
     assert code == 1
     assert out.read_bytes() == ref.read_bytes()
@@ -270,7 +270,7 @@ def test_the_pool_starts_once_the_main_process_has_coded_for_a_while():
 
 def test_memory_stays_flat_reading_runs_at_most_a_few_batches_ahead(monkeypatch):
     """The main process reads at most (2 N + 1) batches ahead of what it has written."""
-    monkeypatch.setattr(coder.parallel, "BATCH_DOCUMENTS", 4)
+    monkeypatch.setattr(coder.engines.parallel, "BATCH_DOCUMENTS", 4)
     compiled = load_compiled(None)
     pulled = []
 
@@ -421,7 +421,7 @@ def test_a_worker_whose_main_process_died_before_it_started_exits_at_once():
     # worker's initializer running; the worker must compare its parent with
     # the pid the main process gave it, not with whatever parent it has now.
     code = ("import os, time\n"
-            "from coder.parallel import _watch_parent\n"
+            "from coder.engines.parallel import _watch_parent\n"
             "_watch_parent(os.getppid() + 1_000_000)\n"
             "time.sleep(30)\n")
     started = time.monotonic()

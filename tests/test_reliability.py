@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from interrupts import SUMMARY, assert_interrupted
 from typer.testing import CliRunner
 
+import coder.engines.resume
 import coder.pipeline
-import coder.resume
 from coder.cli import app
 from coder.events.build import event_id
 from coder.io.readers import read_corpus
@@ -51,9 +51,9 @@ _LOADED: dict = {}
 def codebook_once(monkeypatch):
     """Load each compiled codebook once for these tests (the disk cache makes a
     load cheap, but not free); the tests are about what happens after."""
-    import coder.runner
+    import coder.engines.runner
 
-    real = coder.runner.load_compiled
+    real = coder.engines.runner.load_compiled
 
     def load(path=None):
         key = (path, os.path.getmtime(path) if path else None)
@@ -61,7 +61,7 @@ def codebook_once(monkeypatch):
             _LOADED[key] = real(path)
         return _LOADED[key]
 
-    monkeypatch.setattr(coder.runner, "load_compiled", load)
+    monkeypatch.setattr(coder.engines.runner, "load_compiled", load)
 
 
 def cli(*args, input=None):
@@ -187,7 +187,7 @@ def test_a_document_that_makes_the_coder_fail_is_skipped_and_the_run_goes_on(tmp
 
 
 def test_a_crash_leaves_no_half_file_and_prints_the_summary_so_far(tmp_path, monkeypatch):
-    import coder.runner
+    import coder.engines.runner
 
     calls = []
 
@@ -197,7 +197,7 @@ def test_a_crash_leaves_no_half_file_and_prints_the_summary_so_far(tmp_path, mon
             raise ZeroDivisionError("a bug")
         writer.write(record)
 
-    monkeypatch.setattr(coder.runner, "_write", broken_write)
+    monkeypatch.setattr(coder.engines.runner, "write_record", broken_write)
     out, rep = tmp_path / "out.csv", tmp_path / "run.json"
     code, _, err = cli("run", SAMPLES, "-o", out, "--report", rep)
     assert code == 1
@@ -208,14 +208,14 @@ def test_a_crash_leaves_no_half_file_and_prints_the_summary_so_far(tmp_path, mon
 
 
 def test_interrupt_writes_the_report_so_far(tmp_path, monkeypatch):
-    import coder.runner
+    import coder.engines.runner
 
     def reader(*args, **kwargs):
         yield Document("a", EVENT, DOC_DATE)
         yield Document("b", "nothing here", DOC_DATE)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(coder.runner, "read_corpus", reader)
+    monkeypatch.setattr(coder.engines.runner, "read_corpus", reader)
     out, rep, rej = tmp_path / "out.csv", tmp_path / "run.json", tmp_path / "rejects.jsonl"
     code, _, err = cli("run", SAMPLES, "-o", out, "--report", rep, "--rejects", rej)
     assert code == 130
@@ -230,7 +230,7 @@ def test_a_ctrl_c_that_python_swallows_still_stops_the_run(tmp_path, monkeypatch
     # CI once sent SIGINT while the pool forked a worker: the KeyboardInterrupt
     # was raised inside the logging module's fork hook, where Python prints
     # and ignores exceptions, and the run went on to write its output.
-    import coder.runner
+    import coder.engines.runner
 
     def reader(*args, **kwargs):
         yield Document("a", EVENT, DOC_DATE)
@@ -241,7 +241,7 @@ def test_a_ctrl_c_that_python_swallows_still_stops_the_run(tmp_path, monkeypatch
             pass  # ... and, as in an ignored callback, the exception is lost
         yield Document("b", EVENT, DOC_DATE)
 
-    monkeypatch.setattr(coder.runner, "read_corpus", reader)
+    monkeypatch.setattr(coder.engines.runner, "read_corpus", reader)
     out, rep = tmp_path / "out.csv", tmp_path / "run.json"
     code, _, err = cli("run", SAMPLES, "-o", out, "--report", rep, "--jobs", "1")
     assert code == 130
@@ -255,7 +255,7 @@ def test_an_error_that_follows_a_ctrl_c_is_reported_as_the_interrupt(tmp_path, m
     # Ctrl-C sent to the whole process group can reach a worker before it
     # ignores SIGINT; the main process then sees the worker die. The user
     # asked to stop: exit 130, "interrupted", not "worker-failed".
-    import coder.runner
+    import coder.engines.runner
     from coder.errors import CoderError, Problem
 
     def reader(*args, **kwargs):
@@ -267,7 +267,7 @@ def test_an_error_that_follows_a_ctrl_c_is_reported_as_the_interrupt(tmp_path, m
             pass
         raise CoderError(Problem("worker-failed", "a worker process died while coding"))
 
-    monkeypatch.setattr(coder.runner, "read_corpus", reader)
+    monkeypatch.setattr(coder.engines.runner, "read_corpus", reader)
     out, rep = tmp_path / "out.csv", tmp_path / "run.json"
     code, _, err = cli("run", SAMPLES, "-o", out, "--report", rep, "--jobs", "1")
     assert code == 130, err
@@ -329,7 +329,7 @@ def test_resume_after_an_interrupt_gives_the_same_output(tmp_path, monkeypatch):
         if n == 2:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(coder.resume, "after_part", stop_after_two)
+    monkeypatch.setattr(coder.engines.resume, "after_part", stop_after_two)
     code, _, err = cli("run", corpus, "-o", out, "--rejects", rej, "--report", rep, "--resume")
     assert code == 130
     assert f"interrupted: no output file was written; finished input files are kept in {parts}" in err
@@ -337,7 +337,7 @@ def test_resume_after_an_interrupt_gives_the_same_output(tmp_path, monkeypatch):
     assert sorted(os.listdir(parts)) == ["000001.part", "000002.part", "done.jsonl", "manifest.json"]
     assert json.loads(rep.read_text())["status"] == "interrupted"
 
-    monkeypatch.setattr(coder.resume, "after_part", None)
+    monkeypatch.setattr(coder.engines.resume, "after_part", None)
     coded = []
     real = coder.pipeline.code_document
     monkeypatch.setattr(coder.pipeline, "code_document", lambda c, d, **kw: coded.append(d.id) or real(c, d, **kw))
@@ -369,18 +369,18 @@ def test_resume_redoes_changed_files_and_starts_over_for_another_codebook(tmp_pa
     def stop(n):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(coder.resume, "after_part", stop)
+    monkeypatch.setattr(coder.engines.resume, "after_part", stop)
     assert cli("run", corpus, "-o", out, "--resume")[0] == 130
-    monkeypatch.setattr(coder.resume, "after_part", None)
+    monkeypatch.setattr(coder.engines.resume, "after_part", None)
     # the finished file changes: it is coded again
     (corpus / "part00.jsonl").write_text(json.dumps({"id": "new", "date": DOC_DATE, "text": EVENT}) + "\n")
     code, _, err = cli("run", corpus, "-o", out, "--resume")
     assert "new" in [r["doc_id"] for r in csv.DictReader(io.StringIO(out.read_text()))]
     # another codebook: the parts are not used
     assert cli("run", corpus, "-o", out, "--resume")[0] == 1
-    monkeypatch.setattr(coder.resume, "after_part", stop)
+    monkeypatch.setattr(coder.engines.resume, "after_part", stop)
     assert cli("run", corpus, "-o", out, "--resume")[0] == 130
-    monkeypatch.setattr(coder.resume, "after_part", None)
+    monkeypatch.setattr(coder.engines.resume, "after_part", None)
     cb = tmp_path / "cb.yaml"
     from coder.codebook import default_codebook_path
 
@@ -394,11 +394,11 @@ def test_resume_survives_a_journal_cut_short(tmp_path, monkeypatch):
     corpus = mixed_corpus(tmp_path, files=3)
     ref, out = tmp_path / "ref.csv", tmp_path / "out.csv"
     cli("run", corpus, "-o", ref)
-    monkeypatch.setattr(coder.resume, "after_part", lambda n: (_ for _ in ()).throw(KeyboardInterrupt) if n == 2 else None)
+    monkeypatch.setattr(coder.engines.resume, "after_part", lambda n: (_ for _ in ()).throw(KeyboardInterrupt) if n == 2 else None)
     assert cli("run", corpus, "-o", out, "--resume")[0] == 130
     journal = tmp_path / ".out.csv.parts" / "done.jsonl"
     journal.write_bytes(journal.read_bytes()[:-40])  # a crash in the middle of the last line
-    monkeypatch.setattr(coder.resume, "after_part", None)
+    monkeypatch.setattr(coder.engines.resume, "after_part", None)
     assert cli("run", corpus, "-o", out, "--resume")[0] == 1
     assert out.read_bytes() == ref.read_bytes()
 
@@ -411,7 +411,7 @@ def test_resume_needs_an_output_file_and_a_corpus_on_disk(tmp_path):
 
 def test_a_plain_run_says_when_parts_of_an_interrupted_run_are_there(tmp_path, monkeypatch):
     out = tmp_path / "out.csv"
-    monkeypatch.setattr(coder.resume, "after_part", lambda n: (_ for _ in ()).throw(KeyboardInterrupt))
+    monkeypatch.setattr(coder.engines.resume, "after_part", lambda n: (_ for _ in ()).throw(KeyboardInterrupt))
     cli("run", SAMPLES, "-o", out, "--resume")
     code, _, err = cli("run", SAMPLES, "-o", out)
     assert code == 0 and "add --resume to go on with it" in err
@@ -580,7 +580,7 @@ def test_property_any_bytes_are_read_or_refused_never_crash(compiled, tmp_path_f
     path = tmp_path_factory.mktemp("b") / f"f{suffix}"
     path.write_bytes(data)
     report, rejects = Report(), []
-    from coder.report import reject_entry
+    from coder.engines.report import reject_entry
 
     records = list(code_corpus(compiled, read_corpus(str(path), doc_date=DOC_DATE, max_doc_bytes=1000), report,
                                max_doc_bytes=1000, on_skip=lambda p: rejects.append(reject_entry(p)),

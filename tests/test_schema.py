@@ -9,10 +9,10 @@ from importlib.resources import files
 import pytest
 from jsonschema import Draft202012Validator
 from lxml import etree
+from records import sample_record
 
 from coder.events.record import FIELDS
 from coder.io.schema import event_schema, events_xsd, validate_record
-from records import sample_record
 
 XS = "{http://www.w3.org/2001/XMLSchema}"
 

@@ -28,12 +28,13 @@ from pathlib import Path
 
 import pytest
 
+from coder.engines.common import DEFAULT_MAX_DOC_BYTES, DEFAULT_MAX_SENTENCE_CHARS
+from coder.engines.report import reject_entry
+from coder.engines.runner import run
 from coder.io.readers import INPUT_FORMATS, read_corpus
 from coder.io.schema import validate_record
 from coder.io.writers import open_writer
 from coder.pipeline import Report, code_corpus
-from coder.report import reject_entry
-from coder.runner import DEFAULT_MAX_DOC_BYTES, DEFAULT_MAX_SENTENCE_CHARS, run
 
 TORTURE = Path(__file__).resolve().parent / "torture"
 SUFFIXES = {".txt", ".jsonl", ".csv", ".xml"}
@@ -320,7 +321,7 @@ def _allowed(path: str, *roots) -> bool:
     package = os.path.dirname(coder.__file__)
     allowed += [os.path.realpath(os.path.join(package, name)) for name in os.listdir(package)]
     allowed.append(os.path.realpath(os.path.dirname(default_codebook_path())))
-    from coder.codebook.cache import cache_dir
+    from coder.match.cache import cache_dir
 
     allowed.append(os.path.realpath(cache_dir()))  # the compiled-codebook cache (docs/performance.md)
     return any(real == a or real.startswith(a + os.sep) for a in allowed)

@@ -7,14 +7,13 @@ import os
 
 import pytest
 from lxml import etree
+from records import sample_record
 
 from coder.errors import OutputError, UsageError
 from coder.events.record import FIELDS, Record, parse_value
 from coder.io.check import validate_file
 from coder.io.schema import events_xsd
 from coder.io.writers import FORMATS, format_for, open_writer
-from records import sample_record
-
 
 full_record = sample_record
 

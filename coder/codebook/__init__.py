@@ -1,7 +1,7 @@
 """Codebooks: load a YAML codebook, check it, and get plain data classes.
 
 The names below are imported on first use, so that reading a compiled
-codebook from the cache (coder/codebook/cache.py) does not load the YAML and
+codebook from the cache (coder/match/cache.py) does not load the YAML and
 JSON-Schema machinery.
 """
 

@@ -271,7 +271,7 @@ def inspect_codebook(path: str | Path | None = None) -> tuple[Codebook | None, C
         return None, None, problems
     cb = _build(data, path, pos, hashlib.sha256(raw).hexdigest())
     ctx = Context(path, text, data, pos, cb)
-    problems = [p for _level, p in run_checks(ctx, on_load=True)]
+    problems = [p for _level, p in run_checks(ctx)]
     return (None if problems else cb), ctx, problems
 
 

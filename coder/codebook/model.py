@@ -156,13 +156,6 @@ class Codebook:
     sha256: str = ""
     positions: Positions = field(default_factory=Positions, repr=False)
 
-    def code(self, documents):
-        """Code documents (Document objects, strings or dicts) with this
-        codebook, yielding records: see :func:`coder.api.code`."""
-        from coder.api import code
-
-        return code(documents, self)
-
     def actor(self, code: str) -> Actor | None:
         for actor in self.actors:
             if actor.code == code:

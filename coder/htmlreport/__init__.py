@@ -23,10 +23,10 @@ import tempfile
 from dataclasses import dataclass
 from importlib import resources
 
-from coder import __version__
 from coder.errors import CoderError, OutputError, Problem
 from coder.htmlreport.data import page_data
 from coder.htmlreport.read import read_events
+from coder.version import __version__
 
 #: pip name -> module name of what the report needs beyond coder's core.
 REQUIREMENTS = {"jinja2": "jinja2", "plotly": "plotly", "countryinfo": "countryinfo"}

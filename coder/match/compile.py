@@ -14,12 +14,12 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from coder.codebook.inflect import FUNCTION_WORDS, forms
 from coder.codebook.model import Actor, Codebook, Cue, Rule
+from coder.codebook.pattern import Group, Pattern, Slot, Word, edge_forms, parse
 from coder.codebook.states import StateActorTable, expand_state_actors
 from coder.countries import countries
-from coder.match.inflect import FUNCTION_WORDS, forms
 from coder.match.lexicon import Entry, Lexicon
-from coder.match.pattern import Group, Pattern, Slot, Word, edge_forms, parse
 from coder.text.tokens import words
 
 _RUNS = re.compile(r"[^\W\d_]+")

@@ -21,9 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from coder.codebook.model import Settings
+from coder.codebook.pattern import Gap, Group, Pattern, Regex, Slot, Word
 from coder.match.compile import Compiled, CompiledCue, CompiledRule, Trigger, has_words
 from coder.match.mentions import Mention
-from coder.match.pattern import Gap, Group, Pattern, Regex, Slot, Word
 from coder.match.words import (
     CONTRAST,
     DETERMINERS,

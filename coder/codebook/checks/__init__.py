@@ -1,13 +1,15 @@
-"""Codebook checks, one module per check (the yamllint model).
+"""The load-time codebook checks, one module per check (the yamllint model).
+
+A problem found here makes the codebook unusable, so that
+:func:`coder.codebook.load_codebook` refuses it (every check here is an
+error).  The checks that only ``coder codebook lint`` runs, some of which code
+the examples with the whole pipeline, live one layer up, in
+:mod:`coder.authoring.checks`, and use the same interface.
 
 Each module defines
 
 * ``ID`` -- the check id printed after each problem (``(duplicate-alias)``);
 * ``LEVEL`` -- ``"error"`` or ``"warning"``;
-* ``ON_LOAD`` -- True when the problem makes the codebook unusable, so that
-  :func:`coder.codebook.load_codebook` refuses the codebook (all such checks
-  are errors); False for checks only ``coder codebook lint`` runs (they may
-  need to code the examples);
 * ``DESCRIPTION`` -- one line for ``docs/codebook.md``;
 * ``check(ctx)`` -- yields :class:`~coder.errors.Problem` objects whose
   ``code`` is the check id.
@@ -27,25 +29,16 @@ from coder.codebook.checks import (
     bad_cameo,
     bad_pattern,
     bad_regex,
-    broad_rule,
-    common_word_alias,
     duplicate_alias,
     duplicate_id,
-    example_coverage,
-    example_no_match,
-    shadowed_rule,
     undefined_reference,
 )
 from coder.codebook.model import Codebook
 from coder.codebook.yamlpos import Positions
 from coder.errors import Problem
 
-#: Every check, in the order they run.
-CHECKS = (
-    duplicate_id, duplicate_alias, undefined_reference, bad_pattern, bad_regex, bad_cameo,
-    acled_type, common_word_alias, example_coverage, example_no_match, shadowed_rule,
-    broad_rule,
-)
+#: Every load-time check, in the order they run.
+CHECKS = (duplicate_id, duplicate_alias, undefined_reference, bad_pattern, bad_regex, bad_cameo, acled_type)
 
 
 def field_name(path: tuple) -> str:
@@ -114,7 +107,7 @@ class Context:
     @cached_property
     def pattern_errors(self) -> dict[tuple, object]:
         """where -> PatternError for every pattern that does not parse."""
-        from coder.match.pattern import PatternError, parse
+        from coder.codebook.pattern import PatternError, parse
 
         out = {}
         for where, source, slots in self.patterns:
@@ -124,35 +117,12 @@ class Context:
                 out[where] = exc
         return out
 
-    @cached_property
-    def compiled(self):
-        from coder.match.compile import compile_codebook
 
-        return compile_codebook(self.cb)
-
-    @cached_property
-    def example_traces(self) -> list[tuple]:
-        """(rule, example number, example, trace, records) for every example
-        of every rule, coded with the whole codebook."""
-        from coder.pipeline import code_document
-        from coder.text.document import Document
-
-        out = []
-        for rule in self.cb.rules:
-            for n, ex in enumerate(rule.examples, 1):
-                trace: list = []
-                records, _ = code_document(self.compiled, Document(f"{rule.id}#{n}", ex.text, ex.date), trace=trace)
-                out.append((rule, n, ex, trace, records))
-        return out
-
-
-def run_checks(ctx: Context, *, on_load: bool) -> list[tuple[str, Problem]]:
-    """Run the load-time checks (``on_load=True``) or the lint-only ones;
-    return (level, problem) pairs sorted by position."""
+def run_checks(ctx: Context, checks: tuple = CHECKS) -> list[tuple[str, Problem]]:
+    """Run ``checks`` (the load-time ones by default); return (level,
+    problem) pairs sorted by position."""
     out: list[tuple[str, Problem]] = []
-    for module in CHECKS:
-        if module.ON_LOAD != on_load:
-            continue
+    for module in checks:
         for problem in module.check(ctx):
             out.append((module.LEVEL, problem))
     out.sort(key=lambda lp: (lp[1].line or 0, lp[1].col or 0))

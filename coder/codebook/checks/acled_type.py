@@ -4,7 +4,6 @@ from coder.reference import acled_sub_event_types
 
 ID = "acled-type"
 LEVEL = "error"
-ON_LOAD = True
 DESCRIPTION = "an ACLED sub-event type does not belong to its ACLED event type, or a variant sets one without the other"
 
 

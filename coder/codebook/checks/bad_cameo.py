@@ -4,7 +4,6 @@ from coder.reference import cameo
 
 ID = "bad-cameo"
 LEVEL = "error"
-ON_LOAD = True
 DESCRIPTION = "a CAMEO code is not in the CAMEO code list"
 
 

@@ -2,7 +2,6 @@
 
 ID = "bad-pattern"
 LEVEL = "error"
-ON_LOAD = True
 DESCRIPTION = "a rule, cue or variant pattern cannot be parsed (the column points into the pattern)"
 
 

@@ -4,7 +4,6 @@ super-linear time on hostile text, so they are refused."""
 
 ID = "bad-regex"
 LEVEL = "error"
-ON_LOAD = True
 DESCRIPTION = "a /regex/ in a pattern is invalid or needs a feature re2 cannot run in linear time (backreference, lookaround)"
 
 

@@ -5,7 +5,6 @@ from coder.text.tokens import words
 
 ID = "duplicate-alias"
 LEVEL = "error"
-ON_LOAD = True
 DESCRIPTION = "an alias (or name) claimed by two actors, or by two places"
 
 

@@ -2,7 +2,6 @@
 
 ID = "duplicate-id"
 LEVEL = "error"
-ON_LOAD = True
 DESCRIPTION = "two rules share an id, two actors a code, or two places a name"
 
 

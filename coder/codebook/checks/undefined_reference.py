@@ -7,7 +7,6 @@ from coder.countries import countries
 
 ID = "undefined-reference"
 LEVEL = "error"
-ON_LOAD = True
 DESCRIPTION = ("a rule, cue or example names an event type or actor code that is not defined; a place_ref not in "
                "place_nouns; state_actors names an unknown country or a template placeholder other than "
                "{country}, {demonym}, {capital}")

@@ -8,42 +8,29 @@ the run ends (an interrupted run leaves no half file).
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import os
-import re
-import signal
-import threading
 import time
-from contextlib import suppress
-from dataclasses import replace
-from typing import Callable, Self, TextIO
+from typing import Callable, TextIO
 
-from coder import __version__
-from coder.codebook.cache import load_compiled
-from coder.errors import CoderError, OutputError, Problem, UsageError
+from coder.engines.common import (
+    DEFAULT_MAX_DOC_BYTES,
+    DEFAULT_MAX_SENTENCE_CHARS,
+    Outcome,
+    check_doc_date,
+    check_limit,
+    codebook_digest,
+    write_record,
+)
+from coder.engines.parallel import Pool, check_jobs
+from coder.engines.report import open_rejects
+from coder.engines.resume import Parts, joined, parts_dir, run_key, run_resumable
+from coder.errors import Problem, UsageError
 from coder.io.formats import ActorTable
 from coder.io.readers import read_corpus
 from coder.io.writers import format_for, open_writer
-from coder.parallel import Pool, check_jobs
+from coder.match.cache import load_compiled
 from coder.pipeline import Report, code_corpus
-from coder.report import open_rejects, run_report, write_json
-from coder.resume import Parts, joined, parts_dir, run_key, run_resumable
-
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-
-
-def check_doc_date(value: str | None) -> str | None:
-    """Validate a --doc-date value; raise UsageError if it is not a date."""
-    if value is None:
-        return None
-    try:
-        if not _DATE.match(value):
-            raise ValueError
-        dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(Problem("usage", f"not a date: '{value}' (expected YYYY-MM-DD)", field="--doc-date")) from None
-    return value
+from coder.version import __version__
 
 
 class Progress:
@@ -69,31 +56,6 @@ class Progress:
             self.stream.flush()
 
 
-#: Default limits (``--max-doc-bytes``, ``--max-sentence-chars``); docs/reliability.md says why.
-DEFAULT_MAX_DOC_BYTES = 5_000_000
-DEFAULT_MAX_SENTENCE_CHARS = 10_000
-
-
-def check_limit(value: int | None, option: str) -> int | None:
-    """Validate a limit option: a positive integer (0 or None: no limit)."""
-    if value is None or value == 0:
-        return None
-    if value < 0:
-        raise UsageError(Problem("usage", f"must be a positive number (0 for no limit), not {value}", field=option))
-    return value
-
-
-def codebook_digest(cb, path: str | None) -> str:
-    """The SHA-256 of the codebook file's bytes."""
-    digest = getattr(cb, "sha256", "")
-    if digest:
-        return digest
-    from coder.codebook import default_codebook_path
-
-    with open(path or default_codebook_path(), "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
 class _Shown:
     """Passes the report's new problems and notes on, as they come."""
 
@@ -111,101 +73,6 @@ class _Shown:
             self.progress.clear()
             self.on_note(r.notes[self.notes])
             self.notes += 1
-
-
-def _write(writer, record, report: Report) -> None:
-    """Write one record; a record the schema refuses is a coder bug: say which, keep going."""
-    try:
-        writer.write(record)
-    except OutputError as exc:
-        if any(p.code != "record-invalid" for p in exc.problems):
-            raise  # the output itself failed: stop
-        for p in exc.problems:
-            report.problems.append(replace(p, path=f"{record.doc_id}", line=record.sentence_index))
-        report.events -= 1
-
-
-class InterruptGuard:
-    """Ctrl-C during a run, kept as a flag as well as raised.
-
-    Python raises KeyboardInterrupt wherever the main thread happens to be;
-    where it is running a callback whose exceptions are ignored (the logging
-    module's fork hooks while a worker process starts, a finaliser) the
-    exception is printed and lost, and the run would go on to write its
-    output.  ``check()`` raises it again before the output is committed.
-    The handler is installed only in the main thread, over Python's default
-    one, and ``restore()`` puts that back."""
-
-    def __init__(self) -> None:
-        self.hit = False
-        self.previous = None
-        if threading.current_thread() is threading.main_thread() \
-                and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            self.previous = signal.signal(signal.SIGINT, self._handler)
-
-    def _handler(self, signum, frame) -> None:
-        self.hit = True
-        raise KeyboardInterrupt
-
-    def check(self) -> None:
-        if self.hit:
-            raise KeyboardInterrupt
-
-    def restore(self) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
-            self.previous = None
-
-
-class Outcome:
-    """How a run ends, for its report: ``status`` is "complete", "interrupted"
-    or "failed" (with ``error``, the CoderError that stopped it).
-
-    Used as ``with outcome:`` around the run, inside the ``try`` whose
-    ``finally`` cleans up by ``status``.  It keeps Ctrl-C as a flag
-    (``sigint``, an :class:`InterruptGuard`, restored on the way out), and a
-    CoderError that follows a Ctrl-C (a worker it reached first died of it)
-    leaves as the KeyboardInterrupt it really is.  Both engines use it.
-    """
-
-    def __init__(self) -> None:
-        self.status = "failed"
-        self.error: CoderError | None = None
-        self.sigint = InterruptGuard()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, kind, exc, tb) -> None:
-        self.sigint.restore()
-        if kind is None:
-            self.status = "complete"
-        elif issubclass(kind, KeyboardInterrupt):
-            self.status = "interrupted"
-        elif issubclass(kind, CoderError):
-            if self.sigint.hit:
-                self.status = "interrupted"
-                raise KeyboardInterrupt from exc
-            self.error = exc
-
-    def write_report(self, path: str, report: Report, **where) -> None:
-        """Write the run report (``--report``) with this status and error;
-        ``where``: corpus, output, codebook and options, as
-        :func:`coder.report.run_report` takes them."""
-        doc = run_report(report, status=self.status, **where)
-        if self.error is not None:
-            doc["errors"] = [p.to_dict() for p in self.error.problems]
-        write_ending(path, doc, self.status)
-
-
-def write_ending(path: str, doc: dict, status: str) -> None:
-    """Write a run's report or manifest; after a failure or an interrupt, a
-    failure to write it does not hide why the run stopped."""
-    if status == "complete":
-        write_json(path, doc)
-        return
-    with suppress(CoderError, OSError):
-        write_json(path, doc)
 
 
 def run(
@@ -242,18 +109,18 @@ def run(
     is raised again).  ``report_path`` gets the run report (JSON),
     ``rejects_path`` the skipped documents (JSONL); both are written at the
     end, atomically, the run report also when the run fails or is
-    interrupted.  ``resume``: see :mod:`coder.resume`.  A document that makes
+    interrupted.  ``resume``: see :mod:`coder.engines.resume`.  A document that makes
     the coder fail is skipped ("coding-failed") unless ``raise_errors``.
 
-    ``jobs``: worker processes (:mod:`coder.parallel`; None or 0: all cores,
+    ``jobs``: worker processes (:mod:`coder.engines.parallel`; None or 0: all cores,
     1: this process); the output is the same whatever their number.
-    ``engine="dask"`` codes on a Dask cluster (:mod:`coder.distributed`;
+    ``engine="dask"`` codes on a Dask cluster (:mod:`coder.engines.distributed`;
     ``output`` is then a directory of part files).
     """
     if engine not in ("local", "dask"):
         raise UsageError(Problem("usage", f"unknown engine '{engine}' (use local or dask)", field="--engine"))
     if engine == "dask":
-        from coder.distributed import run_dask
+        from coder.engines.distributed import run_dask
 
         return run_dask(corpus, output, fmt=fmt, codebook=codebook, doc_date=doc_date,
                         input_format=input_format, on_problem=on_problem, report=report,
@@ -300,7 +167,7 @@ def run(
             writer_options = dict(codebook=cb.name, codebook_version=cb.version, excel_safe=excel_safe,
                                   actors=ActorTable.from_compiled(compiled))
 
-            if jobs > 1:  # coder.parallel: the same records and report, from worker processes
+            if jobs > 1:  # coder.engines.parallel: the same records and report, from worker processes
                 pool = Pool(compiled, codebook, jobs, max_doc_bytes=max_doc_bytes,
                             max_sentence_chars=max_sentence_chars, raise_errors=raise_errors,
                             validate=not resume)  # the workers check the records for the writer
@@ -336,7 +203,7 @@ def run(
                     with open_writer(output, fmt, **writer_options) as writer:
                         for kind, obj in joined(parts, order):
                             if kind == "record":
-                                _write(writer, obj, report)
+                                write_record(writer, obj, report)
                             elif rejects is not None:
                                 rejects.write_entry(obj)
                         shown()
@@ -349,10 +216,10 @@ def run(
                 with open_rejects(rejects_path) as rejects:
                     with open_writer(output, fmt, **writer_options) as writer:
                         if pool is not None:
-                            writer.validate = False  # done by the pool (coder.parallel.checked)
+                            writer.validate = False  # done by the pool (coder.engines.parallel.checked)
                         for record in code(items, report, rejects.write if rejects is not None else None):
                             outcome.sigint.check()
-                            _write(writer, record, report)
+                            write_record(writer, record, report)
                             shown()
                             progress.update(report)
                         shown()

@@ -1,5 +1,5 @@
-"""``coder codebook lint``: every check of :mod:`coder.codebook.checks` on a
-codebook file, as yamllint-style findings::
+"""``coder codebook lint``: every check of :mod:`coder.codebook.checks` and
+:mod:`coder.authoring.checks` on a codebook file, as yamllint-style findings::
 
     path:line:col: level: message (check-id)
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from coder.authoring.checks import CHECKS, LintContext
 from coder.codebook.checks import run_checks
 from coder.codebook.load import inspect_codebook
 from coder.errors import Problem
@@ -48,6 +49,6 @@ def lint_codebook(path: str | Path | None = None) -> list[Finding]:
     cb, ctx, problems = inspect_codebook(path)
     found = [Finding("error", p) for p in problems]
     if cb is not None:
-        found += [Finding(level, p) for level, p in run_checks(ctx, on_load=False)]
+        found += [Finding(level, p) for level, p in run_checks(LintContext.of(ctx), CHECKS)]
     found.sort(key=lambda f: (f.problem.line or 0, f.problem.col or 0, f.check))
     return found

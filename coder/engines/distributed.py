@@ -46,15 +46,15 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from coder import __version__
-from coder.codebook.cache import load_compiled
+from coder.engines.common import Outcome, write_ending
+from coder.engines.report import open_rejects, reject_entry
 from coder.errors import CoderError, Problem, UsageError
 from coder.io import readers
 from coder.io.formats import ActorTable
 from coder.io.writers import format_for, open_writer
+from coder.match.cache import load_compiled
 from coder.pipeline import Report, code_corpus
-from coder.report import open_rejects, reject_entry
-from coder.runner import Outcome, write_ending
+from coder.version import __version__
 
 #: Default size of a partition (``--partition-bytes``).
 DEFAULT_PARTITION_BYTES = 64 << 20
@@ -307,7 +307,7 @@ def read_range(source: Source, doc_date: str | None, max_bytes: int | None,
 
 def code_partition(task: dict) -> dict:
     """Code one partition into its part file; what it gave, for the client."""
-    from coder.runner import _write
+    from coder.engines.common import write_record
 
     start = time.perf_counter()
     compiled, actors = _codebook(task["codebook"], task["codebook_sha256"], task["coder_version"])
@@ -331,7 +331,7 @@ def code_partition(task: dict) -> dict:
                                   max_sentence_chars=o["max_sentence_chars"],
                                   on_skip=rejected.append if task["rejects"] else None,
                                   raise_errors=o["raise_errors"]):
-            _write(writer, record, report)
+            write_record(writer, record, report)
         records = writer.count
     return _result(report, rejected, records=records, found=state["found"], stopped=state["stopped"],
                    lines=state.get("lines"), seconds=round(time.perf_counter() - start, 3))
@@ -406,14 +406,14 @@ def run_dask(corpus: str, output: str | None, *, fmt: str | None = None, codeboo
              scheduler: str | None = None, partition_bytes: int | None = None,
              cluster_options: dict | None = None) -> Report:
     """``coder run --engine dask``: code ``corpus`` into part files in the
-    directory ``output``; return the merged report (as :func:`coder.runner.run`).
+    directory ``output``; return the merged report (as :func:`coder.engines.runner.run`).
 
     ``scheduler``: the address of a running scheduler; without it a
     ``LocalCluster`` of ``jobs`` worker processes (one thread each) is started
     and closed (``cluster_options`` are passed to it).
     """
-    from coder.parallel import check_jobs
-    from coder.runner import check_doc_date, check_limit, codebook_digest
+    from coder.engines.common import check_doc_date, check_limit, codebook_digest
+    from coder.engines.parallel import check_jobs
 
     require_dask()
     if resume:

@@ -3,7 +3,6 @@ the pattern (or in the examples) that would silently drop the rule."""
 
 ID = "example-no-match"
 LEVEL = "error"
-ON_LOAD = False
 DESCRIPTION = "a rule's pattern matches none of its own positive examples"
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import re2
 
-from coder.match.inflect import forms
+from coder.codebook.inflect import forms
 from coder.text.tokens import words as phrase_words
 
 SLOT_NAMES = ("actor1", "actor2", "location")

@@ -3,11 +3,10 @@ rule's, or every time it matches an example another rule takes the match."""
 
 from collections import Counter
 
-from coder.match.pattern import parse
+from coder.codebook.pattern import parse
 
 ID = "shadowed-rule"
 LEVEL = "warning"
-ON_LOAD = False
 DESCRIPTION = "a rule never differs from another: same pattern, or every match it makes on the examples is taken by another rule"
 
 

@@ -32,8 +32,8 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
-from coder import __version__
 from coder.match.compile import Compiled
+from coder.version import __version__
 
 #: How many compiled codebooks the cache keeps (about 2 MB each for the shipped one).
 KEEP = 16

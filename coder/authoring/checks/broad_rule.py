@@ -4,9 +4,9 @@ and only common words, or one actor/place and only the commonest words
 that report no event.  Regular expressions count as common when they match
 common words."""
 
-from coder.codebook.checks.common_word_alias import common_words
-from coder.match.inflect import FUNCTION_WORDS
-from coder.match.pattern import Group, Regex, Word, parse
+from coder.authoring.checks.common_word_alias import common_words
+from coder.codebook.inflect import FUNCTION_WORDS
+from coder.codebook.pattern import Group, Regex, Word, parse
 
 #: Words in nearly every sentence of news.
 VERY_COMMON = FUNCTION_WORDS | frozenset(
@@ -16,7 +16,6 @@ VERY_COMMON = FUNCTION_WORDS | frozenset(
 
 ID = "broad-rule"
 LEVEL = "warning"
-ON_LOAD = False
 DESCRIPTION = "a rule would match almost every sentence: it needs no slot and only common words, or one slot and only the commonest words (the, of, said)"
 
 #: Words a regular expression is tried on to see whether it matches anything.

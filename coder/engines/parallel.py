@@ -11,7 +11,7 @@ that of ``--jobs 1``).
 
 * Each worker gets the compiled codebook once: inherited from the main process
   when processes are forked (Linux), else loaded with
-  :func:`coder.codebook.cache.load_compiled` (the cache makes that cheap).
+  :func:`coder.match.cache.load_compiled` (the cache makes that cheap).
 * Each item of a batch is coded by :func:`~coder.pipeline.code_corpus` alone,
   so limits, skips (``coding-failed`` included), notes and counts are those of
   the in-process path; the worker sends back, per item, the counts, problems,
@@ -115,7 +115,7 @@ def _init_worker(compiled: Compiled | None, codebook: str | None, options: dict,
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent(parent)
     if compiled is None:
-        from coder.codebook.cache import load_compiled
+        from coder.match.cache import load_compiled
 
         compiled = load_compiled(codebook)
     _WORKER.clear()

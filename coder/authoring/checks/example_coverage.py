@@ -3,7 +3,6 @@ at least two positive examples and one near miss (``expect: none``)."""
 
 ID = "example-coverage"
 LEVEL = "warning"
-ON_LOAD = False
 DESCRIPTION = "a rule has fewer than two positive examples or no near-miss example (expect: none)"
 
 

@@ -5,12 +5,11 @@
 from functools import cache
 from importlib.resources import files
 
-from coder.match.inflect import FUNCTION_WORDS
+from coder.codebook.inflect import FUNCTION_WORDS
 from coder.text.tokens import words
 
 ID = "common-word-alias"
 LEVEL = "warning"
-ON_LOAD = False
 DESCRIPTION = "a case-insensitive alias of an actor or place is a common English word (us, may, is)"
 
 

@@ -36,11 +36,11 @@ import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 
+from coder.engines.report import dumps, reject_entry
 from coder.errors import Problem
 from coder.events.record import Record
 from coder.io.writers import _atomic_file, _fsync_dir, _io_error
 from coder.pipeline import Report
-from coder.report import dumps, reject_entry
 from coder.text.document import Document
 
 #: Called after each part is saved with the number saved so far in this run

@@ -28,10 +28,10 @@ import json
 from contextlib import contextmanager
 from typing import Iterator
 
-from coder import __version__
 from coder.errors import Problem
 from coder.io.writers import _atomic_file, _io_error
 from coder.pipeline import Report
+from coder.version import __version__
 
 
 def dumps(obj) -> str:

@@ -37,9 +37,9 @@ from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from coder.codebook.inflect import forms as word_forms
+from coder.codebook.pattern import PatternError, parse
 from coder.errors import CodebookError, InputError, OutputError, Problem, UsageError
-from coder.match.inflect import forms as word_forms
-from coder.match.pattern import PatternError, parse
 from coder.reference import cameo
 from coder.text.tokens import words as token_words
 
@@ -1350,7 +1350,7 @@ def import_petrarch(directory: str, output: str, *, all_codes: bool = False, dat
     :func:`coder.codebook.load_codebook`, every rule's example is coded, rules
     that do not code their example are dropped (and reported), and only then
     is the file renamed into place."""
-    from coder.codebook.examples import check_example
+    from coder.authoring.examples import check_example
     from coder.codebook.load import load_codebook
     from coder.codebook.model import Example
     from coder.match.compile import compile_codebook

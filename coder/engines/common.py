@@ -1,0 +1,153 @@
+"""What both engines (one process and ``--jobs`` in :mod:`.runner`, Dask in
+:mod:`.distributed`) share: checking ``--doc-date`` and the limit options, the
+codebook's digest, writing one record, and how a run ends (:class:`Outcome`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import signal
+import threading
+from contextlib import suppress
+from dataclasses import replace
+from typing import Self
+
+from coder.engines.report import run_report, write_json
+from coder.errors import CoderError, OutputError, Problem, UsageError
+from coder.pipeline import Report
+
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def check_doc_date(value: str | None) -> str | None:
+    """Validate a --doc-date value; raise UsageError if it is not a date."""
+    if value is None:
+        return None
+    try:
+        if not _DATE.match(value):
+            raise ValueError
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(Problem("usage", f"not a date: '{value}' (expected YYYY-MM-DD)", field="--doc-date")) from None
+    return value
+
+
+#: Default limits (``--max-doc-bytes``, ``--max-sentence-chars``); docs/reliability.md says why.
+DEFAULT_MAX_DOC_BYTES = 5_000_000
+DEFAULT_MAX_SENTENCE_CHARS = 10_000
+
+
+def check_limit(value: int | None, option: str) -> int | None:
+    """Validate a limit option: a positive integer (0 or None: no limit)."""
+    if value is None or value == 0:
+        return None
+    if value < 0:
+        raise UsageError(Problem("usage", f"must be a positive number (0 for no limit), not {value}", field=option))
+    return value
+
+
+def codebook_digest(cb, path: str | None) -> str:
+    """The SHA-256 of the codebook file's bytes."""
+    digest = getattr(cb, "sha256", "")
+    if digest:
+        return digest
+    from coder.codebook import default_codebook_path
+
+    with open(path or default_codebook_path(), "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def write_record(writer, record, report: Report) -> None:
+    """Write one record; a record the schema refuses is a coder bug: say which, keep going."""
+    try:
+        writer.write(record)
+    except OutputError as exc:
+        if any(p.code != "record-invalid" for p in exc.problems):
+            raise  # the output itself failed: stop
+        for p in exc.problems:
+            report.problems.append(replace(p, path=f"{record.doc_id}", line=record.sentence_index))
+        report.events -= 1
+
+
+class InterruptGuard:
+    """Ctrl-C during a run, kept as a flag as well as raised.
+
+    Python raises KeyboardInterrupt wherever the main thread happens to be;
+    where it is running a callback whose exceptions are ignored (the logging
+    module's fork hooks while a worker process starts, a finaliser) the
+    exception is printed and lost, and the run would go on to write its
+    output.  ``check()`` raises it again before the output is committed.
+    The handler is installed only in the main thread, over Python's default
+    one, and ``restore()`` puts that back."""
+
+    def __init__(self) -> None:
+        self.hit = False
+        self.previous = None
+        if threading.current_thread() is threading.main_thread() \
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self.previous = signal.signal(signal.SIGINT, self._handler)
+
+    def _handler(self, signum, frame) -> None:
+        self.hit = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        if self.hit:
+            raise KeyboardInterrupt
+
+    def restore(self) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+            self.previous = None
+
+
+class Outcome:
+    """How a run ends, for its report: ``status`` is "complete", "interrupted"
+    or "failed" (with ``error``, the CoderError that stopped it).
+
+    Used as ``with outcome:`` around the run, inside the ``try`` whose
+    ``finally`` cleans up by ``status``.  It keeps Ctrl-C as a flag
+    (``sigint``, an :class:`InterruptGuard`, restored on the way out), and a
+    CoderError that follows a Ctrl-C (a worker it reached first died of it)
+    leaves as the KeyboardInterrupt it really is.  Both engines use it.
+    """
+
+    def __init__(self) -> None:
+        self.status = "failed"
+        self.error: CoderError | None = None
+        self.sigint = InterruptGuard()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        self.sigint.restore()
+        if kind is None:
+            self.status = "complete"
+        elif issubclass(kind, KeyboardInterrupt):
+            self.status = "interrupted"
+        elif issubclass(kind, CoderError):
+            if self.sigint.hit:
+                self.status = "interrupted"
+                raise KeyboardInterrupt from exc
+            self.error = exc
+
+    def write_report(self, path: str, report: Report, **where) -> None:
+        """Write the run report (``--report``) with this status and error;
+        ``where``: corpus, output, codebook and options, as
+        :func:`coder.engines.report.run_report` takes them."""
+        doc = run_report(report, status=self.status, **where)
+        if self.error is not None:
+            doc["errors"] = [p.to_dict() for p in self.error.problems]
+        write_ending(path, doc, self.status)
+
+
+def write_ending(path: str, doc: dict, status: str) -> None:
+    """Write a run's report or manifest; after a failure or an interrupt, a
+    failure to write it does not hide why the run stopped."""
+    if status == "complete":
+        write_json(path, doc)
+        return
+    with suppress(CoderError, OSError):
+        write_json(path, doc)
