@@ -39,13 +39,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus as gen  # noqa: E402
 
 from coder.codebook import load_codebook  # noqa: E402
-from coder.match.cache import load_compiled  # noqa: E402
+from coder.engines.runner import run  # noqa: E402
 from coder.io.readers import read_corpus  # noqa: E402
 from coder.io.schema import validate_record  # noqa: E402
 from coder.io.writers import open_writer  # noqa: E402
+from coder.match.cache import load_compiled  # noqa: E402
 from coder.match.compile import compile_codebook  # noqa: E402
 from coder.pipeline import code_document  # noqa: E402
-from coder.engines.runner import run  # noqa: E402
 from coder.text.clean import clean_text  # noqa: E402
 from coder.text.document import Document  # noqa: E402
 from coder.text.sentences import split_sentences  # noqa: E402
@@ -99,7 +99,9 @@ def main() -> None:
 
         t_read, docs = timed(lambda: [d for d in read_corpus(src) if isinstance(d, Document)])
         t_split, n_sent = timed(lambda: sum(len(split_sentences(clean_text(d.text))) for d in docs))
-        t_code, records = timed(lambda: [r for d in docs for r in code_document(compiled, d, max_sentence_chars=10_000)[0]])
+        t_code, records = timed(
+            lambda: [r for d in docs for r in code_document(compiled, d, max_sentence_chars=10_000)[0]]
+        )
         share = build_share(compiled, docs[: max(1, len(docs) // 4)])
         t_match_build = max(t_code - t_split, 0.0)
         t_build = t_match_build * share
@@ -114,20 +116,28 @@ def main() -> None:
         t_write, _ = timed(write)
         t_run, report = timed(lambda: run(src, os.path.join(tmp, "run.csv"), jobs=1))
 
-    stages = [("read", t_read), ("split", t_split), ("match", t_match), ("build", t_build),
-              ("validate", t_validate), ("write", t_write)]
+    stages = [
+        ("read", t_read),
+        ("split", t_split),
+        ("match", t_match),
+        ("build", t_build),
+        ("validate", t_validate),
+        ("write", t_write),
+    ]
     total = sum(t for _, t in stages)
-    print(f"corpus: {args.corpus}, {n_sent:,} sentences in {len(docs):,} documents ({size / 1e6:.1f} MB), "
-          f"{len(records):,} records")
+    print(
+        f"corpus: {args.corpus}, {n_sent:,} sentences in {len(docs):,} documents ({size / 1e6:.1f} MB), "
+        f"{len(records):,} records"
+    )
     print(f"codebook: compile from YAML {cold:.3f} s, load from the warm cache {warm:.3f} s")
     print(f"{'stage':10} {'seconds':>8} {'share':>6} {'us/sentence':>12} {'us/record':>10}")
     for name, t in stages:
-        print(f"{name:10} {t:8.2f} {t / total:6.1%} {t / n_sent * 1e6:12.1f} "
-              f"{t / max(len(records), 1) * 1e6:10.1f}")
-    print(f"{'sum':10} {total:8.2f}        {total / n_sent * 1e6:12.1f}   "
-          f"({n_sent / total:,.0f} sentences/s)")
-    print(f"{'run()':10} {t_run:8.2f}        {t_run / n_sent * 1e6:12.1f}   "
-          f"({report.sentences / t_run:,.0f} sentences/s; glue and codebook load {t_run - total:+.2f} s)")
+        print(f"{name:10} {t:8.2f} {t / total:6.1%} {t / n_sent * 1e6:12.1f} {t / max(len(records), 1) * 1e6:10.1f}")
+    print(f"{'sum':10} {total:8.2f}        {total / n_sent * 1e6:12.1f}   ({n_sent / total:,.0f} sentences/s)")
+    print(
+        f"{'run()':10} {t_run:8.2f}        {t_run / n_sent * 1e6:12.1f}   "
+        f"({report.sentences / t_run:,.0f} sentences/s; glue and codebook load {t_run - total:+.2f} s)"
+    )
     print(f"(match and build split by cProfile: build is {share:.0%} of code_document less splitting)")
 
 

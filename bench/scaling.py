@@ -12,6 +12,7 @@ means a quadratic step crept in.
 from __future__ import annotations
 
 import time
+from itertools import pairwise
 
 from coder.codebook import load_codebook
 from coder.match.compile import compile_codebook
@@ -42,7 +43,7 @@ def main() -> None:
             t0 = time.perf_counter()
             code_document(compiled, Document("x", text, "2017-11-03"))
             times.append(time.perf_counter() - t0)
-        growth = " ".join(f"{b / a:4.1f}" if a > 0.005 else "   -" for a, b in zip(times, times[1:]))
+        growth = " ".join(f"{b / a:4.1f}" if a > 0.005 else "   -" for a, b in pairwise(times))
         print(f"{name:45} {times[0]:7.2f} {times[1]:7.2f} {times[2]:7.2f}  {growth}")
 
 

@@ -100,7 +100,9 @@ def _document(item, n: int) -> Document:
     raise UsageError(Problem("usage", f"document {n} is a {type(item).__name__}: give a Document, a str or a dict"))
 
 
-def code(documents: Iterable[Document | str | dict], codebook: Codebook | CodebookModel | None = None) -> Iterator[Record]:
+def code(
+    documents: Iterable[Document | str | dict], codebook: Codebook | CodebookModel | None = None
+) -> Iterator[Record]:
     """Code documents into records, one document at a time.
 
     ``documents`` are :class:`Document` objects, plain strings (ids
@@ -123,8 +125,13 @@ def _default() -> Codebook:
     return _DEFAULT[0]
 
 
-def read_corpus(path: str | Path, *, doc_date: str | None = None, input_format: str | None = None,
-                on_problem: Callable[[Problem], None] | None = None) -> Iterator[Document]:
+def read_corpus(
+    path: str | Path,
+    *,
+    doc_date: str | None = None,
+    input_format: str | None = None,
+    on_problem: Callable[[Problem], None] | None = None,
+) -> Iterator[Document]:
     """The documents of a file or directory, read as ``coder run`` reads them
     (txt, jsonl, csv, PETRARCH xml, gzipped).  A document that cannot be read
     is skipped and passed to ``on_problem`` (ignored when None)."""
@@ -135,8 +142,14 @@ def read_corpus(path: str | Path, *, doc_date: str | None = None, input_format: 
             on_problem(item)
 
 
-def write(records: Iterable[Record], path: str | Path | None, format: str | None = None,
-          codebook: Codebook | None = None, *, excel_safe: bool = False) -> int:
+def write(
+    records: Iterable[Record],
+    path: str | Path | None,
+    format: str | None = None,
+    codebook: Codebook | None = None,
+    *,
+    excel_safe: bool = False,
+) -> int:
     """Write records to ``path`` (None or "-": standard output) in ``format``
     (csv, xml, jsonl, acled, phoenix; default from the suffix), validating each
     against its schema; the file appears atomically.  ``codebook`` supplies
@@ -148,8 +161,14 @@ def write(records: Iterable[Record], path: str | Path | None, format: str | None
     target = None if path is None else str(path)
     fmt = format_for(target, format)
     n = 0
-    with open_writer(target, fmt, codebook=cb.name, codebook_version=cb.version, excel_safe=excel_safe,
-                     actors=ActorTable.from_compiled(_compiled(cb))) as writer:
+    with open_writer(
+        target,
+        fmt,
+        codebook=cb.name,
+        codebook_version=cb.version,
+        excel_safe=excel_safe,
+        actors=ActorTable.from_compiled(_compiled(cb)),
+    ) as writer:
         for record in records:
             writer.write(record)
             n += 1
@@ -170,7 +189,7 @@ class _RecordTable:
         if missing:
             raise UsageError(Problem("usage", f"the table has no '{missing[0]}' column (columns: {', '.join(header)})"))
         for n, row in enumerate(it, 1):
-            values = dict(zip(header, row))
+            values = dict(zip(header, row, strict=False))
             doc = {key: values.get(column) for key, column in self.fields.items() if column in values}
             doc.setdefault("id", f"row-{n}")
             if doc.get("id") is not None:
@@ -183,8 +202,16 @@ class _RecordTable:
             yield tuple(getattr(record, f) for f in FIELDS)
 
 
-def code_table(table, codebook: Codebook | None = None, *, text: str = "text", id: str = "id",
-               date: str = "date", source: str = "source", title: str = "title"):
+def code_table(
+    table,
+    codebook: Codebook | None = None,
+    *,
+    text: str = "text",
+    id: str = "id",
+    date: str = "date",
+    source: str = "source",
+    title: str = "title",
+):
     """Code a petl table of documents (one row per document; column names
     given by the keyword arguments) into a petl table of records with the
     columns of :data:`coder.events.record.FIELDS` (typed values, ``None`` for

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import List, Optional
 
 import typer
 
@@ -78,7 +77,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_callback(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
 ) -> None:
     """coder: code news text into event records."""
 
@@ -86,22 +87,82 @@ def main_callback(
 @app.command()
 def run(
     corpus: str = typer.Argument(..., help="A file, a directory (read recursively) or - for standard input."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Output file (.csv, .xml, .jsonl, .tsv for Phoenix); standard output if not given."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="Output format: csv, xml, jsonl, acled or phoenix (default: from the output suffix, else csv)."),
-    codebook: Optional[str] = typer.Option(None, "--codebook", "-c", help="Codebook YAML file (default: the shipped codebooks/default.yaml)."),
-    doc_date: Optional[str] = typer.Option(None, "--doc-date", help="Date (YYYY-MM-DD) for documents that carry none (.txt files, JSONL/CSV rows without date)."),
-    input_format: Optional[str] = typer.Option(None, "--input-format", help="Read every input file as txt, jsonl, csv or xml (PETRARCH) (default: from each file's suffix)."),
+    output: str | None = typer.Option(
+        None, "--output", "-o", help="Output file (.csv, .xml, .jsonl, .tsv for Phoenix); standard output if not given."
+    ),
+    fmt: str | None = typer.Option(
+        None,
+        "--format",
+        "-f",
+        help="Output format: csv, xml, jsonl, acled or phoenix (default: from the output suffix, else csv).",
+    ),
+    codebook: str | None = typer.Option(
+        None, "--codebook", "-c", help="Codebook YAML file (default: the shipped codebooks/default.yaml)."
+    ),
+    doc_date: str | None = typer.Option(
+        None,
+        "--doc-date",
+        help="Date (YYYY-MM-DD) for documents that carry none (.txt files, JSONL/CSV rows without date).",
+    ),
+    input_format: str | None = typer.Option(
+        None,
+        "--input-format",
+        help="Read every input file as txt, jsonl, csv or xml (PETRARCH) (default: from each file's suffix).",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the summary."),
-    report_path: Optional[str] = typer.Option(None, "--report", help="Write the run report (counts, every skipped document with file, line and reason) to this JSON file."),
-    rejects: Optional[str] = typer.Option(None, "--rejects", help="Write each skipped document (or its raw line) with file, line and reason to this JSONL file."),
-    resume: bool = typer.Option(False, "--resume", help="Keep finished input files in .OUTPUT.parts/ and go on from there if the run was interrupted (needs -o)."),
-    max_doc_bytes: int = typer.Option(5_000_000, "--max-doc-bytes", help="Skip documents whose text is larger than this many bytes (UTF-8); 0: no limit."),
-    max_sentence_chars: int = typer.Option(10_000, "--max-sentence-chars", help="Do not match sentences longer than this many characters (they are counted); 0: no limit."),
-    excel_safe: bool = typer.Option(False, "--excel-safe", help="Put a ' before text values a spreadsheet would run as formulas (=, +, -, @, tab, CR at the start)."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: all cores); 1 codes in this process. The output is the same for any number."),
-    engine: str = typer.Option("local", "--engine", help="local (this machine) or dask (a Dask cluster; -o names a directory of part files, see docs/scale.md)."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: the address of a running Dask scheduler (default: start a local cluster of --jobs workers)."),
-    partition_bytes: Optional[int] = typer.Option(None, "--partition-bytes", help="With --engine dask: partitions of about this many bytes (small files grouped, large plain JSONL files cut into byte ranges); default 64 MiB."),
+    report_path: str | None = typer.Option(
+        None,
+        "--report",
+        help="Write the run report (counts, every skipped document with file, line and reason) to this JSON file.",
+    ),
+    rejects: str | None = typer.Option(
+        None,
+        "--rejects",
+        help="Write each skipped document (or its raw line) with file, line and reason to this JSONL file.",
+    ),
+    resume: bool = typer.Option(
+        False,
+        "--resume",
+        help="Keep finished input files in .OUTPUT.parts/ and go on from there if the run was interrupted (needs -o).",
+    ),
+    max_doc_bytes: int = typer.Option(
+        5_000_000,
+        "--max-doc-bytes",
+        help="Skip documents whose text is larger than this many bytes (UTF-8); 0: no limit.",
+    ),
+    max_sentence_chars: int = typer.Option(
+        10_000,
+        "--max-sentence-chars",
+        help="Do not match sentences longer than this many characters (they are counted); 0: no limit.",
+    ),
+    excel_safe: bool = typer.Option(
+        False,
+        "--excel-safe",
+        help="Put a ' before text values a spreadsheet would run as formulas (=, +, -, @, tab, CR at the start).",
+    ),
+    jobs: int | None = typer.Option(
+        None,
+        "--jobs",
+        "-j",
+        help="Worker processes (default: all cores); 1 codes in this process. The output is the same for any number.",
+    ),
+    engine: str = typer.Option(
+        "local",
+        "--engine",
+        help="local (this machine) or dask (a Dask cluster; -o names a directory of part files, see docs/scale.md).",
+    ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help="With --engine dask: the address of a running Dask scheduler (default: start a local cluster of --jobs "
+             "workers).",
+    ),
+    partition_bytes: int | None = typer.Option(
+        None,
+        "--partition-bytes",
+        help="With --engine dask: partitions of about this many bytes (small files grouped, large plain JSONL files "
+             "cut into byte ranges); default 64 MiB.",
+    ),
     debug: bool = DEBUG,
 ) -> None:
     """Code a corpus into event records."""
@@ -124,12 +185,27 @@ def run(
 
     try:
         run_corpus(
-            corpus, output, fmt=fmt, codebook=codebook, doc_date=doc_date,
-            input_format=input_format, on_problem=show, progress_stream=sys.stderr,
-            report=report, report_path=report_path, rejects_path=rejects, resume=resume,
-            max_doc_bytes=max_doc_bytes, max_sentence_chars=max_sentence_chars,
-            excel_safe=excel_safe, raise_errors=debug, on_note=note,
-            jobs=jobs, engine=engine, scheduler=scheduler, partition_bytes=partition_bytes,
+            corpus,
+            output,
+            fmt=fmt,
+            codebook=codebook,
+            doc_date=doc_date,
+            input_format=input_format,
+            on_problem=show,
+            progress_stream=sys.stderr,
+            report=report,
+            report_path=report_path,
+            rejects_path=rejects,
+            resume=resume,
+            max_doc_bytes=max_doc_bytes,
+            max_sentence_chars=max_sentence_chars,
+            excel_safe=excel_safe,
+            raise_errors=debug,
+            on_note=note,
+            jobs=jobs,
+            engine=engine,
+            scheduler=scheduler,
+            partition_bytes=partition_bytes,
         )
     except CoderError as exc:
         if _broken_pipe(exc) or debug:
@@ -137,27 +213,28 @@ def run(
         for problem in exc.problems:
             typer.echo(f"error: {problem}", err=True)
         summary_so_far()
-        raise typer.Exit(exc.exit_code)
+        raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         message = "interrupted: no output file was written"
         if engine == "dask":
-            message = (f"interrupted: the part files of finished partitions are in {output} "
-                       "(manifest.json says which)")
+            message = f"interrupted: the part files of finished partitions are in {output} (manifest.json says which)"
         elif resume and output not in (None, "-"):
-            message += (f"; finished input files are kept in {parts_dir(output)} "
-                        "(run the same command again to go on)")
+            message += f"; finished input files are kept in {parts_dir(output)} (run the same command again to go on)"
         typer.echo(message, err=True)
         summary_so_far()
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     except BrokenPipeError:
         _quit_on_broken_pipe()
     except Exception as exc:  # a bug: no half file was left; say what we know
         if debug:
             raise
-        typer.echo(f"error: internal error: {type(exc).__name__}: {exc} (a bug: please report "
-                   "it; --debug shows the traceback); no output file was written", err=True)
+        typer.echo(
+            f"error: internal error: {type(exc).__name__}: {exc} (a bug: please report "
+            "it; --debug shows the traceback); no output file was written",
+            err=True,
+        )
         summary_so_far()
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     if not quiet:
         typer.echo(report.summary(), err=True)
     if report.problems:
@@ -166,8 +243,10 @@ def run(
 
 @app.command()
 def validate(
-    files: List[str] = typer.Argument(..., help="Output files of `coder run` (.csv, .xml, .jsonl, .tsv)."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="Read every file as csv, xml, jsonl, acled or phoenix (default: from the suffix)."),
+    files: list[str] = typer.Argument(..., help="Output files of `coder run` (.csv, .xml, .jsonl, .tsv)."),
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", help="Read every file as csv, xml, jsonl, acled or phoenix (default: from the suffix)."
+    ),
     debug: bool = DEBUG,
 ) -> None:
     """Check output files against schemas/event.schema.json and schemas/events.xsd."""
@@ -191,10 +270,19 @@ def validate(
 
 @app.command()
 def report(
-    events: List[str] = typer.Argument(..., help="Output files of `coder run` (.csv, .xml, .jsonl; ACLED .csv and Phoenix .tsv too)."),
+    events: list[str] = typer.Argument(
+        ..., help="Output files of `coder run` (.csv, .xml, .jsonl; ACLED .csv and Phoenix .tsv too)."
+    ),
     output: str = typer.Option("report.html", "--output", "-o", help="The HTML file to write (default: report.html)."),
-    title: Optional[str] = typer.Option(None, "--title", help="Title of the page (default: 'coder report: ' and the file names)."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="Read every file as csv, xml, jsonl, acled or phoenix (default: from the suffix and the CSV header)."),
+    title: str | None = typer.Option(
+        None, "--title", help="Title of the page (default: 'coder report: ' and the file names)."
+    ),
+    fmt: str | None = typer.Option(
+        None,
+        "--format",
+        "-f",
+        help="Read every file as csv, xml, jsonl, acled or phoenix (default: from the suffix and the CSV header).",
+    ),
     debug: bool = DEBUG,
 ) -> None:
     """Write one self-contained HTML page of the events: map, timeline, counts, searchable records (works offline)."""
@@ -205,20 +293,40 @@ def report(
     except CoderError as exc:
         _fail(exc, debug)
         return
-    typer.echo(f"{built.path}: {built.records:,} records, {built.places:,} places, "
-               f"{built.no_coordinates:,} without coordinates, {built.no_date:,} without a date; "
-               f"{built.size / 1e6:.1f} MB", err=True)
+    typer.echo(
+        f"{built.path}: {built.records:,} records, {built.places:,} places, "
+        f"{built.no_coordinates:,} without coordinates, {built.no_date:,} without a date; "
+        f"{built.size / 1e6:.1f} MB",
+        err=True,
+    )
 
 
 @app.command()
 def explain(
-    text: str = typer.Argument(..., help="The sentence (or text) to explain; with --doc, the corpus to find the document in."),
-    doc: Optional[str] = typer.Option(None, "--doc", help="Explain the document with this id from the corpus given as argument."),
-    doc_date: Optional[str] = typer.Option(None, "--doc-date", help="Document date (YYYY-MM-DD) for resolving 'on Friday'; with --doc, for documents without one."),
-    codebook: Optional[str] = typer.Option(None, "--codebook", "-c", help="Codebook YAML file (default: the shipped codebook)."),
-    input_format: Optional[str] = typer.Option(None, "--input-format", help="With --doc: read the corpus files as this format (as in coder run)."),
+    text: str = typer.Argument(
+        ..., help="The sentence (or text) to explain; with --doc, the corpus to find the document in."
+    ),
+    doc: str | None = typer.Option(
+        None, "--doc", help="Explain the document with this id from the corpus given as argument."
+    ),
+    doc_date: str | None = typer.Option(
+        None,
+        "--doc-date",
+        help="Document date (YYYY-MM-DD) for resolving 'on Friday'; with --doc, for documents without one.",
+    ),
+    codebook: str | None = typer.Option(
+        None, "--codebook", "-c", help="Codebook YAML file (default: the shipped codebook)."
+    ),
+    input_format: str | None = typer.Option(
+        None, "--input-format", help="With --doc: read the corpus files as this format (as in coder run)."
+    ),
     fmt: str = FORMAT_TEXT_JSON,
-    colour: Optional[bool] = typer.Option(None, "--colour/--no-colour", "--color/--no-color", help="Colour the text output (default: when standard output is a terminal)."),
+    colour: bool | None = typer.Option(
+        None,
+        "--colour/--no-colour",
+        "--color/--no-color",
+        help="Colour the text output (default: when standard output is a terminal).",
+    ),
     debug: bool = DEBUG,
 ) -> None:
     """Show step by step how a sentence (or --doc ID CORPUS, a document) is coded."""
@@ -250,14 +358,26 @@ def explain(
 
 @app.command("eval")
 def eval_cmd(
-    gold: str = typer.Argument(..., help="Gold file: .jsonl documents with 'labels', or .csv expected records (with --corpus)."),
-    corpus: Optional[str] = typer.Option(None, "--corpus", help="With a .csv gold file: the documents (file or directory, read as coder run reads them)."),
-    codebook: Optional[str] = typer.Option(None, "--codebook", "-c", help="Codebook YAML file (default: the shipped codebook)."),
+    gold: str = typer.Argument(
+        ..., help="Gold file: .jsonl documents with 'labels', or .csv expected records (with --corpus)."
+    ),
+    corpus: str | None = typer.Option(
+        None, "--corpus", help="With a .csv gold file: the documents (file or directory, read as coder run reads them)."
+    ),
+    codebook: str | None = typer.Option(
+        None, "--codebook", "-c", help="Codebook YAML file (default: the shipped codebook)."
+    ),
     fmt: str = FORMAT_TEXT_JSON,
-    doc_date: Optional[str] = typer.Option(None, "--doc-date", help="Date (YYYY-MM-DD) for documents that carry none."),
-    input_format: Optional[str] = typer.Option(None, "--input-format", help="With --corpus: read every corpus file as this format (as in coder run)."),
-    min_f1: Optional[float] = typer.Option(None, "--min-f1", min=0.0, max=1.0, help="Exit with status 1 when the overall F1 is below this (0-1), for CI."),
-    sample: Optional[int] = typer.Option(None, "--sample", min=0, help="Misses and extras listed in the text output (default: all)."),
+    doc_date: str | None = typer.Option(None, "--doc-date", help="Date (YYYY-MM-DD) for documents that carry none."),
+    input_format: str | None = typer.Option(
+        None, "--input-format", help="With --corpus: read every corpus file as this format (as in coder run)."
+    ),
+    min_f1: float | None = typer.Option(
+        None, "--min-f1", min=0.0, max=1.0, help="Exit with status 1 when the overall F1 is below this (0-1), for CI."
+    ),
+    sample: int | None = typer.Option(
+        None, "--sample", min=0, help="Misses and extras listed in the text output (default: all)."
+    ),
     debug: bool = DEBUG,
 ) -> None:
     """Code a labelled set and report precision, recall and F1 per event type, confusions, misses and extras."""
@@ -266,8 +386,14 @@ def eval_cmd(
 
     try:
         fmt = _text_or_json(fmt)
-        report = evaluate(gold, codebook=codebook, corpus=corpus, doc_date=check_doc_date(doc_date),
-                          input_format=input_format, min_f1=min_f1)
+        report = evaluate(
+            gold,
+            codebook=codebook,
+            corpus=corpus,
+            doc_date=check_doc_date(doc_date),
+            input_format=input_format,
+            min_f1=min_f1,
+        )
     except CoderError as exc:
         _fail(exc, debug)
         return
@@ -281,10 +407,9 @@ def eval_cmd(
 # -- coder codebook ... ---------------------------------------------------------
 
 
-
 @codebook_app.command("lint")
 def codebook_lint(
-    codebooks: List[str] = typer.Argument(..., help="Codebook YAML files."),
+    codebooks: list[str] = typer.Argument(..., help="Codebook YAML files."),
     fmt: str = FORMAT_TEXT_JSON,
     debug: bool = DEBUG,
 ) -> None:
@@ -305,16 +430,22 @@ def codebook_lint(
         for f in found:
             typer.echo(str(f))
         errors = sum(1 for f in found if f.level == "error")
-        typer.echo(f"{len(codebooks)} codebook{'s' if len(codebooks) != 1 else ''}: "
-                   f"{errors} error{'s' if errors != 1 else ''}, {len(found) - errors} warning{'s' if len(found) - errors != 1 else ''}", err=True)
+        typer.echo(
+            f"{len(codebooks)} codebook{'s' if len(codebooks) != 1 else ''}: "
+            f"{errors} error{'s' if errors != 1 else ''}, {len(found) - errors} "
+            f"warning{'s' if len(found) - errors != 1 else ''}",
+            err=True,
+        )
     if any(f.level == "error" for f in found):
         raise typer.Exit(1)
 
 
 @codebook_app.command("test")
 def codebook_test(
-    codebook: Optional[str] = typer.Argument(None, help="Codebook YAML file (default: the shipped codebook)."),
-    rule: Optional[List[str]] = typer.Option(None, "--rule", "-k", help="Only the examples of rules whose id starts with this (repeatable)."),
+    codebook: str | None = typer.Argument(None, help="Codebook YAML file (default: the shipped codebook)."),
+    rule: list[str] | None = typer.Option(
+        None, "--rule", "-k", help="Only the examples of rules whose id starts with this (repeatable)."
+    ),
     debug: bool = DEBUG,
 ) -> None:
     """Run every rule's examples and report passed/failed, expected and actual side by side."""
@@ -345,8 +476,10 @@ def codebook_diff(
     new: str = typer.Argument(..., help="The codebook after the edit."),
     corpus: str = typer.Argument(..., help="The corpus to code with both (file or directory)."),
     sample: int = typer.Option(3, "--sample", min=0, help="Sentences shown per rule and kind of change."),
-    doc_date: Optional[str] = typer.Option(None, "--doc-date", help="Date (YYYY-MM-DD) for documents that carry none."),
-    input_format: Optional[str] = typer.Option(None, "--input-format", help="Read every input file as this format (as in coder run)."),
+    doc_date: str | None = typer.Option(None, "--doc-date", help="Date (YYYY-MM-DD) for documents that carry none."),
+    input_format: str | None = typer.Option(
+        None, "--input-format", help="Read every input file as this format (as in coder run)."
+    ),
     fmt: str = FORMAT_TEXT_JSON,
     exit_code: bool = typer.Option(False, "--exit-code", help="Exit with status 1 when the records differ (for CI)."),
     debug: bool = DEBUG,
@@ -359,7 +492,9 @@ def codebook_diff(
 
     try:
         fmt = _text_or_json(fmt)
-        report = diff_codebooks(old, new, corpus, sample=sample, doc_date=check_doc_date(doc_date), input_format=input_format)
+        report = diff_codebooks(
+            old, new, corpus, sample=sample, doc_date=check_doc_date(doc_date), input_format=input_format
+        )
     except CoderError as exc:
         _fail(exc, debug)
         return
@@ -370,11 +505,15 @@ def codebook_diff(
 
 @codebook_app.command("stats")
 def codebook_stats(
-    codebook: Optional[str] = typer.Argument(None, help="Codebook YAML file (default: the shipped codebook)."),
-    corpus: Optional[str] = typer.Argument(None, help="A corpus to code: shows how often each rule fired and the near misses."),
+    codebook: str | None = typer.Argument(None, help="Codebook YAML file (default: the shipped codebook)."),
+    corpus: str | None = typer.Argument(
+        None, help="A corpus to code: shows how often each rule fired and the near misses."
+    ),
     sample: int = typer.Option(10, "--sample", min=0, help="Near-miss sentences shown."),
-    doc_date: Optional[str] = typer.Option(None, "--doc-date", help="Date (YYYY-MM-DD) for documents that carry none."),
-    input_format: Optional[str] = typer.Option(None, "--input-format", help="Read every input file as this format (as in coder run)."),
+    doc_date: str | None = typer.Option(None, "--doc-date", help="Date (YYYY-MM-DD) for documents that carry none."),
+    input_format: str | None = typer.Option(
+        None, "--input-format", help="Read every input file as this format (as in coder run)."
+    ),
     fmt: str = FORMAT_TEXT_JSON,
     debug: bool = DEBUG,
 ) -> None:
@@ -415,13 +554,29 @@ def codebook_schema_cmd(
 
 @codebook_app.command("import-petrarch")
 def codebook_import_petrarch(
-    directory: str = typer.Argument(..., help="Directory of PETRARCH2 / TABARI dictionaries (PETRARCH2's data/dictionaries)."),
-    output: str = typer.Option(..., "--output", "-o", help="The codebook YAML file to write (atomically, once it loads)."),
-    all_codes: bool = typer.Option(False, "--all-codes", help="Import every CAMEO code, as event types cameo_<code> (default: only 15x and 19x)."),
-    date: Optional[str] = typer.Option(None, "--date", help="Keep the actor codes valid on this date, YYYY-MM-DD (default: the latest)."),
-    verbs: Optional[List[str]] = typer.Option(None, "--verbs", help="Verb pattern file in DIRECTORY (repeatable; default: from PETR_config.ini, else *.verbs.txt)."),
-    actors: Optional[List[str]] = typer.Option(None, "--actors", help="Actor file in DIRECTORY (repeatable; default: from PETR_config.ini, else *.actors.txt)."),
-    agents: Optional[List[str]] = typer.Option(None, "--agents", help="Agent file in DIRECTORY (repeatable; default: from PETR_config.ini, else *.agents.txt)."),
+    directory: str = typer.Argument(
+        ..., help="Directory of PETRARCH2 / TABARI dictionaries (PETRARCH2's data/dictionaries)."
+    ),
+    output: str = typer.Option(
+        ..., "--output", "-o", help="The codebook YAML file to write (atomically, once it loads)."
+    ),
+    all_codes: bool = typer.Option(
+        False, "--all-codes", help="Import every CAMEO code, as event types cameo_<code> (default: only 15x and 19x)."
+    ),
+    date: str | None = typer.Option(
+        None, "--date", help="Keep the actor codes valid on this date, YYYY-MM-DD (default: the latest)."
+    ),
+    verbs: list[str] | None = typer.Option(
+        None,
+        "--verbs",
+        help="Verb pattern file in DIRECTORY (repeatable; default: from PETR_config.ini, else *.verbs.txt).",
+    ),
+    actors: list[str] | None = typer.Option(
+        None, "--actors", help="Actor file in DIRECTORY (repeatable; default: from PETR_config.ini, else *.actors.txt)."
+    ),
+    agents: list[str] | None = typer.Option(
+        None, "--agents", help="Agent file in DIRECTORY (repeatable; default: from PETR_config.ini, else *.agents.txt)."
+    ),
     no_agents: bool = typer.Option(False, "--no-agents", help="Import no agent dictionary."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only what could not be converted, and the summary."),
     debug: bool = DEBUG,
@@ -430,8 +585,15 @@ def codebook_import_petrarch(
     from coder.authoring.petrarch import check_date, import_petrarch
 
     try:
-        report = import_petrarch(directory, output, all_codes=all_codes, date=check_date(date),
-                                 verbs=verbs, actors=actors, agents=[] if no_agents else agents)
+        report = import_petrarch(
+            directory,
+            output,
+            all_codes=all_codes,
+            date=check_date(date),
+            verbs=verbs,
+            actors=actors,
+            agents=[] if no_agents else agents,
+        )
     except CoderError as exc:
         _fail(exc, debug)
         return
@@ -439,7 +601,6 @@ def codebook_import_petrarch(
         if not quiet or line.kind in ("skipped", "duplicate"):
             typer.echo(str(line))
     typer.echo(report.summary(), err=True)
-
 
 
 def main() -> None:

@@ -57,19 +57,23 @@ CATALOGUE: dict[str, str] = {
     # coding
     "coding-failed": "the coder failed on a document (a bug: please report it); the document is skipped",
     "sentence-too-long": "a sentence is longer than --max-sentence-chars and was not matched (a note)",
-    "worker-failed": "a worker process of coder run --jobs or --engine dask died or failed; the run (or that partition) stops",
+    "worker-failed": "a worker process of coder run --jobs or --engine dask died or failed; the run (or that "
+                     "partition) stops",
     # output and validation
     "output-io": "an output file cannot be written",
     "record-invalid": "a record (or its ACLED or Phoenix row) breaks its schema in schemas/",
     "file-invalid": "an output file breaks its schema",
     # import of PETRARCH dictionaries
     "petrarch-io": "a PETRARCH dictionary directory or file to import cannot be found or read",
-    "petrarch-empty": "the PETRARCH dictionaries to import have no actor or verb dictionary, fewer than two actors, or no verb pattern that converts",
+    "petrarch-empty": "the PETRARCH dictionaries to import have no actor or verb dictionary, fewer than two actors, "
+                      "or no verb pattern that converts",
     # evaluation (coder eval)
-    "eval-gold": "a gold file of coder eval cannot be used (missing or unknown column, unknown event type, bad re: pattern, document id not in the corpus or repeated)",
+    "eval-gold": "a gold file of coder eval cannot be used (missing or unknown column, unknown event type, bad re: "
+                 "pattern, document id not in the corpus or repeated)",
     # usage
     "usage": "a command-line option has a wrong value",
-    "missing-dependency": "a command needs an optional library that is not installed (the message says how to install it)",
+    "missing-dependency": "a command needs an optional library that is not installed (the message says how to install "
+                          "it)",
 }
 
 

@@ -13,8 +13,8 @@ import datetime as dt
 import re
 import time
 from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable, Iterator
 
 from coder.errors import Problem
 from coder.events.build import DateInfo, Draft, draft_events, finalize, to_record
@@ -174,7 +174,7 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
         record.source = doc.source
     if trace is not None:
         by_sentence = {t.sentence.index: t for t in trace}
-        for d, r in zip(kept, records):
+        for d, r in zip(kept, records, strict=True):
             by_sentence[d.sentence_index].records.append(r)
             for m in d.merged:
                 by_sentence[m.sentence_index].merged.append((m, r))

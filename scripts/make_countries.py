@@ -36,11 +36,24 @@ def build() -> str:
     for c in sorted(pycountry.countries, key=lambda c: c.alpha_3):
         row = extra.get(c.alpha_3, {})
         names: list[str] = []
-        for n in _split(row.get("names", "")) + [getattr(c, "common_name", ""), c.name, getattr(c, "official_name", "")]:
+        for n in _split(row.get("names", "")) + [
+            getattr(c, "common_name", ""),
+            c.name,
+            getattr(c, "official_name", ""),
+        ]:
             if n and ", " not in n and "(" not in n and n not in names:
                 names.append(n)
-        w.writerow((c.alpha_3, c.alpha_2, c.numeric, names[0] if names else c.name, "|".join(names),
-                    row.get("demonyms", ""), row.get("capital", "")))
+        w.writerow(
+            (
+                c.alpha_3,
+                c.alpha_2,
+                c.numeric,
+                names[0] if names else c.name,
+                "|".join(names),
+                row.get("demonyms", ""),
+                row.get("capital", ""),
+            )
+        )
     return out.getvalue()
 
 

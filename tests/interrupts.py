@@ -8,7 +8,9 @@ import re
 from pathlib import Path
 
 #: The summary line of a run: read, coded, with events, without, skipped.
-SUMMARY = re.compile(r"^documents: (\d+) read, (\d+) coded \((\d+) with events, (\d+) without\), (\d+) skipped;", re.MULTILINE)
+SUMMARY = re.compile(
+    r"^documents: (\d+) read, (\d+) coded \((\d+) with events, (\d+) without\), (\d+) skipped;", re.MULTILINE
+)
 
 
 def assert_interrupted(returncode: int, err: str, outdir: Path, report: Path, total: int) -> int:

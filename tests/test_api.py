@@ -64,6 +64,10 @@ def test_import_coder_is_cheap():
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-c", "import coder, sys; print(sorted(m for m in sys.modules if m.startswith('coder')))"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", "import coder, sys; print(sorted(m for m in sys.modules if m.startswith('coder')))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert out.strip() == "['coder', 'coder.version']"  # the version, nothing of the API

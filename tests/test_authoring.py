@@ -61,10 +61,13 @@ ___ capture.active example 2 (cb.yaml:30:9) ___
 
 
 def test_codebook_test_reports_a_near_miss_that_codes(tmp_path):
-    text = (LINT / "clean.yaml").read_text().replace("The capture of Rawa took weeks.", "Islamic State did capture Rawa.")
+    text = (
+        (LINT / "clean.yaml").read_text().replace("The capture of Rawa took weeks.", "Islamic State did capture Rawa.")
+    )
     code, out, _ = run("codebook", "test", str(_write(tmp_path, text)))
     assert code == 1
-    assert """  sentence: Islamic State did capture Rawa.
+    assert (
+        """  sentence: Islamic State did capture Rawa.
   expected: no event
   unexpected record:
     rule_id: 'capture.active'
@@ -72,7 +75,9 @@ def test_codebook_test_reports_a_near_miss_that_codes(tmp_path):
     actor1: 'Islamic State'
     actor2: ''
     location: 'Rawa'
-    event_date: ''""" in out
+    event_date: ''"""
+        in out
+    )
 
 
 def test_codebook_test_filters_by_rule_and_fails_when_nothing_ran():
@@ -84,20 +89,32 @@ def test_codebook_test_filters_by_rule_and_fails_when_nothing_ran():
 
 # -- coder explain ---------------------------------------------------------------
 
+
 def test_explain_a_sentence_step_by_step():
-    code, out, _ = run("explain", "Islamic State did not capture Rawa on Friday. Iraqi forces recaptured the town "
-                       "of al-Qaim from Islamic State on Friday.", "--doc-date", "2017-11-03")
+    code, out, _ = run(
+        "explain",
+        "Islamic State did not capture Rawa on Friday. Iraqi forces recaptured the town "
+        "of al-Qaim from Islamic State on Friday.",
+        "--doc-date",
+        "2017-11-03",
+    )
     assert code == 0
     assert "\x1b[" not in out  # no colour when not a terminal
     assert out.startswith("document cli (dated 2017-11-03), codebook default: 2 sentences\n")
-    assert """sentence 1: Islamic State did not capture Rawa on Friday.
+    assert (
+        """sentence 1: Islamic State did not capture Rawa on Friday.
   found:
     actor Islamic State [IMGISIS]: 'Islamic State' (tokens 1-2, alias 'Islamic State')
     place Rawa: 'Rawa' (token 6, alias 'Rawa')
   date: 'on Friday' -> 2017-11-03 (time precision 1)
-  rule capture.active (capture): 'Islamic State did not capture Rawa'""" in out
+  rule capture.active (capture): 'Islamic State did not capture Rawa'"""
+        in out
+    )
     assert "    dropped: negation cue 'not' at token 4\n" in out
-    assert "    slots: actor1: Iraqi forces; actor2: Islamic State; location: al-Qaim ('town of al-Qaim')\n    kept\n" in out
+    assert (
+        "    slots: actor1: Iraqi forces; actor2: Islamic State; location: al-Qaim ('town of al-Qaim')\n    kept\n"
+        in out
+    )
     assert "    place al-Qaim: 'town of al-Qaim' (tokens 5-7, alias 'al-Qaim')\n" in out
     assert out.endswith("\n1 record\n")
 
@@ -118,8 +135,9 @@ def test_explain_says_when_an_anchor_word_has_no_rule_with_all_its_words():
     # sentence is not matched at all (and costs no actor or place search).
     code, out, _ = run("explain", "Prices rose in Mosul as the currency fell.")
     assert code == 0
-    assert "\n  anchor word 'fell' occurs, but each rule it starts needs a word this sentence lacks: " \
-           "not matched\n" in out
+    assert (
+        "\n  anchor word 'fell' occurs, but each rule it starts needs a word this sentence lacks: not matched\n" in out
+    )
     code, out, _ = run("explain", "Prices rose in Mosul as the currency fell.", "--format", "json")
     (sentence,) = json.loads(out)["sentences"]
     assert (sentence["triggered"], sentence["anchors"], sentence["mentions"]) == (False, ["fell"], [])
@@ -146,20 +164,32 @@ def test_explain_colour_on_request():
 
 # -- coder codebook diff -----------------------------------------------------------
 
+
 def test_diff_reports_changes_per_rule(tmp_path):
     default = (ROOT / "codebooks" / "default.yaml").read_text()
     edited = default.replace("- id: offensive.fight\n", "- id: offensive.fight2\n").replace(
         "[attack|assault|storm|shell|bomb|bombard|raid|ambush|target|strike|pound|hit] {actor2}",
-        "[attack|assault|storm|shell|bomb|bombard|raid|ambush|target|strike|pound|hit|plan to attack] {actor2}")
+        "[attack|assault|storm|shell|bomb|bombard|raid|ambush|target|strike|pound|hit|plan to attack] {actor2}",
+    )
     new = _write(tmp_path, edited, "new.yaml")
-    corpus = _write(tmp_path, "\n".join(json.dumps(d) for d in [
-        {"id": "a", "text": "Houthi fighters clashed with Yemeni government forces."},
-        {"id": "b", "text": "Iraqi forces plan to attack Islamic State in Rawa."},
-        {"id": "c", "text": "Nothing happened."},
-    ]) + "\n", "corpus.jsonl")
+    corpus = _write(
+        tmp_path,
+        "\n".join(
+            json.dumps(d)
+            for d in [
+                {"id": "a", "text": "Houthi fighters clashed with Yemeni government forces."},
+                {"id": "b", "text": "Iraqi forces plan to attack Islamic State in Rawa."},
+                {"id": "c", "text": "Nothing happened."},
+            ]
+        )
+        + "\n",
+        "corpus.jsonl",
+    )
     code, out, _ = run("codebook", "diff", str(ROOT / "codebooks" / "default.yaml"), str(new), str(corpus))
     assert code == 0
-    assert out.replace(str(ROOT) + "/", "").replace(str(tmp_path) + "/", "") == """\
+    assert (
+        out.replace(str(ROOT) + "/", "").replace(str(tmp_path) + "/", "")
+        == """\
 old: codebooks/default.yaml
 new: new.yaml
 corpus: 3 documents
@@ -179,8 +209,17 @@ changed by offensive.fight2 (1, showing 1):
   a sentence 1: Houthi fighters clashed with Yemeni government forces.
     rule_id: 'offensive.fight' -> 'offensive.fight2'
 """
-    code, out, _ = run("codebook", "diff", "--format", "json", "--exit-code",
-                       str(ROOT / "codebooks" / "default.yaml"), str(new), str(corpus))
+    )
+    code, out, _ = run(
+        "codebook",
+        "diff",
+        "--format",
+        "json",
+        "--exit-code",
+        str(ROOT / "codebooks" / "default.yaml"),
+        str(new),
+        str(corpus),
+    )
     assert code == 1
     data = json.loads(out)
     assert (data["added"], data["removed"], data["changed"]) == (1, 0, 1)
@@ -198,15 +237,20 @@ def test_pairing_prefers_the_same_place():
     from coder.authoring.diff import pair_records
     from coder.events.record import Record
 
-    old = [Record(sentence_index=1, event_type="capture", location="Rawa", actor1="A", rule_id="r"),
-           Record(sentence_index=1, event_type="capture", location="Qaim", actor1="A", rule_id="r")]
+    old = [
+        Record(sentence_index=1, event_type="capture", location="Rawa", actor1="A", rule_id="r"),
+        Record(sentence_index=1, event_type="capture", location="Qaim", actor1="A", rule_id="r"),
+    ]
     new = [Record(sentence_index=1, event_type="capture", location="Qaim", actor1="B", rule_id="r")]
     changes = pair_records(old, new)
     assert [(c.kind, c.old.location if c.old else None, c.fields) for c in changes] == [
-        ("changed", "Qaim", ("actor1",)), ("removed", "Rawa", ())]
+        ("changed", "Qaim", ("actor1",)),
+        ("removed", "Rawa", ()),
+    ]
 
 
 # -- coder codebook stats / schema ----------------------------------------------------
+
 
 def test_stats_of_the_codebook_and_on_a_corpus():
     code, out, _ = run("codebook", "stats")

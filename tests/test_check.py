@@ -15,7 +15,7 @@ ROW = ("fedcba9876543210,doc-2,,1,2024-03-05,1,capture,,,,,,,,,,,,192,-9.5,4,,,c
 
 
 def row(**changes) -> str:
-    cells = dict(zip(FIELDS, ROW.split(",")))
+    cells = dict(zip(FIELDS, ROW.split(","), strict=True))
     cells.update(changes)
     return ",".join(cells[name] for name in FIELDS)
 

@@ -37,7 +37,11 @@ def test_run_writes_xml_and_csv_files_that_validate(tmp_path):
         code, out, err = run("run", SAMPLES, "-o", str(target))
         assert code == 0 and out == ""
         assert run("validate", str(target)) == (0, "", f"{target}: ok\n")
-    assert (tmp_path / "out.xml").read_text().startswith("<?xml version='1.0' encoding='UTF-8'?>\n<events codebook=\"default\"")
+    assert (
+        (tmp_path / "out.xml")
+        .read_text()
+        .startswith("<?xml version='1.0' encoding='UTF-8'?>\n<events codebook=\"default\"")
+    )
 
 
 def test_format_option_wins_over_the_suffix(tmp_path):
@@ -49,14 +53,16 @@ def test_format_option_wins_over_the_suffix(tmp_path):
 
 def test_bad_documents_are_reported_and_the_rest_still_coded(tmp_path):
     corpus = tmp_path / "news.jsonl"
-    corpus.write_bytes(content := (
-        b'{"id": "a", "date": "2017-11-03", "text": "Iraqi forces captured Rawa on Friday."}\n'
-        b'[1, 2]\n'
-        b'{"id": "b", "text": ""}\n'
-        b'{"id": "c", "date": "2017-13-45", "text": "Iraqi forces captured Rawa."}\n'
-        b'{"id": "d", "text": "caf\xe9"}\n'
-        b'{"id": "e", "date": "2017-11-03", "text": "Iraqi forces captured Mosul on Friday."}\n'
-    ))
+    corpus.write_bytes(
+        content := (
+            b'{"id": "a", "date": "2017-11-03", "text": "Iraqi forces captured Rawa on Friday."}\n'
+            b"[1, 2]\n"
+            b'{"id": "b", "text": ""}\n'
+            b'{"id": "c", "date": "2017-13-45", "text": "Iraqi forces captured Rawa."}\n'
+            b'{"id": "d", "text": "caf\xe9"}\n'
+            b'{"id": "e", "date": "2017-11-03", "text": "Iraqi forces captured Mosul on Friday."}\n'
+        )
+    )
     bad_byte = content.index(b"\xe9")
     code, out, err = run("run", str(corpus))
     assert code == 1
@@ -69,7 +75,9 @@ def test_bad_documents_are_reported_and_the_rest_still_coded(tmp_path):
         f"skipped: {p}:5: cannot decode as UTF-8: byte 0xe9 at offset {bad_byte}",
         err.splitlines()[-1],
     ]
-    assert err.splitlines()[-1].startswith("documents: 6 read, 2 coded (2 with events, 0 without), 4 skipped; sentences: 2; events: 2;")
+    assert err.splitlines()[-1].startswith(
+        "documents: 6 read, 2 coded (2 with events, 0 without), 4 skipped; sentences: 2; events: 2;"
+    )
 
 
 def test_empty_file_is_skipped_with_a_clear_line(tmp_path):
@@ -116,13 +124,22 @@ def test_debug_shows_the_traceback(tmp_path):
     assert type(result.exception).__name__ == "CodebookError"
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--doc-date", "2017-02-30"], "error: --doc-date: not a date: '2017-02-30' (expected YYYY-MM-DD)"),
-    (["--input-format", "yaml"], "error: --input-format: unknown input format 'yaml' (expected txt, jsonl, csv or xml)"),
-    (["-o", "out.json"], "error: out.json: cannot tell the output format from the suffix '.json': "
-                         "use a .csv, .xml, .jsonl or .tsv file name, or give the format "
-                         "(csv, xml, jsonl, acled or phoenix)"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--doc-date", "2017-02-30"], "error: --doc-date: not a date: '2017-02-30' (expected YYYY-MM-DD)"),
+        (
+            ["--input-format", "yaml"],
+            "error: --input-format: unknown input format 'yaml' (expected txt, jsonl, csv or xml)",
+        ),
+        (
+            ["-o", "out.json"],
+            "error: out.json: cannot tell the output format from the suffix '.json': "
+            "use a .csv, .xml, .jsonl or .tsv file name, or give the format "
+            "(csv, xml, jsonl, acled or phoenix)",
+        ),
+    ],
+)
 def test_bad_options(args, message):
     code, out, err = run("run", SAMPLES, *args)
     assert code == 2
@@ -196,8 +213,9 @@ def test_a_reader_that_goes_away_stops_the_run_quietly(tmp_path):
     corpus = tmp_path / "big.jsonl"
     line = json.dumps({"date": "2017-11-03", "text": "Iraqi forces captured Rawa on Sunday."})
     corpus.write_text((line + "\n") * 3000)  # about 1 MB of output, more than a pipe holds
-    proc = subprocess.Popen([sys.executable, "-m", "coder", "run", str(corpus), "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coder", "run", str(corpus), "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     assert proc.stdout.readline().startswith(b"event_id,doc_id,")
     proc.stdout.close()
     assert proc.wait(timeout=120) == 141

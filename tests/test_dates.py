@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 
 import pytest
 
@@ -283,7 +284,7 @@ def test_weekday_on_or_before_doc_date_every_day():
     # A Monday document: "Monday" is that day, "Tuesday" six days before.
     monday = dt.date(2017, 10, 30)
     names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-    for back, name in zip([0, 6, 5, 4, 3, 2, 1], names):
+    for back, name in zip([0, 6, 5, 4, 3, 2, 1], names, strict=True):
         expected = (monday - dt.timedelta(days=back)).isoformat()
         assert resolve(only(f"on {name}"), monday) == (expected, 1), name
 
@@ -403,7 +404,7 @@ def test_several_expressions_sorted_with_exact_offsets():
     assert [e.start for e in found] == sorted(e.start for e in found)
     for e in found:
         assert s[e.start:e.end] == e.text
-    for a, b in zip(found, found[1:]):
+    for a, b in pairwise(found):
         assert a.end <= b.start
 
 

@@ -259,14 +259,33 @@ def test_min_f1_sets_the_exit_status(files):
     assert run("eval", files["labels"], "-c", files["cb"], "--min-f1", "1.5")[0] == 2
 
 
-@pytest.mark.parametrize("args, text, message", [
-    (["--corpus", "{corpus}"], "doc_id,event_type,actr1\nr1,capture,x\n", "gold.csv:1:3: actr1: unknown column 'actr1'"),
-    (["--corpus", "{corpus}"], "doc_id,event_type\nr1,captur\n", "gold.csv:2: event_type: 'captur' is not an event type"),
-    (["--corpus", "{corpus}"], "doc_id,event_type,actor1\nr1,capture,re:(\n", "gold.csv:2: actor1: bad regular expression '('"),
-    (["--corpus", "{corpus}"], "doc_id,event_type\nzz,capture\n", "gold.csv:2: doc_id: document 'zz' is not in the corpus"),
-    (["--corpus", "{corpus}"], "event_type\ncapture\n", "gold.csv:1: doc_id: column is required"),
-    ([], "doc_id,event_type\nr1,capture\n", "--corpus: a .csv gold file of expected records needs the documents"),
-])
+@pytest.mark.parametrize(
+    "args, text, message",
+    [
+        (
+            ["--corpus", "{corpus}"],
+            "doc_id,event_type,actr1\nr1,capture,x\n",
+            "gold.csv:1:3: actr1: unknown column 'actr1'",
+        ),
+        (
+            ["--corpus", "{corpus}"],
+            "doc_id,event_type\nr1,captur\n",
+            "gold.csv:2: event_type: 'captur' is not an event type",
+        ),
+        (
+            ["--corpus", "{corpus}"],
+            "doc_id,event_type,actor1\nr1,capture,re:(\n",
+            "gold.csv:2: actor1: bad regular expression '('",
+        ),
+        (
+            ["--corpus", "{corpus}"],
+            "doc_id,event_type\nzz,capture\n",
+            "gold.csv:2: doc_id: document 'zz' is not in the corpus",
+        ),
+        (["--corpus", "{corpus}"], "event_type\ncapture\n", "gold.csv:1: doc_id: column is required"),
+        ([], "doc_id,event_type\nr1,capture\n", "--corpus: a .csv gold file of expected records needs the documents"),
+    ],
+)
 def test_bad_records_gold_files_stop_with_status_2(files, tmp_path, args, text, message):
     gold = tmp_path / "gold.csv"
     gold.write_text(text)
@@ -278,8 +297,7 @@ def test_bad_records_gold_files_stop_with_status_2(files, tmp_path, args, text, 
 
 def test_bad_labels_gold_files_stop_with_status_2(files, tmp_path):
     gold = tmp_path / "gold.jsonl"
-    gold.write_text('{"id": "a", "text": "x", "labels": ["capture", "fight"]}\n'
-                    '{"id": "b", "text": "y"}\n')
+    gold.write_text('{"id": "a", "text": "x", "labels": ["capture", "fight"]}\n{"id": "b", "text": "y"}\n')
     with pytest.raises(CoderError) as info:
         evaluate(str(gold), codebook=files["cb"])
     assert info.value.exit_code == 2

@@ -356,10 +356,10 @@ def test_run_petrarch_xml_gz_to_phoenix(tmp_path):
     assert code == 1
     assert f"skipped: {corpus}:6: date: not a date: '2017' (expected YYYYMMDD)" in err
     [row] = [line.split("\t") for line in target.read_text().splitlines()]
-    assert dict(zip(PHOENIX_COLUMNS, row)) | {"EventID": ""} == dict(zip(PHOENIX_COLUMNS, [
+    assert dict(zip(PHOENIX_COLUMNS, row, strict=True)) | {"EventID": ""} == dict(zip(PHOENIX_COLUMNS, [
         "", "20171103", "2017", "11", "3", "IRQMIL", "IRQ", "MIL", "", "IMGISIS", "IMG", "",
         "ISIS", "192", "19", "4", "-9.5", "", row[18], row[19], row[20], row[21], "IRQ",
-        "AFP_ENG_20171103.0001-3", "", "AFP"]))
+        "AFP_ENG_20171103.0001-3", "", "AFP"], strict=True))
     assert row[20] == "al-Qaim"
 
 

@@ -122,14 +122,14 @@ def check_map(page, summary):
     keys, types, n = shown_places(page)
     # one marker group per place: one marker per event type there, all at the place
     assert set(keys) == set(summary.places)
-    assert sorted(zip(keys, types)) == sorted((k, t) for k, c in summary.places.items() for t in c)
+    assert sorted(zip(keys, types, strict=True)) == sorted((k, t) for k, c in summary.places.items() for t in c)
     assert page.js("document.querySelectorAll('#map .scattergeo .point').length") == n == len(keys)
     assert page.js("document.getElementById('status').dataset.places") == str(len(summary.places))
 
 
 def check_timeline(page, summary):
     traces = page.js("document.getElementById('timeline').data.map(t => [t.name, t.customdata, t.y])")
-    shown = {(day, name): n for name, days, ys in traces for day, n in zip(days, ys)}
+    shown = {(day, name): n for name, days, ys in traces for day, n in zip(days, ys, strict=True)}
     assert shown == dict(summary.timeline)
 
 
@@ -143,7 +143,7 @@ def check_tables(page, summary):
     types = head[1:-1]
     shown = {}
     for row in table(page, "#table-type-country"):
-        for kind, cell in zip(types, row[1:-1]):
+        for kind, cell in zip(types, row[1:-1], strict=True):
             if cell != "0":
                 shown[kind, row[0]] = int(cell.replace(",", ""))
         assert int(row[-1].replace(",", "")) == sum(shown.get((k, row[0]), 0) for k in types)
@@ -205,7 +205,8 @@ def test_filters_change_map_timeline_tables_and_list_together(samples, open_page
     assert after.records < before.records and after.places != before.places
 
     country = "Syria"
-    value = page.js(f"[...document.querySelectorAll('#f-country option')].find(o => o.textContent.startsWith('{country} (')).value")
+    value = page.js(f"[...document.querySelectorAll('#f-country option')].find(o => "
+                    f"o.textContent.startsWith('{country} (')).value")
     page.changed(lambda: page.page.select_option("#f-country", value))
     check_all(page, records, Filters(types=kept, country=country))
 
@@ -213,7 +214,9 @@ def test_filters_change_map_timeline_tables_and_list_together(samples, open_page
     check_all(page, records)
 
     actor = "Islamic State"
-    value = page.js(f"[...document.querySelectorAll('#f-actor option')].find(o => o.textContent.startsWith('{actor} (')).value")
+    value = page.js(
+        f"[...document.querySelectorAll('#f-actor option')].find(o => o.textContent.startsWith('{actor} (')).value"
+    )
     page.changed(lambda: page.page.select_option("#f-actor", value))
     check_all(page, records, Filters(actor=actor))
     page.changed(lambda: page.page.fill("#f-from", "2017-11-01"))
@@ -221,8 +224,15 @@ def test_filters_change_map_timeline_tables_and_list_together(samples, open_page
     check_all(page, records, Filters(actor=actor, date_from="2017-11-01", date_to="2017-11-02"))
 
     page.changed(lambda: page.page.locator("#f-reset").click())
-    page.changed(lambda: page.page.select_option("#f-country", page.js(
-        f"[...document.querySelectorAll('#f-country option')].find(o => o.textContent.startsWith('{NO_COUNTRY} (')).value")))
+    page.changed(
+        lambda: page.page.select_option(
+            "#f-country",
+            page.js(
+                f"[...document.querySelectorAll('#f-country option')].find(o => "
+                f"o.textContent.startsWith('{NO_COUNTRY} (')).value"
+            ),
+        )
+    )
     check_all(page, records, Filters(country=NO_COUNTRY))
 
 
@@ -243,8 +253,23 @@ def test_a_record_shows_its_sentence_with_the_matched_text_highlighted(samples, 
     word = record["matched_text"].split()[-1]
     page.page.fill("#search", word)
     page.page.wait_for_function("() => document.getElementById('list-status').textContent.includes('search')")
-    expected = sum(1 for r in records if any(word.lower() in (v or "").lower() for v in (
-        r["sentence"], r["actor1"], r["actor2"], r["location"], r["country"], r["rule_id"], r["event_type"], r["doc_id"])))
+    expected = sum(
+        1
+        for r in records
+        if any(
+            word.lower() in (v or "").lower()
+            for v in (
+                r["sentence"],
+                r["actor1"],
+                r["actor2"],
+                r["location"],
+                r["country"],
+                r["rule_id"],
+                r["event_type"],
+                r["doc_id"],
+            )
+        )
+    )
     status = page.js("document.getElementById('list-status').textContent")
     assert f"of {expected} record" in status
 
@@ -255,13 +280,18 @@ def test_a_marker_opens_a_popup_listing_the_events_of_its_place(samples, open_pa
     summary = summarise(records)
     key, kinds = max(summary.places.items(), key=lambda item: sum(item[1].values()))
     page = open_page(report)
-    index = page.js(f"(() => {{ const t = document.getElementById('map').data.find(t => t.name === 'events'), d = {DATA};"
-                    f" return t.customdata.findIndex(p => d.places[p].key === '{key}'); }})()")
+    index = page.js(
+        f"(() => {{ const t = document.getElementById('map').data.find(t => t.name === 'events'), d = {DATA};"
+        f" return t.customdata.findIndex(p => d.places[p].key === '{key}'); }})()"
+    )
     # the markers of a place are nested; the last drawn (smallest) is on top
     points = page.page.locator("#map .scattergeo .point")
-    last = max(i for i in range(points.count())
-               if page.js(f"document.getElementById('map').data.find(t => t.name === 'events').customdata[{i}]")
-               == page.js(f"document.getElementById('map').data.find(t => t.name === 'events').customdata[{index}]"))
+    last = max(
+        i
+        for i in range(points.count())
+        if page.js(f"document.getElementById('map').data.find(t => t.name === 'events').customdata[{i}]")
+        == page.js(f"document.getElementById('map').data.find(t => t.name === 'events').customdata[{index}]")
+    )
     box = points.nth(last).bounding_box()
     page.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -305,8 +335,9 @@ def test_100k_records_load_without_freezing(open_page, tmp_path):
     load_ms = page.js("window.coderReport.loadMs")
     summary = summarise(records)
     # aggregated and paginated: markers per place and type, one page of rows
-    assert page.js("document.querySelectorAll('#map .scattergeo .point').length") == \
-        sum(len(c) for c in summary.places.values())
+    assert page.js("document.querySelectorAll('#map .scattergeo .point').length") == sum(
+        len(c) for c in summary.places.values()
+    )
     assert page.js("document.querySelectorAll('#record-rows tr').length") == 50
     status = page.js("document.getElementById('status').textContent")
     assert status.startswith("Showing 100,000 of 100,000 records")

@@ -98,7 +98,7 @@ def test_acled_and_phoenix_files_keep_what_their_columns_carry(sample_outputs):
     acled = read_events(sample_outputs["acled.csv"])  # told from the header, not the suffix
     phoenix = read_events(sample_outputs["s.tsv"])
     assert len(acled) == len(phoenix) == len(ours)
-    for mine, a, p in zip(ours, acled, phoenix):
+    for mine, a, p in zip(ours, acled, phoenix, strict=True):
         assert (a["event_id"], a["event_date"], a["actor1"], a["sentence"], a["latitude"]) == \
                (mine["event_id"], mine["event_date"], mine["actor1"], mine["sentence"], mine["latitude"])
         assert a["event_type"] == mine["acled_sub_event_type"]

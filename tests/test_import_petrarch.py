@@ -94,7 +94,12 @@ def test_verb_patterns_become_rules(imported):
     assert [(r.id, r.event_type, r.cameo, r.pattern) for r in cb.rules] == [
         # the rules of a block, most pattern words first (the more specific wins a tie)
         ("attack.193.line30", "offensive", "193", f"{{actor1}} {VERBS} [by|with] small arms ... {{actor2?}}"),
-        ("attack.194.line26", "offensive", "194", f'{{actor1}} {VERBS} with [gun|"artillery"|mi-24|hind] ... {{actor2?}}'),
+        (
+            "attack.194.line26",
+            "offensive",
+            "194",
+            f'{{actor1}} {VERBS} with [gun|"artillery"|mi-24|hind] ... {{actor2?}}',
+        ),
         ("attack.190.line27", "offensive", "", f"{{actor1}} {VERBS} positions of {{actor2}}"),
         ("attack.195.line33", "offensive", "195", f"{{actor1}} {VERBS} air raid ... {{actor2?}}"),
         ("attack.195.line25", "offensive", "195", f'{{actor1}} ["warplane"|"jet"] {VERBS} ... {{actor2?}}'),
@@ -112,36 +117,53 @@ def test_verb_patterns_become_rules(imported):
     ]
     assert cb.inflections["duel"] == ["duelling", "duelled"]  # DUEL {DUELS DUELLING DUELLED}
     rule = next(r for r in cb.rules if r.id == "attack.195.line33")
-    assert rule.description == "Test.verbs.txt:33: ATTACK: - * {AIR RAID} [1952] (1952 is not in the CAMEO list: coded as 195)"
+    assert (
+        rule.description
+        == "Test.verbs.txt:33: ATTACK: - * {AIR RAID} [1952] (1952 is not in the CAMEO list: coded as 195)"
+    )
     assert [(e.text, e.expect) for e in rule.examples] == [
-        ("Iraq attack air raid then Syria.",
-         [{"event_type": "offensive", "actor1": "Iraq", "actor2": "Syria", "cameo_code": "195"}])]
+        (
+            "Iraq attack air raid then Syria.",
+            [{"event_type": "offensive", "actor1": "Iraq", "actor2": "Syria", "cameo_code": "195"}],
+        )
+    ]
 
 
 def test_the_report_says_what_was_not_converted_with_file_and_line(imported):
     lines = [str(r) for r in imported[1].lines if r.kind != "converted"]
     assert lines == [
-        f"{D}/Test.actors.txt:33: skipped: 'Kurdish Nobody' has no code (PETRARCH uses such entries to stop a name from matching)",
-        f"{D}/Test.actors.txt:34: skipped: 'Anonymous Official' has no code at the latest date (IRQGOV 2010-01-01..2012-01-01, ---)",
-        f"{D}/Test.actors.txt:35: skipped: bad date '2012XX01-20130101' in [SYRGOV 2012XX01-20130101] (>DATE, <DATE or DATE-DATE)",
+        f"{D}/Test.actors.txt:33: skipped: 'Kurdish Nobody' has no code (PETRARCH uses such entries to stop a name "
+        f"from matching)",
+        f"{D}/Test.actors.txt:34: skipped: 'Anonymous Official' has no code at the latest date (IRQGOV "
+        f"2010-01-01..2012-01-01, ---)",
+        f"{D}/Test.actors.txt:35: skipped: bad date '2012XX01-20130101' in [SYRGOV 2012XX01-20130101] (>DATE, <DATE "
+        f"or DATE-DATE)",
         f"{D}/Test.actors.txt:36: skipped: 'Syrian' is already an alias of SYR (Test.actors.txt:9), so not of SYRMIL",
         f"{D}/Test.actors.txt:37: skipped: 'syr' is not an actor code (3-15 capital letters or digits)",
-        f"{D}/Test.agents.txt:12: note: words separated by blanks are matched next to each other (PETRARCH lets other words stand between them)",
+        f"{D}/Test.agents.txt:12: note: words separated by blanks are matched next to each other (PETRARCH lets other "
+        f"words stand between them)",
         f"{D}/Test.agents.txt:13: skipped: substitution marker !BOSS! is not defined",
         f"{D}/Test.agents.txt:15: skipped: '[GOV]' is not an agent code ([~ABC] or [ABC~])",
         f"{D}/Test.agents.txt:16: skipped: 'Soldier' is already an alias of MIL (Test.agents.txt:6)",
         f"{D}/Test.agents.txt:16: skipped: 'Soldiers' is already an alias of MIL (Test.agents.txt:6)",
-        f"{D}/Test.agents.txt:17: note: agent code MUS is also the code of actor 'Mauritius': these agents become actor AGTMUS",
+        f"{D}/Test.agents.txt:17: note: agent code MUS is also the code of actor 'Mauritius': these agents become "
+        f"actor AGTMUS",
         f"{D}/Test.verbs.txt:10: skipped: synset member 'MACHINE|GUN' has a character the pattern language cannot hold",
-        (f"{D}/Test.verbs.txt:24: skipped: null code [---]: PETRARCH uses it to stop ATTACK verbs from coding this phrase; "
-         "coder has no such exception, so rules attack.190.verbs, attack.194.verbs still code it"),
+        (
+            f"{D}/Test.verbs.txt:24: skipped: null code [---]: PETRARCH uses it to stop ATTACK verbs from coding this "
+            f"phrase; "
+            "coder has no such exception, so rules attack.190.verbs, attack.194.verbs still code it"
+        ),
         f"{D}/Test.verbs.txt:29: skipped: same pattern as rule attack.193.line28 (Test.verbs.txt:28)",
-        f"{D}/Test.verbs.txt:31: skipped: [190] pattern uses an actor to skip (^), neither source nor target: no slot can express it",
+        f"{D}/Test.verbs.txt:31: skipped: [190] pattern uses an actor to skip (^), neither source nor target: no slot "
+        f"can express it",
         f"{D}/Test.verbs.txt:32: skipped: [194] pattern uses a synset not defined (&MISSILE)",
         f"{D}/Test.verbs.txt:34: skipped: [155] 155 is not in the CAMEO list",
         f"{D}/Test.verbs.txt:36: skipped: [080!] is not a CAMEO code",
-        (f"{D}/Test.verbs.txt:37: skipped: the converted rule attack.190.line37 does not code its example "
-         "'Iraq never attack then Syria.': record 1: rule gave no record (records from other rules: none)"),
+        (
+            f"{D}/Test.verbs.txt:37: skipped: the converted rule attack.190.line37 does not code its example "
+            "'Iraq never attack then Syria.': record 1: rule gave no record (records from other rules: none)"
+        ),
         f"{D}/Test.verbs.txt:48: skipped: [192] a verb transformation (~) has no equivalent in the pattern language",
     ]
 
@@ -153,19 +175,34 @@ def test_the_report_says_what_was_converted(imported):
         f"{D}/Test.actors.txt:8: converted: SYR: Syria (3 aliases)",
         f"{D}/Test.actors.txt:13: converted: IRQMIL: Iraqi Army (2 aliases)",
     ]
-    assert f"{D}/Test.actors.txt:17: converted: IRQELI: Nuri al-Maliki (1 alias); 2 other date-restricted codes in a comment" in lines
-    assert f"{D}/Test.verbs.txt:23: converted: rule attack.194.verbs (offensive, cameo 194): {{actor1}} * {{actor2}}" in lines
-    assert lines[-1] == f"{D}/Test.verbs.txt:54: converted: rule mobilize.153.line54 (consolidation, cameo 153): {{actor1}} * police ... {{actor2?}}"
+    assert (
+        f"{D}/Test.actors.txt:17: converted: IRQELI: Nuri al-Maliki (1 alias); 2 other date-restricted codes in a "
+        f"comment"
+        in lines
+    )
+    assert (
+        f"{D}/Test.verbs.txt:23: converted: rule attack.194.verbs (offensive, cameo 194): {{actor1}} * {{actor2}}"
+        in lines
+    )
+    assert (
+        lines[-1]
+        == f"{D}/Test.verbs.txt:54: converted: rule mobilize.153.line54 (consolidation, cameo 153): {{actor1}} * "
+           f"police ... {{actor2?}}"
+    )
 
 
 def test_the_summary_counts_per_section_and_code(imported):
     summary = imported[1].summary().splitlines()
-    assert summary[:3] == [f"read {D}/Test.actors.txt (actors)", f"read {D}/Test.agents.txt (agents)",
-                           f"read {D}/Test.verbs.txt (verb patterns, PETRARCH2 format)"]
+    assert summary[:3] == [
+        f"read {D}/Test.actors.txt (actors)",
+        f"read {D}/Test.agents.txt (agents)",
+        f"read {D}/Test.verbs.txt (verb patterns, PETRARCH2 format)",
+    ]
     assert summary[3:13] == [
         "actors: 9 entries converted; skipped: 5; duplicate aliases: 0",
         "agents: 11 entries converted; skipped: 2; duplicate aliases: 2",
-        "verbs: 14 rules converted; skipped: 8; duplicate patterns: 1; not imported: 3 patterns of other codes, 0 of the null code [---]",
+        "verbs: 14 rules converted; skipped: 8; duplicate patterns: 1; not imported: 3 patterns of other codes, 0 of "
+        "the null code [---]",
         "  153: 1 converted; skipped: 0; duplicates: 0",
         "  154: 2 converted; skipped: 0; duplicates: 0",
         "  190: 3 converted; skipped: 2; duplicates: 0",
@@ -185,11 +222,14 @@ def test_converted_rules_code_sentences(imported):
         return [(r.event_type, r.actor1_code, r.actor2_code, r.cameo_code, r.rule_id) for r in records]
 
     assert code("Iraqi soldiers shelled Islamic State fighters west of Mosul on Monday.") == [
-        ("offensive", "IRQMIL", "IMGMUSISI", "194", "attack.194.verbs")]
+        ("offensive", "IRQMIL", "IMGMUSISI", "194", "attack.194.verbs")
+    ]
     assert code("Iraqi soldiers attacked positions of Islamic State near Mosul.") == [
-        ("offensive", "IRQMIL", "IMGMUSISI", "190", "attack.190.line27")]
+        ("offensive", "IRQMIL", "IMGMUSISI", "190", "attack.190.line27")
+    ]
     assert code("Islamic State seized control of Baghdad in June.") == [
-        ("capture", "IMGMUSISI", "IRQ", "192", "occupy.192.line46")]
+        ("capture", "IMGMUSISI", "IRQ", "192", "occupy.192.line46")
+    ]
     assert code("Militants died in clashes on Sunday.") == [("offensive", "", "REB", "190", "die.p190.line41")]
     # the cues of the shipped codebook come along
     assert code("Iraqi soldiers would never attack Syria.") == []
@@ -201,9 +241,20 @@ def test_date_keeps_the_codes_valid_on_that_day(tmp_path):
     cb = load_codebook(out)
     assert cb.actor("IRQGOV").aliases[0].text == "Nuri al-Maliki"
     skipped = [str(r) for r in report.lines if r.path.endswith("actors.txt") and r.kind == "skipped"]
-    assert f"{D}/Test.actors.txt:21: skipped: 'Haider al-Abadi' has no code on 2010-01-01 (IRQELI 2012-01-01..2014-09-07, IRQGOV 2014-09-08..)" in skipped
-    assert f"{D}/Test.actors.txt:24: skipped: 'Saddam Hussein' has no code on 2010-01-01 (IRQGOV 1979-07-16..2003-04-09)" in skipped
-    assert f"{D}/Test.actors.txt:34: skipped: 'Anonymous Official' has no code on 2010-01-01 (IRQGOV 2010-01-01..2012-01-01, ---)" not in skipped
+    assert (
+        f"{D}/Test.actors.txt:21: skipped: 'Haider al-Abadi' has no code on 2010-01-01 (IRQELI "
+        f"2012-01-01..2014-09-07, IRQGOV 2014-09-08..)"
+        in skipped
+    )
+    assert (
+        f"{D}/Test.actors.txt:24: skipped: 'Saddam Hussein' has no code on 2010-01-01 (IRQGOV 1979-07-16..2003-04-09)"
+        in skipped
+    )
+    assert (
+        f"{D}/Test.actors.txt:34: skipped: 'Anonymous Official' has no code on 2010-01-01 (IRQGOV "
+        f"2010-01-01..2012-01-01, ---)"
+        not in skipped
+    )
     assert "Anonymous Official" in [a.text for a in cb.actor("IRQGOV").aliases]
 
 
@@ -211,8 +262,15 @@ def test_all_codes_adds_event_types_named_by_code(tmp_path):
     out = tmp_path / "p.yaml"
     report = import_petrarch(D, str(out), all_codes=True)
     cb = load_codebook(out)
-    assert sorted(cb.event_types) == ["cameo_040", "cameo_042", "cameo_043", "cameo_1711",
-                                      "capture", "consolidation", "offensive"]
+    assert sorted(cb.event_types) == [
+        "cameo_040",
+        "cameo_042",
+        "cameo_043",
+        "cameo_1711",
+        "capture",
+        "consolidation",
+        "offensive",
+    ]
     et = cb.event_types["cameo_043"]
     assert (et.cameo, et.acled_event_type, et.acled_sub_event_type) == ("043", "Strategic developments", "Other")
     assert et.description == "CAMEO 043: Host a visit (from PETRARCH)"
@@ -221,8 +279,12 @@ def test_all_codes_adds_event_types_named_by_code(tmp_path):
     assert rules["meet.042.line58"] == ("cameo_042", "{actor1} meet with {actor2}")
     assert rules["attack.043.line35"] == ("cameo_043", f"{{actor1}} {VERBS} headquarters ... {{actor2?}}")
     assert report.not_selected == 0
-    assert any(str(r).endswith("converted: rule meet.042.line58 (cameo_042): {actor1} * with {actor2} (passive code 043 dropped)")
-               for r in report.lines)
+    assert any(
+        str(r).endswith(
+            "converted: rule meet.042.line58 (cameo_042): {actor1} * with {actor2} (passive code 043 dropped)"
+        )
+        for r in report.lines
+    )
 
 
 def test_tabari_patterns(tmp_path):
@@ -236,12 +298,17 @@ def test_tabari_patterns(tmp_path):
         ("physical_conflict.190.line12", "{actor1} [attack|clash] ... {actor2}"),
     ]
     assert [str(r) for r in report.lines if r.path.endswith("tabari.verbpatterns.txt") and r.kind != "converted"] == [
-        f"{D}/tabari.verbpatterns.txt:14: skipped: [190] pattern uses a compound actor (%), source and target in one phrase: no slot can express it",
+        f"{D}/tabari.verbpatterns.txt:14: skipped: [190] pattern uses a compound actor (%), source and target in one "
+        f"phrase: no slot can express it",
         f"{D}/tabari.verbpatterns.txt:15: skipped: [194] pattern uses a synset not defined (&WEAPON)",
     ]
     assert ("read " + D + "/tabari.verbpatterns.txt (verb patterns, TABARI format)") in report.summary()
-    records, _ = code_document(compile_codebook(cb), Document("t", "Syria was attacked on Sunday by Iraq.", "2017-11-03"))
-    assert [(r.actor1_code, r.actor2_code, r.rule_id) for r in records] == [("IRQ", "SYR", "physical_conflict.190.line13")]
+    records, _ = code_document(
+        compile_codebook(cb), Document("t", "Syria was attacked on Sunday by Iraq.", "2017-11-03")
+    )
+    assert [(r.actor1_code, r.actor2_code, r.rule_id) for r in records] == [
+        ("IRQ", "SYR", "physical_conflict.190.line13")
+    ]
 
 
 def test_a_petrarch_config_names_the_files(tmp_path):
@@ -251,10 +318,14 @@ def test_a_petrarch_config_names_the_files(tmp_path):
     (tmp_path / "data" / "config").mkdir()
     (tmp_path / "data" / "config" / "PETR_config.ini").write_text(
         "[Dictionaries]\nverbfile_name = tabari.verbpatterns.txt\n"
-        "actorfile_list = Test.actors.txt\nagentfile_name = Test.agents.txt\n")
+        "actorfile_list = Test.actors.txt\nagentfile_name = Test.agents.txt\n"
+    )
     report = import_petrarch(str(dicts), str(tmp_path / "p.yaml"))
-    assert [path for path, _ in report.files] == [f"{dicts}/Test.actors.txt", f"{dicts}/Test.agents.txt",
-                                                   f"{dicts}/tabari.verbpatterns.txt"]
+    assert [path for path, _ in report.files] == [
+        f"{dicts}/Test.actors.txt",
+        f"{dicts}/Test.agents.txt",
+        f"{dicts}/tabari.verbpatterns.txt",
+    ]
 
 
 def test_a_line_that_is_not_utf8_is_read_as_windows_1252(tmp_path):
@@ -262,7 +333,9 @@ def test_a_line_that_is_not_utf8_is_read_as_windows_1252(tmp_path):
     with open(tmp_path / "d" / "Test.actors.txt", "ab") as f:
         f.write(b"COTE_D\x92IVOIRE_  [CIV]\n")
     report = import_petrarch(str(tmp_path / "d"), str(tmp_path / "p.yaml"))
-    assert f"{tmp_path}/d/Test.actors.txt:39: note: not UTF-8 (byte 0x92): read as Windows-1252" in [str(r) for r in report.lines]
+    assert f"{tmp_path}/d/Test.actors.txt:39: note: not UTF-8 (byte 0x92): read as Windows-1252" in [
+        str(r) for r in report.lines
+    ]
     assert load_codebook(tmp_path / "p.yaml").actor("CIV").name == "Cote d’Ivoire"
 
 
@@ -279,11 +352,16 @@ def test_missing_dictionaries_are_errors(tmp_path):
     (tmp_path / "d" / "a.verbs.txt").write_text("--- MEET [040] ---\nMEET\n- * (WITH +) [043]\n")
     with pytest.raises(InputError) as exc:
         import_petrarch(str(tmp_path / "d"), str(tmp_path / "p.yaml"))
-    assert str(exc.value) == (f"{tmp_path}/d: no verb pattern could be converted into a rule "
-                              "(only CAMEO 15x and 19x codes are imported without --all-codes)")
+    assert str(exc.value) == (
+        f"{tmp_path}/d: no verb pattern could be converted into a rule "
+        "(only CAMEO 15x and 19x codes are imported without --all-codes)"
+    )
     assert not (tmp_path / "p.yaml").exists()
     import_petrarch(str(tmp_path / "d"), str(tmp_path / "p.yaml"), all_codes=True)
-    assert [r.pattern for r in load_codebook(tmp_path / "p.yaml").rules] == ["{actor1} meet with {actor2}", "{actor1} meet {actor2}"]
+    assert [r.pattern for r in load_codebook(tmp_path / "p.yaml").rules] == [
+        "{actor1} meet with {actor2}",
+        "{actor1} meet {actor2}",
+    ]
 
 
 # -- the command ---------------------------------------------------------------
@@ -295,7 +373,11 @@ def test_cli_prints_the_report_and_the_summary(tmp_path):
     assert code == 0
     assert stdout.splitlines()[0] == f"{D}/Test.actors.txt:4: converted: IRQ: Iraq (3 aliases)"
     assert f"{D}/Test.verbs.txt:32: skipped: [194] pattern uses a synset not defined (&MISSILE)" in stdout.splitlines()
-    assert "verbs: 14 rules converted; skipped: 8; duplicate patterns: 1; not imported: 3 patterns of other codes, 0 of the null code [---]" in stderr
+    assert (
+        "verbs: 14 rules converted; skipped: 8; duplicate patterns: 1; not imported: 3 patterns of other codes, 0 of "
+        "the null code [---]"
+        in stderr
+    )
     load_codebook(out)
 
 

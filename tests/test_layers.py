@@ -82,7 +82,7 @@ def layer_problems(root: Path = PACKAGE, table: dict[str, int] | None = None) ->
             problems.append(f"{path}:{line}: {src} (layer {table[src]}) imports {dst} (layer {table[dst]}): "
                             "an import goes to its own layer or a lower one")
     for cycle in _cycles(arrows):
-        steps = ", ".join(f"{a} -> {b} ({arrows[a][b]})" for a, b in zip(cycle, cycle[1:] + cycle[:1]))
+        steps = ", ".join(f"{a} -> {b} ({arrows[a][b]})" for a, b in zip(cycle, cycle[1:] + cycle[:1], strict=True))
         problems.append(f"cycle: {steps}")
     return problems
 
@@ -158,11 +158,13 @@ def test_an_upward_import_inside_a_function_counts_too(tmp_path):
 
 def test_a_cycle_inside_one_layer_is_named(tmp_path):
     root = _copy(tmp_path)
-    there = _plant(root / "evaluation" / "evaluate.py", "from coder.errors import", "from coder.authoring import explain")
+    there = _plant(root / "evaluation" / "evaluate.py", "from coder.errors import", "from coder.authoring import "
+                                                                                    "explain")
     back = _plant(root / "authoring" / "stats.py", "from coder.", "from coder.evaluation import evaluate")
     assert layer_problems(root) == [
         f"cycle: authoring -> evaluation (coder/authoring/stats.py:{back}), "
-        f"evaluation -> authoring (coder/evaluation/evaluate.py:{there})"]
+        f"evaluation -> authoring (coder/evaluation/evaluate.py:{there})"
+    ]
 
 
 def test_a_package_missing_from_the_table_is_named(tmp_path):

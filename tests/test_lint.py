@@ -30,42 +30,51 @@ EXPECTED = {
         "schema.yaml:16:12: error: expected an integer, got string 'one' (schema)",
         "schema.yaml:17:5: error: unknown key 'colour' (did you mean 'country'?) (schema)",
     ],
-    "duplicate_id.yaml": ["duplicate_id.yaml:14:11: error: duplicate actor code 'IMGISIS' (first at line 10) (duplicate-id)"],
+    "duplicate_id.yaml": [
+        "duplicate_id.yaml:14:11: error: duplicate actor code 'IMGISIS' (first at line 10) (duplicate-id)"
+    ],
     "duplicate_alias.yaml": [
-        "duplicate_alias.yaml:17:41: error: 'islamic state' is claimed by actor 'IRQMIL' and by actor 'IMGISIS' (line 11) (duplicate-alias)"
+        "duplicate_alias.yaml:17:41: error: 'islamic state' is claimed by actor 'IRQMIL' and by actor 'IMGISIS' (line "
+        "11) (duplicate-alias)"
     ],
     "common_word_alias.yaml": [
         "common_word_alias.yaml:17:41: warning: alias 'us' of actor 'IRQMIL' is a common English word: it will match "
         "ordinary text; write {text: us, case_sensitive: true} or drop it (common-word-alias)"
     ],
     "example_no_match.yaml": [
-        "example_no_match.yaml:26:14: error: the pattern of rule 'capture.active' matches none of its 2 positive examples (example-no-match)"
+        "example_no_match.yaml:26:14: error: the pattern of rule 'capture.active' matches none of its 2 positive "
+        "examples (example-no-match)"
     ],
     "bad_regex.yaml": [
         "bad_regex.yaml:26:43: error: regular expression /(a+)\\1/ cannot run on the linear-time engine (re2): "
         "invalid escape sequence: \\1 (bad-regex)"
     ],
     "bad_pattern.yaml": [
-        "bad_pattern.yaml:26:32: error: bad pattern: unknown slot '{place}': use {actor1}, {actor2} or {location} (bad-pattern)"
+        "bad_pattern.yaml:26:32: error: bad pattern: unknown slot '{place}': use {actor1}, {actor2} or {location} "
+        "(bad-pattern)"
     ],
-    "undefined_reference.yaml": ["undefined_reference.yaml:29:54: error: actor code 'ISIL' is not defined (undefined-reference)"],
+    "undefined_reference.yaml": [
+        "undefined_reference.yaml:29:54: error: actor code 'ISIL' is not defined (undefined-reference)"
+    ],
     "undefined_event_type.yaml": [
-        "undefined_event_type.yaml:25:17: error: event type 'captured' is not defined (defined: capture) (undefined-reference)"
+        "undefined_event_type.yaml:25:17: error: event type 'captured' is not defined (defined: capture) "
+        "(undefined-reference)"
     ],
-    "acled_type.yaml": [
-        "acled_type.yaml:8:27: error: 'Attack' is not a sub-event type of 'Battles' (acled-type)"
-    ],
+    "acled_type.yaml": ["acled_type.yaml:8:27: error: 'Attack' is not a sub-event type of 'Battles' (acled-type)"],
     "undefined_state.yaml": [
         "undefined_state.yaml:19:20: error: 'XYZ' is not an ISO 3166-1 alpha-3 country code (undefined-reference)",
-        "undefined_state.yaml:24:37: error: unknown placeholder '{contry}': use {country}, {demonym} or {capital} (undefined-reference)",
+        "undefined_state.yaml:24:37: error: unknown placeholder '{contry}': use {country}, {demonym} or {capital} "
+        "(undefined-reference)",
     ],
     "bad_cameo.yaml": ["bad_cameo.yaml:6:12: error: '1999' is not a CAMEO event code (bad-cameo)"],
     "example_expect.yaml": [
-        "example_expect.yaml:30:9: error: example has no expected record: add 'expect:' with the record(s) it must give, "
+        "example_expect.yaml:30:9: error: example has no expected record: add 'expect:' with the record(s) it must "
+        "give, "
         "or 'expect: none' for a near miss (example-expect)"
     ],
     "example_coverage.yaml": [
-        "example_coverage.yaml:28:7: warning: rule 'capture.active' has no near-miss example with 'expect: none' (example-coverage)"
+        "example_coverage.yaml:28:7: warning: rule 'capture.active' has no near-miss example with 'expect: none' "
+        "(example-coverage)"
     ],
     "broad_rule.yaml": [
         "broad_rule.yaml:36:14: warning: rule 'capture.said' would match almost every sentence: it needs one slot and "
@@ -90,21 +99,29 @@ def test_every_fixture_is_listed_and_every_check_has_a_fixture():
 
 
 def test_shadowed_by_a_rule_that_always_wins(tmp_path):
-    text = (LINT / "clean.yaml").read_text().replace(
-        "    pattern: \"{actor1} capture {location}\"\n",
-        "    pattern: \"{actor1} capture {location}\"\n", 1,
-    ) + """  - id: capture.short
+    text = (
+        (LINT / "clean.yaml")
+        .read_text()
+        .replace(
+            '    pattern: "{actor1} capture {location}"\n',
+            '    pattern: "{actor1} capture {location}"\n',
+            1,
+        )
+        + """  - id: capture.short
     event_type: capture
     pattern: "capture {location}"
     examples:
       - text: Islamic State captured Rawa.
         expect: {location: Rawa}
 """
+    )
     path = tmp_path / "cb.yaml"
     path.write_text(text)
     found = [str(f).replace(str(path), "cb.yaml") for f in lint_codebook(path)]
-    assert "cb.yaml:36:14: warning: rule 'capture.short' gives no record on any example: all 3 of its matches are " \
-           "taken by other rules (most often 'capture.active') (shadowed-rule)" in found
+    assert (
+        "cb.yaml:36:14: warning: rule 'capture.short' gives no record on any example: all 3 of its matches are "
+        "taken by other rules (most often 'capture.active') (shadowed-rule)" in found
+    )
 
 
 def test_exit_status_and_summary():
@@ -119,10 +136,17 @@ def test_exit_status_and_summary():
 def test_json_format_for_editors():
     code, out, _ = run("codebook", "lint", "--format", "json", str(LINT / "bad_cameo.yaml"))
     assert code == 1
-    assert json.loads(out) == [{
-        "path": str(LINT / "bad_cameo.yaml"), "line": 6, "column": 12, "level": "error",
-        "check": "bad-cameo", "field": "event_types.capture.cameo", "message": "'1999' is not a CAMEO event code",
-    }]
+    assert json.loads(out) == [
+        {
+            "path": str(LINT / "bad_cameo.yaml"),
+            "line": 6,
+            "column": 12,
+            "level": "error",
+            "check": "bad-cameo",
+            "field": "event_types.capture.cameo",
+            "message": "'1999' is not a CAMEO event code",
+        }
+    ]
 
 
 def test_unreadable_and_invalid_yaml(tmp_path):
@@ -131,7 +155,9 @@ def test_unreadable_and_invalid_yaml(tmp_path):
     found = [str(f).replace(str(tmp_path) + "/", "") for f in lint_codebook(bad)]
     assert len(found) == 1 and found[0].startswith("bad.yaml:2:1: error: ") and found[0].endswith("(yaml-syntax)")
     missing = [str(f) for f in lint_codebook(tmp_path / "nope.yaml")]
-    assert missing == [f"{tmp_path / 'nope.yaml'}: error: cannot open codebook: No such file or directory (codebook-io)"]
+    assert missing == [
+        f"{tmp_path / 'nope.yaml'}: error: cannot open codebook: No such file or directory (codebook-io)"
+    ]
 
 
 def test_shipped_codebook_lints_clean():
@@ -139,8 +165,11 @@ def test_shipped_codebook_lints_clean():
 
 
 def test_a_codebook_with_a_regex_codes_text(tmp_path):
-    text = (LINT / "clean.yaml").read_text().replace(
-        '"{actor1} capture {location}"', '"{actor1} capture {location} (after /[0-9]+/ days)"')
+    text = (
+        (LINT / "clean.yaml")
+        .read_text()
+        .replace('"{actor1} capture {location}"', '"{actor1} capture {location} (after /[0-9]+/ days)"')
+    )
     path = tmp_path / "cb.yaml"
     path.write_text(text)
     from coder.codebook import load_codebook

@@ -43,7 +43,9 @@ def test_generic_words_refer_to_the_last_named_actor(code):
     text = "Islamic State fighters retreated from Mosul. On Sunday the jihadists stormed Rawa."
     assert brief(code(text, D)) == [("offensive", "Islamic State", "", "Rawa", "2017-10-29", 1)]
     # never named: the generic word is kept as a generic actor
-    assert brief(code("On Sunday the jihadists stormed Rawa.", D)) == [("offensive", "militants", "", "Rawa", "2017-10-29", 1)]
+    assert brief(code("On Sunday the jihadists stormed Rawa.", D)) == [
+        ("offensive", "militants", "", "Rawa", "2017-10-29", 1)
+    ]
     assert code("On Sunday the jihadists stormed Rawa.", D)[0].actor1_code == "INS"
 
 
@@ -51,13 +53,15 @@ def test_generic_state_words_take_the_documents_country(code):
     text = "Malian troops patrolled near Gao. On Sunday government forces recaptured Kidal from JNIM."
     records = code(text, D)
     assert [(r.actor1, r.actor1_code, r.actor2, r.location, r.acled_sub_event_type) for r in records] == [
-        ("Malian forces", "MLIMIL", "JNIM", "Kidal", "Government regains territory")]
+        ("Malian forces", "MLIMIL", "JNIM", "Kidal", "Government regains territory")
+    ]
     # no country named: kept generic, code = the role alone
     records = code("Government forces recaptured the town of Kidal from JNIM on Sunday.", D)
     assert [(r.actor1, r.actor1_code) for r in records] == [("Malian forces", "MLIMIL")]  # Kidal is in Mali
     records = code("Government forces attacked rebels on Sunday.", D)
     assert [(r.actor1, r.actor1_code, r.actor2, r.actor2_code) for r in records] == [
-        ("government forces", "MIL", "rebels", "REB")]
+        ("government forces", "MIL", "rebels", "REB")
+    ]
 
 
 def test_a_tie_between_countries_keeps_the_generic(code):
@@ -138,7 +142,8 @@ def test_speaker_is_not_a_participant(code):
 def test_foreign_state_capture_is_not_government_regaining(code):
     records = code("Turkish forces captured Manbij on Sunday.", D)
     assert [(r.actor1_code, r.iso3, r.acled_sub_event_type) for r in records] == [
-        ("TURMIL", "SYR", "Non-state actor overtakes territory")]
+        ("TURMIL", "SYR", "Non-state actor overtakes territory")
+    ]
 
 
 def test_same_actor_on_both_sides_is_dropped(code):
@@ -155,12 +160,15 @@ def test_the_town_refers_to_the_last_named_town(code):
     assert brief(records) == [("capture", "Iraqi forces", "", "Rawa", "2017-10-29", 1)]
     # an indefinite noun names no place
     assert brief(code("Rawa lies on the Euphrates. Iraqi forces captured a town on Sunday.", D)) == [
-        ("capture", "Iraqi forces", "", "", "2017-10-29", 1)]
+        ("capture", "Iraqi forces", "", "", "2017-10-29", 1)
+    ]
 
 
 def test_reports_of_one_event_merge_into_the_first(code):
-    text = ("Iraqi forces captured Rawa on Sunday. "
-            "Rawa was captured from Islamic State after a week of fighting, officials said.")
+    text = (
+        "Iraqi forces captured Rawa on Sunday. "
+        "Rawa was captured from Islamic State after a week of fighting, officials said."
+    )
     records = code(text, D)
     assert brief(records) == [("capture", "Iraqi forces", "Islamic State", "Rawa", "2017-10-29", 1)]
     # different explicit dates are different events
@@ -170,9 +178,11 @@ def test_reports_of_one_event_merge_into_the_first(code):
 
 def test_near_a_place_lowers_geo_precision(code):
     assert [(r.location, r.geo_precision) for r in code("Iraqi forces attacked Islamic State near Rawa.", D)] == [
-        ("Rawa", 2)]
+        ("Rawa", 2)
+    ]
     assert [(r.location, r.geo_precision) for r in code("Iraqi forces attacked Islamic State in Rawa.", D)] == [
-        ("Rawa", 1)]
+        ("Rawa", 1)
+    ]
 
 
 def test_a_place_noun_in_a_named_place_is_that_place(code):
@@ -194,8 +204,9 @@ def test_the_trace_keeps_why_each_candidate_was_dropped(compiled):
     from coder.text.document import Document
 
     trace = []
-    code_document(compiled, Document("t", "Iraqi forces did not capture Rawa. The army is fighting in Rawa.", D),
-                  trace=trace)
+    code_document(
+        compiled, Document("t", "Iraqi forces did not capture Rawa. The army is fighting in Rawa.", D), trace=trace
+    )
     reasons = [(t.sentence.index, c.rule.rule.id, c.status, c.reason) for t in trace for c in t.candidates]
     assert reasons == [
         (1, "capture.active", "dropped", "negation cue 'not' at token 4"),
@@ -208,12 +219,16 @@ def test_generic_words_follow_text_order_across_skipped_sentences(code):
     # sentence 1 has no trigger word (it is read only when sentence 3 needs it);
     # sentence 3's "the militants" and "the town" must still mean the most recent
     # ones, named in sentence 2
-    text = ("Islamic State militants were seen in Mosul last year. "
-            "Taliban fighters attacked Afghan forces in Kunduz on Sunday. "
-            "On Monday the militants stormed the town again.")
+    text = (
+        "Islamic State militants were seen in Mosul last year. "
+        "Taliban fighters attacked Afghan forces in Kunduz on Sunday. "
+        "On Monday the militants stormed the town again."
+    )
     records = code(text, D)
     assert [(r.sentence_index, r.actor1, r.location) for r in records] == [
-        (2, "Taliban", "Kunduz"), (3, "Taliban", "Kunduz")]
+        (2, "Taliban", "Kunduz"),
+        (3, "Taliban", "Kunduz"),
+    ]
 
 
 def test_named_features_keep_their_name_and_the_coordinates_of_their_town(code):
@@ -238,12 +253,17 @@ def test_exclusions_drop_matches_that_are_not_this_event_type(compiled):
     from coder.text.document import Document
 
     trace = []
-    records, _ = code_document(compiled, Document("t", "Around 3 June, JNIM took control of the town of Boni "
-                                                  "after clashes with Malian troops.", D), trace=trace)
+    records, _ = code_document(
+        compiled,
+        Document("t", "Around 3 June, JNIM took control of the town of Boni after clashes with Malian troops.", D),
+        trace=trace,
+    )
     assert [r.event_type for r in records] == ["capture"]
     reasons = [c.reason for t in trace for c in t.candidates if c.event_type == "offensive"]
-    assert reasons == ["excluded: fighting that led to a capture reported in the same sentence "
-                       "(\"took control of X after clashes with Y\") is one capture, as ACLED codes it"]
+    assert reasons == [
+        "excluded: fighting that led to a capture reported in the same sentence "
+        '("took control of X after clashes with Y") is one capture, as ACLED codes it'
+    ]
     # without the capture, the clash is an offensive
     records, _ = code_document(compiled, Document("t", "JNIM withdrew after clashes with Malian troops near Boni.", D))
     assert [r.event_type for r in records] == ["offensive"]
@@ -264,9 +284,11 @@ def test_a_rule_whose_leading_slot_has_no_mention_before_the_anchor_is_not_tried
 
     monkeypatch.setattr(engine, "match_rule", spy)
     assert brief(code("Iraqi forces captured Rawa from IS on Thursday.", D)) == [
-        ("capture", "Iraqi forces", "Islamic State", "Rawa", "2017-11-02", 1)]
+        ("capture", "Iraqi forces", "Islamic State", "Rawa", "2017-11-02", 1)
+    ]
     assert "capture.active" in tried and "capture.passive" not in tried
     tried.clear()
     assert brief(code("Rawa was captured by Iraqi forces on Thursday.", D)) == [
-        ("capture", "Iraqi forces", "", "Rawa", "2017-11-02", 1)]
+        ("capture", "Iraqi forces", "", "Rawa", "2017-11-02", 1)
+    ]
     assert "capture.passive" in tried

@@ -9,6 +9,7 @@ import json
 import os
 import time
 import tracemalloc
+from collections import deque
 
 import pytest
 
@@ -226,7 +227,7 @@ def test_jsonl_bad_lines_among_good_ones(tmp_path):
 @pytest.mark.parametrize("date", ["20170102", "2017-1-02", "2017-02-30", "２０１７-01-02",
                                   "2017-01-02\n", "2017-01-02T00:00"])
 def test_jsonl_strict_dates(tmp_path, date):
-    path = write(tmp_path / "f.jsonl", '{"text": "t", "date": %s}\n' % json.dumps(date))
+    path = write(tmp_path / "f.jsonl", f'{{"text": "t", "date": {json.dumps(date)}}}\n')
     [problem] = read(path)
     assert problem == Problem("input-date", f"not a date: '{date}' (expected YYYY-MM-DD)",
                               path=path, line=1, field="date")
@@ -423,7 +424,7 @@ def test_jsonl_is_streamed(tmp_path):
     path = tmp_path / "big.jsonl"
     with open(path, "w") as f:
         for i in range(200_000):
-            f.write('{"id": %d, "text": "Police fired on protesters in Cairo."}\n' % i)
+            f.write(f'{{"id": {i}, "text": "Police fired on protesters in Cairo."}}\n')
     assert path.stat().st_size > 10_000_000
 
     tracemalloc.start()
@@ -453,9 +454,7 @@ def test_csv_memory_does_not_grow(tmp_path):
 
     tracemalloc.start()
     try:
-        last = None
-        for last in read_corpus(str(path)):
-            pass
+        [last] = deque(read_corpus(str(path)), maxlen=1)  # streamed: one document kept at a time
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

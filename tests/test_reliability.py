@@ -281,7 +281,8 @@ def big_corpus(path: Path, n: int) -> None:
     with path.open("w") as f:
         for i in range(n):
             f.write(json.dumps({"id": i, "date": DOC_DATE, "text":
-                                f"Iraqi forces captured {places[i % 4]} on Friday. Islamic State shelled Mosul on Sunday."}) + "\n")
+                                f"Iraqi forces captured {places[i % 4]} on Friday. Islamic State shelled Mosul on "
+                                f"Sunday."}) + "\n")
 
 
 def _wait_for(predicate, timeout: float = 60) -> None:
@@ -300,12 +301,18 @@ def test_sigint_mid_run_leaves_no_file_exits_130_with_the_summary(tmp_path):
     outdir = tmp_path / "out"
     outdir.mkdir()
     out, rep = outdir / "events.csv", outdir / "run.json"
-    proc = subprocess.Popen([sys.executable, "-m", "coder", "run", str(corpus), "-o", str(out), "--report", str(rep)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coder", "run", str(corpus), "-o", str(out), "--report", str(rep)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
     try:
+
         def started():
             tmp = [p for p in outdir.iterdir() if p.name.endswith(".tmp")]
             return tmp and tmp[0].stat().st_size > 50_000
+
         _wait_for(started)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
@@ -394,7 +401,9 @@ def test_resume_survives_a_journal_cut_short(tmp_path, monkeypatch):
     corpus = mixed_corpus(tmp_path, files=3)
     ref, out = tmp_path / "ref.csv", tmp_path / "out.csv"
     cli("run", corpus, "-o", ref)
-    monkeypatch.setattr(coder.engines.resume, "after_part", lambda n: (_ for _ in ()).throw(KeyboardInterrupt) if n == 2 else None)
+    monkeypatch.setattr(
+        coder.engines.resume, "after_part", lambda n: (_ for _ in ()).throw(KeyboardInterrupt) if n == 2 else None
+    )
     assert cli("run", corpus, "-o", out, "--resume")[0] == 130
     journal = tmp_path / ".out.csv.parts" / "done.jsonl"
     journal.write_bytes(journal.read_bytes()[:-40])  # a crash in the middle of the last line
@@ -452,7 +461,9 @@ def test_same_input_and_codebook_give_byte_identical_output_across_processes(tmp
     for seed in ("1", "2"):
         out = tmp_path / f"out{seed}.xml"
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run([sys.executable, "-m", "coder", "run", SAMPLES, "-o", str(out), "-q"], cwd=ROOT, env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "coder", "run", SAMPLES, "-o", str(out), "-q"], cwd=ROOT, env=env, check=True
+        )
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
     code, csv1, _ = cli("run", SAMPLES)
@@ -468,7 +479,10 @@ def test_event_ids_are_stable_hashes_of_document_sentence_rule_and_slots(code):
     # another document, sentence, place or date: another id; the same: the same id
     assert code(EVENT, DOC_DATE, doc_id="doc-2")[0].event_id != r.event_id
     assert code(EVENT, DOC_DATE, doc_id="doc-1")[0].event_id != r.event_id
-    assert code("The weather was mild. Iraqi forces captured Mosul on Friday.", DOC_DATE, doc_id="doc-1")[0].event_id != r.event_id
+    assert (
+        code("The weather was mild. Iraqi forces captured Mosul on Friday.", DOC_DATE, doc_id="doc-1")[0].event_id
+        != r.event_id
+    )
     assert code("It rained. " + EVENT, DOC_DATE, doc_id="doc-1")[0].event_id == r.event_id
     assert code("It rained. " + EVENT, "2017-11-10", doc_id="doc-1")[0].event_id != r.event_id
 
@@ -488,7 +502,7 @@ def _csv_rows(records, **kw) -> list[dict]:
 
 
 def test_excel_safe_neutralises_formulas_and_keeps_numbers(code):
-    r = code(EVENT, DOC_DATE, doc_id="=HYPERLINK(\"http://x\")")[0]
+    r = code(EVENT, DOC_DATE, doc_id='=HYPERLINK("http://x")')[0]
     r.latitude, r.longitude, r.goldstein = -12.5, -3.5, -10.0
     r.sentence = "=1+1 " + r.sentence
     r.source = "@SUM(A1)"
@@ -498,14 +512,23 @@ def test_excel_safe_neutralises_formulas_and_keeps_numbers(code):
     r.admin1 = "\rx"
     assert validate_record(r.to_dict()) == []
     safe = _csv_rows([r], excel_safe=True)[0]
-    assert safe["doc_id"] == "'=HYPERLINK(\"http://x\")"
-    assert (safe["sentence"][:3], safe["source"], safe["actor1"], safe["actor2"]) == ("'=1", "'@SUM(A1)", "'+cmd", "'-2+3")
+    assert safe["doc_id"] == '\'=HYPERLINK("http://x")'
+    assert (safe["sentence"][:3], safe["source"], safe["actor1"], safe["actor2"]) == (
+        "'=1",
+        "'@SUM(A1)",
+        "'+cmd",
+        "'-2+3",
+    )
     assert (safe["matched_text"], safe["admin1"]) == ("'\tx", "'\rx")
     assert (safe["latitude"], safe["longitude"], safe["goldstein"]) == ("-12.5", "-3.5", "-10.0")
     assert safe["event_id"] == r.event_id and safe["location"] == "Rawa"
     plain = _csv_rows([r])[0]  # without it every value keeps its exact text
     assert (plain["doc_id"], plain["sentence"][:4], plain["matched_text"], plain["admin1"]) == (
-        "=HYPERLINK(\"http://x\")", "=1+1", "\tx", "\rx")
+        '=HYPERLINK("http://x")',
+        "=1+1",
+        "\tx",
+        "\rx",
+    )
     assert excel_safe_cell("Rawa") == "Rawa" and excel_safe_cell("") == ""
 
 
@@ -516,15 +539,70 @@ def test_excel_safe_on_the_command_line(tmp_path):
     assert [r["doc_id"] for r in rows] == ["'=1+1", "'+cmd|' /C calc'!A0", "'\ttab"]
     assert [r["sentence"][:2] for r in rows] == ["'=", "'-", "Ir"]
     code, out, _ = cli("run", corpus)
-    assert [r["doc_id"] for r in csv.DictReader(io.StringIO(out, newline=""))] == ["=1+1", "+cmd|' /C calc'!A0", "\ttab"]
+    assert [r["doc_id"] for r in csv.DictReader(io.StringIO(out, newline=""))] == [
+        "=1+1",
+        "+cmd|' /C calc'!A0",
+        "\ttab",
+    ]
 
 
 # -- property tests
 
-WORDS = ["Iraqi", "forces", "captured", "recaptured", "Rawa", "al-Qaim", "from", "Islamic", "State", "IS", "on",
-         "Sunday", "Friday", "in", "June", "the", "town", "of", "was", "by", "not", "would", "and", ",", ".", "!",
-         "?", "(", ")", "\u201c", "\u2019s", "s", "which", "said", "they", "shelled", "Mosul", "near", "SDF", "12",
-         "March", "2019", "last", "week", "U.S.", "Col.", "\n", "\u200b", "\u200f", "\x00", "\ud800", "\u0301", "\t"]
+WORDS = [
+    "Iraqi",
+    "forces",
+    "captured",
+    "recaptured",
+    "Rawa",
+    "al-Qaim",
+    "from",
+    "Islamic",
+    "State",
+    "IS",
+    "on",
+    "Sunday",
+    "Friday",
+    "in",
+    "June",
+    "the",
+    "town",
+    "of",
+    "was",
+    "by",
+    "not",
+    "would",
+    "and",
+    ",",
+    ".",
+    "!",
+    "?",
+    "(",
+    ")",
+    "\u201c",
+    "\u2019s",
+    "s",
+    "which",
+    "said",
+    "they",
+    "shelled",
+    "Mosul",
+    "near",
+    "SDF",
+    "12",
+    "March",
+    "2019",
+    "last",
+    "week",
+    "U.S.",
+    "Col.",
+    "\n",
+    "\u200b",
+    "\u200f",
+    "\x00",
+    "\ud800",
+    "\u0301",
+    "\t",
+]
 texts = st.one_of(st.text(max_size=200), st.lists(st.sampled_from(WORDS), max_size=50).map(" ".join))
 dates = st.one_of(st.none(), st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)).map(str))
 ids = st.one_of(st.text(min_size=1, max_size=20), st.integers(min_value=0, max_value=10**12).map(str))
@@ -540,21 +618,27 @@ def test_property_sentences_and_tokens_stay_in_range(text, date):
     assert [s.index for s in sentences] == list(range(1, len(sentences) + 1))
     last = 0
     for s in sentences:
-        assert last <= s.start < s.end <= len(cleaned) and cleaned[s.start:s.end] == s.text
+        assert last <= s.start < s.end <= len(cleaned) and cleaned[s.start : s.end] == s.text
         last = s.end
         for t in tokenize(s.text):
-            assert 0 <= t.start < t.end <= len(s.text) and s.text[t.start:t.end] == t.text
+            assert 0 <= t.start < t.end <= len(s.text) and s.text[t.start : t.end] == t.text
 
 
 @FAST
 @given(docs=st.lists(st.tuples(ids, texts, dates), min_size=1, max_size=4))
 def test_property_a_corpus_never_fails_and_every_record_is_valid(compiled, tmp_path_factory, docs):
     corpus = tmp_path_factory.mktemp("p") / "c.jsonl"
-    corpus.write_text("".join(json.dumps({"id": i, "text": t, "date": d}) + "\n" for i, t, d in docs),
-                      encoding="utf-8", errors="surrogatepass")
+    corpus.write_text(
+        "".join(json.dumps({"id": i, "text": t, "date": d}) + "\n" for i, t, d in docs),
+        encoding="utf-8",
+        errors="surrogatepass",
+    )
     report = Report()
     records = list(code_corpus(compiled, read_corpus(str(corpus)), report, raise_errors=True))
-    assert report.documents_read == report.documents_with_events + report.documents_without_events + report.documents_skipped
+    assert (
+        report.documents_read
+        == report.documents_with_events + report.documents_without_events + report.documents_skipped
+    )
     assert report.documents_read == len(docs)
     most = max(len(split_sentences(clean_text(t))) for _, t, _ in docs)
     for r in records:
@@ -582,19 +666,35 @@ def test_property_any_bytes_are_read_or_refused_never_crash(compiled, tmp_path_f
     report, rejects = Report(), []
     from coder.engines.report import reject_entry
 
-    records = list(code_corpus(compiled, read_corpus(str(path), doc_date=DOC_DATE, max_doc_bytes=1000), report,
-                               max_doc_bytes=1000, on_skip=lambda p: rejects.append(reject_entry(p)),
-                               raise_errors=True))
-    assert report.documents_read == report.documents_with_events + report.documents_without_events + report.documents_skipped
-    assert len(rejects) == report.documents_skipped >= (1 if not report.documents_read - report.documents_skipped else 0)
+    records = list(
+        code_corpus(
+            compiled,
+            read_corpus(str(path), doc_date=DOC_DATE, max_doc_bytes=1000),
+            report,
+            max_doc_bytes=1000,
+            on_skip=lambda p: rejects.append(reject_entry(p)),
+            raise_errors=True,
+        )
+    )
+    assert (
+        report.documents_read
+        == report.documents_with_events + report.documents_without_events + report.documents_skipped
+    )
+    assert (
+        len(rejects) == report.documents_skipped >= (1 if not report.documents_read - report.documents_skipped else 0)
+    )
     json.dumps(rejects)
     for r in records:
         assert validate_record(r.to_dict()) == []
 
 
 @FAST
-@given(date=st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31)),
-       when=st.sampled_from(["on Sunday", "on Friday", "yesterday", "last week", "in June", "on 12 March 2019", "3 days ago", ""]))
+@given(
+    date=st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31)),
+    when=st.sampled_from(
+        ["on Sunday", "on Friday", "yesterday", "last week", "in June", "on 12 March 2019", "3 days ago", ""]
+    ),
+)
 def test_property_dates_are_never_after_the_document_date(code, date, when):
     for r in code(f"Iraqi forces captured Rawa {when}.", str(date)):
         assert r.event_date <= str(date)[: len(r.event_date)] or r.event_date[:7] <= str(date)[:7]

@@ -281,7 +281,8 @@ def test_rejects_keep_what_was_skipped(compiled):
     assert [r.get("raw") or r.get("document") for r in rejects] == [
         "[1, 2]", "null", '"text"', {"id": "empty", "text": ""}, {"id": "blank", "text": "   \n "}]
     _, _, rejects = code_path(compiled, TORTURE / "csv" / "ragged.csv")
-    assert [r["cells"] for r in rejects] == [["b", "2017-11-03"], ["c", "2017-11-03", "Iraqi forces captured Mosul on Friday.", "extra"]]
+    assert [r["cells"] for r in rejects] == [["b", "2017-11-03"], ["c", "2017-11-03", "Iraqi forces captured Mosul on "
+                                                                                      "Friday.", "extra"]]
     assert [(r["line"], r["code"]) for r in rejects] == [(3, "input-csv"), (4, "input-csv")]
 
 
@@ -290,8 +291,7 @@ def test_the_whole_corpus_in_one_run_loses_nothing(tmp_path):
     every file is accounted for, in the summary, the report and the rejects."""
     out, rep, rej = tmp_path / "out.csv", tmp_path / "run.json", tmp_path / "rejects.jsonl"
     with deadline(60), opened_files() as opened:
-        report = run(str(TORTURE), str(out), doc_date=DOC_DATE, report_path=str(rep),
-                     rejects_path=str(rej))
+        report = run(str(TORTURE), str(out), doc_date=DOC_DATE, report_path=str(rep), rejects_path=str(rej))
     check_accounting(report)
     expected = [e for n, e in EXPECT.items() if XML_READER or not n.endswith(".xml")]
     assert report.documents_read == sum(e.read for e in expected)
@@ -313,8 +313,9 @@ def test_the_whole_corpus_in_one_run_loses_nothing(tmp_path):
 
 def _allowed(path: str, *roots) -> bool:
     real = os.path.realpath(path)
-    allowed = [os.path.realpath(r) for r in roots] + [os.path.realpath(p) for p in
-               {sys.prefix, sys.base_prefix, os.path.dirname(os.__file__)}]
+    allowed = [os.path.realpath(r) for r in roots] + [
+        os.path.realpath(p) for p in {sys.prefix, sys.base_prefix, os.path.dirname(os.__file__)}
+    ]
     import coder
     from coder.codebook import default_codebook_path
 
@@ -333,8 +334,12 @@ def _allowed(path: str, *roots) -> bool:
 def test_a_50_mb_single_line_is_skipped_with_a_reason(compiled, tmp_path):
     line = ("Iraqi forces captured Rawa on Friday and " * 1_300_000)[: 50 << 20]
     (tmp_path / "big.txt").write_text(line)
-    (tmp_path / "big.jsonl").write_text(json.dumps({"id": "big", "text": line}) + "\n"
-                                        + json.dumps({"id": "small", "date": DOC_DATE, "text": EVENT}) + "\n")
+    (tmp_path / "big.jsonl").write_text(
+        json.dumps({"id": "big", "text": line})
+        + "\n"
+        + json.dumps({"id": "small", "date": DOC_DATE, "text": EVENT})
+        + "\n"
+    )
     with deadline(30):
         for name, read, events in (("big.txt", 1, 0), ("big.jsonl", 2, 1)):
             report, records, rejects = code_path(compiled, tmp_path / name)
@@ -349,8 +354,11 @@ def test_a_document_just_over_the_limit_is_skipped_and_one_at_it_coded(compiled,
     text = EVENT + " " + "x" * (200 - len(EVENT) - 1)
     assert len(text.encode()) == 200
     (tmp_path / "docs.jsonl").write_text(
-        json.dumps({"id": "at", "date": DOC_DATE, "text": text}) + "\n"
-        + json.dumps({"id": "over", "date": DOC_DATE, "text": text + "é"}) + "\n")
+        json.dumps({"id": "at", "date": DOC_DATE, "text": text})
+        + "\n"
+        + json.dumps({"id": "over", "date": DOC_DATE, "text": text + "é"})
+        + "\n"
+    )
     report, records, _ = code_path(compiled, tmp_path / "docs.jsonl", max_doc_bytes=200)
     assert [r.doc_id for r in records] == ["at"]
     assert [(p.code, p.line) for p in report.skipped] == [("input-too-large", 2)]
@@ -432,8 +440,11 @@ def test_symlinks_out_of_the_corpus_are_not_followed(compiled, tmp_path):
     check_accounting(report)
     assert sorted(r.doc_id for r in records) == ["a.txt", "link_in.txt", "sub/b.txt", "sub_again/b.txt"]
     assert sorted((os.path.basename(p.path), p.code) for p in report.skipped) == [
-        ("dir_out", "input-link"), ("link_out.txt", "input-link"),
-        ("passwd.txt", "input-link"), ("zero.txt", "input-link")]
+        ("dir_out", "input-link"),
+        ("link_out.txt", "input-link"),
+        ("passwd.txt", "input-link"),
+        ("zero.txt", "input-link"),
+    ]
     assert not any("SECRET" in r.sentence for r in records)
     assert not [p for p in opened if str(outside) in os.path.realpath(p) or p.startswith(("/etc", "/dev"))]
 
@@ -459,15 +470,18 @@ def test_xml_external_entity_reads_no_file(compiled, tmp_path):
     secret.write_text("TOPSECRET")
     (corpus / "xxe.xml").write_text(
         f'<?xml version="1.0"?>\n<!DOCTYPE Sentences [<!ENTITY xxe SYSTEM "file://{secret}">]>\n'
-        f'<Sentences><Sentence date="20171103" id="x"><Text>{EVENT} &xxe;</Text></Sentence></Sentences>\n')
+        f'<Sentences><Sentence date="20171103" id="x"><Text>{EVENT} &xxe;</Text></Sentence></Sentences>\n'
+    )
     (corpus / "xinclude.xml").write_text(
         '<?xml version="1.0"?>\n<Sentences xmlns:xi="http://www.w3.org/2001/XInclude">'
         f'<Sentence date="20171103" id="y"><Text>{EVENT} <xi:include href="file://{secret}" parse="text"/>'
-        '</Text></Sentence></Sentences>\n')
+        "</Text></Sentence></Sentences>\n"
+    )
     report, records, rejects = code_path(compiled, corpus)
     check_accounting(report, rejects)
-    assert "TOPSECRET" not in json.dumps([r.to_dict() for r in records] + rejects
-                                         + [p.message for p in report.problems])
+    assert "TOPSECRET" not in json.dumps(
+        [r.to_dict() for r in records] + rejects + [p.message for p in report.problems]
+    )
     assert [p.code for p in report.skipped] == ["input-xml"]
 
 
@@ -497,16 +511,21 @@ def test_xml_doctype_fetches_nothing(compiled, tmp_path, monkeypatch):
         corpus.mkdir()
         (corpus / "dtd.xml").write_text(
             f'<?xml version="1.0"?>\n<!DOCTYPE Sentences SYSTEM "{url}/evil.dtd">\n'
-            f'<Sentences><Sentence date="20171103" id="a"><Text>{EVENT} &leak;</Text></Sentence></Sentences>\n')
+            f'<Sentences><Sentence date="20171103" id="a"><Text>{EVENT} &leak;</Text></Sentence></Sentences>\n'
+        )
         (corpus / "pe.xml").write_text(
             f'<?xml version="1.0"?>\n<!DOCTYPE Sentences [<!ENTITY % r SYSTEM "{url}/pe.dtd"> %r;]>\n'
-            f'<Sentences><Sentence date="20171103" id="b"><Text>{EVENT}</Text></Sentence></Sentences>\n')
+            f'<Sentences><Sentence date="20171103" id="b"><Text>{EVENT}</Text></Sentence></Sentences>\n'
+        )
         (corpus / "ext.xml").write_text(
             f'<?xml version="1.0"?>\n<!DOCTYPE Sentences [<!ENTITY e SYSTEM "{url}/e.txt">]>\n'
-            f'<Sentences><Sentence date="20171103" id="c"><Text>{EVENT} &e;</Text></Sentence></Sentences>\n')
+            f'<Sentences><Sentence date="20171103" id="c"><Text>{EVENT} &e;</Text></Sentence></Sentences>\n'
+        )
         (corpus / "ns.xml").write_text(
             f'<?xml version="1.0"?>\n<Sentences xmlns="{url}/ns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-            f'xsi:schemaLocation="{url}/ns {url}/schema.xsd"><Sentence date="20171103" id="d"><Text>{EVENT}</Text></Sentence></Sentences>\n')
+            f'xsi:schemaLocation="{url}/ns {url}/schema.xsd"><Sentence date="20171103" '
+            f'id="d"><Text>{EVENT}</Text></Sentence></Sentences>\n'
+        )
         with deadline(20):
             report, records, _ = code_path(compiled, corpus)
         check_accounting(report)

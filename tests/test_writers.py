@@ -51,7 +51,7 @@ def read_csv(path) -> list[Record]:
         rows = list(csv.reader(file))
     assert rows[0] == list(FIELDS)
     return [Record(**{n: (parse_value(n, c) if c else Record.__dataclass_fields__[n].default)
-                      for n, c in zip(FIELDS, row)}) for row in rows[1:]]
+                      for n, c in zip(FIELDS, row, strict=True)}) for row in rows[1:]]
 
 
 def read_xml(path) -> list[dict]:

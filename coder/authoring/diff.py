@@ -165,7 +165,8 @@ def render(report: DiffReport) -> str:
     width = max(len("rule"), *(len(r) for r in rules))
     lines += ["", f"{'rule'.ljust(width)}  added  removed  changed"]
     for r in rules:
-        lines.append(f"{r.ljust(width)}  {report.counts[('added', r)]:5}  {report.counts[('removed', r)]:7}  {report.counts[('changed', r)]:7}")
+        lines.append(f"{r.ljust(width)}  {report.counts[('added', r)]:5}  {report.counts[('removed', r)]:7}  "
+                     f"{report.counts[('changed', r)]:7}")
     if report.changed_fields:
         lines += ["", "changed fields: " + ", ".join(f"{f} ({n})" for f, n in sorted(report.changed_fields.items()))]
     for kind in ("added", "removed", "changed"):

@@ -55,7 +55,10 @@ def check_example(compiled, rule: Rule, number: int, example: Example) -> Exampl
     pairs: list[tuple[dict, Record | None]] = []
     if not example.expect:
         for r in records:
-            failures.append(f"expected no event, got {r.event_type} by rule {r.rule_id} ({r.actor1 or '-'} / {r.actor2 or '-'} / {r.location or '-'})")
+            failures.append(
+                f"expected no event, got {r.event_type} by rule {r.rule_id} ({r.actor1 or '-'} / {r.actor2 or '-'} / "
+                f"{r.location or '-'})"
+            )
         return ExampleResult(rule, number, example, records, not failures, failures, [], list(records))
     own = [r for r in records if r.rule_id == rule.id]
     unmatched = list(own)
@@ -77,7 +80,10 @@ def check_example(compiled, rule: Rule, number: int, example: Example) -> Exampl
             if closest in unmatched:
                 unmatched.remove(closest)
     for r in unmatched:
-        failures.append(f"unexpected record: {r.event_type} ({r.actor1 or '-'} / {r.actor2 or '-'} / {r.location or '-'} / {r.event_date or '-'})")
+        failures.append(
+            f"unexpected record: {r.event_type} ({r.actor1 or '-'} / {r.actor2 or '-'} / {r.location or '-'} / "
+            f"{r.event_date or '-'})"
+        )
     return ExampleResult(rule, number, example, records, not failures, failures, pairs, unmatched)
 
 
@@ -98,10 +104,10 @@ def _table(rows: list[tuple[str, str, str]]) -> list[str]:
     """field | expected | actual, with a marker on the rows that differ."""
     head = ("field", "expected", "actual")
     width = [max(len(r[i]) for r in [head, *rows]) for i in range(3)]
-    out = ["    " + "  ".join(h.ljust(w) for h, w in zip(head, width)).rstrip()]
+    out = ["    " + "  ".join(h.ljust(w) for h, w in zip(head, width, strict=True)).rstrip()]
     for f, e, a in rows:
         mark = "" if e == a else "   <- differs"
-        out.append("    " + "  ".join(x.ljust(w) for x, w in zip((f, e, a), width)).rstrip() + mark)
+        out.append("    " + "  ".join(x.ljust(w) for x, w in zip((f, e, a), width, strict=True)).rstrip() + mark)
     return out
 
 
@@ -113,8 +119,7 @@ def _show(value) -> str:
 def format_failure(result: ExampleResult, where: str) -> list[str]:
     """A failed example, expected and actual record fields side by side."""
     ex = result.example
-    lines = [f"___ {result.rule.id} example {result.number} ({where}) ___",
-             f"  sentence: {ex.text}"]
+    lines = [f"___ {result.rule.id} example {result.number} ({where}) ___", f"  sentence: {ex.text}"]
     if ex.date:
         lines.append(f"  doc date: {ex.date}")
     if not ex.expect:

@@ -77,18 +77,24 @@ def explain_document(compiled: Compiled, doc: Document) -> dict:
     records, _ = code_document(compiled, doc, trace=trace)
     sentences = []
     for t in trace:
-        sentences.append({
-            "index": t.sentence.index,
-            "text": t.sentence.text,
-            "triggered": t.triggered,
-            # anchor words of a sentence that was not matched: their rules lacked a word
-            "anchors": [] if t.triggered else sorted({tok.norm for tok in t.tokens if tok.norm in compiled.anchors}),
-            "mentions": [_mention(m) for m in t.mentions],
-            "dates": [{"text": _span_text(t, d.span), "value": d.value, "precision": d.precision} for d in t.dates],
-            "candidates": [_candidate(t, c) for c in t.candidates],
-            "records": [r.to_dict() for r in t.records],
-            "merged_into": [{"rule_id": d.rule_id, "matched_text": d.matched, "event_id": r.event_id} for d, r in t.merged],
-        })
+        sentences.append(
+            {
+                "index": t.sentence.index,
+                "text": t.sentence.text,
+                "triggered": t.triggered,
+                # anchor words of a sentence that was not matched: their rules lacked a word
+                "anchors": []
+                if t.triggered
+                else sorted({tok.norm for tok in t.tokens if tok.norm in compiled.anchors}),
+                "mentions": [_mention(m) for m in t.mentions],
+                "dates": [{"text": _span_text(t, d.span), "value": d.value, "precision": d.precision} for d in t.dates],
+                "candidates": [_candidate(t, c) for c in t.candidates],
+                "records": [r.to_dict() for r in t.records],
+                "merged_into": [
+                    {"rule_id": d.rule_id, "matched_text": d.matched, "event_id": r.event_id} for d, r in t.merged
+                ],
+            }
+        )
     return {
         "doc_id": doc.id,
         "doc_date": doc.date,
@@ -101,8 +107,21 @@ def explain_document(compiled: Compiled, doc: Document) -> dict:
 _COLOURS = {"head": "1", "ok": "32", "drop": "33", "dim": "2", "rec": "36"}
 
 #: Record fields shown in the text form (all are in the JSON form).
-SHOWN = ("event_type", "actor1", "actor1_code", "actor2", "actor2_code", "location", "event_date",
-         "time_precision", "cameo_code", "acled_sub_event_type", "rule_id", "matched_text", "event_id")
+SHOWN = (
+    "event_type",
+    "actor1",
+    "actor1_code",
+    "actor2",
+    "actor2_code",
+    "location",
+    "event_date",
+    "time_precision",
+    "cameo_code",
+    "acled_sub_event_type",
+    "rule_id",
+    "matched_text",
+    "event_id",
+)
 
 
 def render(expl: dict, colour: bool = False) -> str:
@@ -111,16 +130,25 @@ def render(expl: dict, colour: bool = False) -> str:
     def c(kind: str, text: str) -> str:
         return f"\x1b[{_COLOURS[kind]}m{text}\x1b[0m" if colour else text
 
-    out = [c("head", f"document {expl['doc_id']}") + (f" (dated {expl['doc_date']})" if expl["doc_date"] else " (no date)")
-           + f", codebook {expl['codebook']}: {len(expl['sentences'])} sentence{'s' if len(expl['sentences']) != 1 else ''}"]
+    out = [
+        c("head", f"document {expl['doc_id']}")
+        + (f" (dated {expl['doc_date']})" if expl["doc_date"] else " (no date)")
+        + f", codebook {expl['codebook']}: {len(expl['sentences'])} "
+          f"sentence{'s' if len(expl['sentences']) != 1 else ''}"
+    ]
     for s in expl["sentences"]:
         out.append("")
         out.append(c("head", f"sentence {s['index']}: ") + s["text"])
         if not s["triggered"]:
             if s.get("anchors"):
                 words = ", ".join(f"'{w}'" for w in s["anchors"])
-                out.append(c("dim", f"  anchor word {words} occurs, but each rule it starts needs a word "
-                                    "this sentence lacks: not matched"))
+                out.append(
+                    c(
+                        "dim",
+                        f"  anchor word {words} occurs, but each rule it starts needs a word "
+                        "this sentence lacks: not matched",
+                    )
+                )
             else:
                 out.append(c("dim", "  no rule's anchor word occurs: not matched"))
             continue
@@ -153,7 +181,10 @@ def render(expl: dict, colour: bool = False) -> str:
                 if k in r:
                     out.append(f"    {k}: {r[k]}")
         for m in s["merged_into"]:
-            out.append(f"  merged: the report by rule {m['rule_id']} ('{m['matched_text']}') is the same event as record {m['event_id']}")
+            out.append(
+                f"  merged: the report by rule {m['rule_id']} ('{m['matched_text']}') is the same event as record "
+                f"{m['event_id']}"
+            )
     n = len(expl["records"])
     out.append("")
     out.append(c("head", f"{n} record{'s' if n != 1 else ''}"))

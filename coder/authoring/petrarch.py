@@ -130,13 +130,17 @@ def _read_lines(path: Path, shown: str, report: list[ReportLine], section: str) 
             text = bline.decode("utf-8")
         except UnicodeDecodeError as exc:
             text = bline.decode("cp1252", errors="replace")
-            report.append(ReportLine(shown, number, "note", f"not UTF-8 (byte 0x{bline[exc.start]:02x}): read as Windows-1252", section))
+            report.append(
+                ReportLine(
+                    shown, number, "note", f"not UTF-8 (byte 0x{bline[exc.start]:02x}): read as Windows-1252", section
+                )
+            )
         text = text.rstrip("\r")
         if in_xml:
             end = text.find("-->")
             if end < 0:
                 continue
-            text = " " * (end + 3) + text[end + 3:]
+            text = " " * (end + 3) + text[end + 3 :]
             in_xml = False
         while "<!--" in text:
             start = text.find("<!--")
@@ -145,7 +149,7 @@ def _read_lines(path: Path, shown: str, report: list[ReportLine], section: str) 
                 text = text[:start]
                 in_xml = True
                 break
-            text = text[:start] + " " * (end + 3 - start) + text[end + 3:]
+            text = text[:start] + " " * (end + 3 - start) + text[end + 3 :]
         for mark in "#;":
             cut = text.find(mark)
             if cut >= 0:
@@ -160,19 +164,46 @@ def _read_lines(path: Path, shown: str, report: list[ReportLine], section: str) 
 
 #: CAMEO actor role codes: display name and ACLED inter code.
 ROLES: dict[str, tuple[str, int]] = {
-    "GOV": ("government", 1), "MIL": ("military", 1), "COP": ("police", 1),
-    "SPY": ("intelligence services", 1), "JUD": ("judiciary", 1), "LEG": ("legislature", 1),
-    "REB": ("rebels", 2), "INS": ("insurgents", 2), "SEP": ("separatists", 2),
-    "IMG": ("militarized group", 2), "UAF": ("armed group", 3),
-    "OPP": ("opposition", 7), "PTY": ("political party", 7), "ELI": ("elites", 7),
-    "CVL": ("civilians", 7), "BUS": ("business", 7), "MED": ("media", 7), "EDU": ("education", 7),
-    "HLH": ("health", 7), "REF": ("refugees", 7), "LAB": ("labour", 7), "AGR": ("agriculture", 7),
-    "HRI": ("human rights", 7), "ENV": ("environment", 7), "DEV": ("development", 7),
-    "NGO": ("non-governmental organisation", 7), "NGM": ("non-governmental movement", 7),
-    "MNC": ("multinational corporation", 7), "REL": ("religious", 7), "MUS": ("Muslim", 7),
-    "CHR": ("Christian", 7), "JEW": ("Jewish", 7), "HIN": ("Hindu", 7), "BUD": ("Buddhist", 7),
-    "CTH": ("Catholic", 7), "PPL": ("people", 7), "MOD": ("moderates", 7), "RAD": ("radicals", 7),
-    "CRM": ("criminals", 8), "IGO": ("intergovernmental organisation", 8),
+    "GOV": ("government", 1),
+    "MIL": ("military", 1),
+    "COP": ("police", 1),
+    "SPY": ("intelligence services", 1),
+    "JUD": ("judiciary", 1),
+    "LEG": ("legislature", 1),
+    "REB": ("rebels", 2),
+    "INS": ("insurgents", 2),
+    "SEP": ("separatists", 2),
+    "IMG": ("militarized group", 2),
+    "UAF": ("armed group", 3),
+    "OPP": ("opposition", 7),
+    "PTY": ("political party", 7),
+    "ELI": ("elites", 7),
+    "CVL": ("civilians", 7),
+    "BUS": ("business", 7),
+    "MED": ("media", 7),
+    "EDU": ("education", 7),
+    "HLH": ("health", 7),
+    "REF": ("refugees", 7),
+    "LAB": ("labour", 7),
+    "AGR": ("agriculture", 7),
+    "HRI": ("human rights", 7),
+    "ENV": ("environment", 7),
+    "DEV": ("development", 7),
+    "NGO": ("non-governmental organisation", 7),
+    "NGM": ("non-governmental movement", 7),
+    "MNC": ("multinational corporation", 7),
+    "REL": ("religious", 7),
+    "MUS": ("Muslim", 7),
+    "CHR": ("Christian", 7),
+    "JEW": ("Jewish", 7),
+    "HIN": ("Hindu", 7),
+    "BUD": ("Buddhist", 7),
+    "CTH": ("Catholic", 7),
+    "PPL": ("people", 7),
+    "MOD": ("moderates", 7),
+    "RAD": ("radicals", 7),
+    "CRM": ("criminals", 8),
+    "IGO": ("intergovernmental organisation", 8),
 }
 
 #: CAMEO region and transnational codes: three letters, but not a country.
@@ -190,7 +221,7 @@ _SMALL = frozenset("of the and for in on at to de da du des la le el al bin ibn 
 
 
 def _chunks(code: str) -> list[str]:
-    return [code[i:i + 3] for i in range(0, len(code), 3)]
+    return [code[i : i + 3] for i in range(0, len(code), 3)]
 
 
 def _country(code: str, agent: bool = False) -> str:
@@ -377,8 +408,19 @@ class _Actors:
         self.by_code: dict[str, _ActorOut] = {}
         self.claimed: dict[tuple, tuple[str, str, int]] = {}  # key -> (code, path, line)
 
-    def add(self, code: str, text: str, case_sensitive: bool, path: str, line: int, note: str,
-            report: list[ReportLine], section: str, first_phrase: str, agent: bool) -> bool:
+    def add(
+        self,
+        code: str,
+        text: str,
+        case_sensitive: bool,
+        path: str,
+        line: int,
+        note: str,
+        report: list[ReportLine],
+        section: str,
+        first_phrase: str,
+        agent: bool,
+    ) -> bool:
         key = _alias_key(text, case_sensitive)
         if not key[1]:
             report.append(ReportLine(path, line, "skipped", f"'{text}' has no word in it", section))
@@ -387,9 +429,26 @@ class _Actors:
         if owner is not None:
             if owner[0] == code:
                 if (owner[1], owner[2]) != (path, line):
-                    report.append(ReportLine(path, line, "duplicate", f"'{text}' is already an alias of {code} ({os.path.basename(owner[1])}:{owner[2]})", section))
+                    report.append(
+                        ReportLine(
+                            path,
+                            line,
+                            "duplicate",
+                            f"'{text}' is already an alias of {code} ({os.path.basename(owner[1])}:{owner[2]})",
+                            section,
+                        )
+                    )
                 return False
-            report.append(ReportLine(path, line, "skipped", f"'{text}' is already an alias of {owner[0]} ({os.path.basename(owner[1])}:{owner[2]}), so not of {code}", section))
+            report.append(
+                ReportLine(
+                    path,
+                    line,
+                    "skipped",
+                    f"'{text}' is already an alias of {owner[0]} ({os.path.basename(owner[1])}:{owner[2]}), so not of "
+                    f"{code}",
+                    section,
+                )
+            )
             return False
         actor = self.by_code.get(code)
         if actor is None:
@@ -416,13 +475,17 @@ def _read_actors(path: Path, shown: str, actors: _Actors, day: dt.date | None, r
         stripped = text.strip()
         if text[:1].isspace() and stripped.startswith("["):
             if current is None:
-                report.append(ReportLine(shown, ln.number, "skipped", "a code line without an actor phrase before it", "actors"))
+                report.append(
+                    ReportLine(shown, ln.number, "skipped", "a code line without an actor phrase before it", "actors")
+                )
                 continue
             current["specs"] += [(s, ln.number) for s in re.findall(r"\[([^\]]*)\]", stripped)]
             continue
         if stripped.startswith("+"):
             if current is None:
-                report.append(ReportLine(shown, ln.number, "skipped", "a synonym (+) without an actor phrase before it", "actors"))
+                report.append(
+                    ReportLine(shown, ln.number, "skipped", "a synonym (+) without an actor phrase before it", "actors")
+                )
                 continue
             body = stripped[1:]
             if "[" in body:
@@ -431,7 +494,9 @@ def _read_actors(path: Path, shown: str, actors: _Actors, day: dt.date | None, r
             current["phrases"].append((body, ln.number))
             continue
         if text[:1].isspace():
-            report.append(ReportLine(shown, ln.number, "skipped", f"unexpected indented line '{stripped[:40]}'", "actors"))
+            report.append(
+                ReportLine(shown, ln.number, "skipped", f"unexpected indented line '{stripped[:40]}'", "actors")
+            )
             continue
         body = stripped
         specs = re.findall(r"\[([^\]]*)\]", body)
@@ -453,11 +518,27 @@ def _read_actors(path: Path, shown: str, actors: _Actors, day: dt.date | None, r
         if not restrictions and entry["specs"]:
             continue  # every code was bad, and said so
         if not restrictions:
-            report.append(ReportLine(shown, entry["line"], "skipped", f"'{_display(first)}' has no code (PETRARCH uses such entries to stop a name from matching)", "actors"))
+            report.append(
+                ReportLine(
+                    shown,
+                    entry["line"],
+                    "skipped",
+                    f"'{_display(first)}' has no code (PETRARCH uses such entries to stop a name from matching)",
+                    "actors",
+                )
+            )
             continue
         if chosen is None or not chosen.code:
             when = f"on {day.isoformat()}" if day else "at the latest date"
-            report.append(ReportLine(shown, entry["line"], "skipped", f"'{_display(first)}' has no code {when} ({', '.join(map(str, restrictions))})", "actors"))
+            report.append(
+                ReportLine(
+                    shown,
+                    entry["line"],
+                    "skipped",
+                    f"'{_display(first)}' has no code {when} ({', '.join(map(str, restrictions))})",
+                    "actors",
+                )
+            )
             continue
         others = [r for r in restrictions if r is not chosen]
         note = ""
@@ -473,8 +554,20 @@ def _read_actors(path: Path, shown: str, actors: _Actors, day: dt.date | None, r
             if actors.add(chosen.code, text, cs, shown, number, note, report, "actors", first, False):
                 added += 1
         if added:
-            extra = f"; {len(others)} other date-restricted code{'s' if len(others) != 1 else ''} in a comment" if others else ""
-            report.append(ReportLine(shown, entry["line"], "converted", f"{chosen.code}: {_display(first)} ({added} alias{'es' if added != 1 else ''}){extra}", "actors"))
+            extra = (
+                f"; {len(others)} other date-restricted code{'s' if len(others) != 1 else ''} in a comment"
+                if others
+                else ""
+            )
+            report.append(
+                ReportLine(
+                    shown,
+                    entry["line"],
+                    "converted",
+                    f"{chosen.code}: {_display(first)} ({added} alias{'es' if added != 1 else ''}){extra}",
+                    "actors",
+                )
+            )
 
 
 def _plural(word: str) -> str:
@@ -496,17 +589,29 @@ def _read_agents(path: Path, shown: str, actors: _Actors, report: list[ReportLin
             continue
         m = re.match(r"^([^\[{]+?)\s*(\{[^}]*\})?\s*\[([^\]]*)\]\s*$", text)
         if not m:
-            report.append(ReportLine(shown, ln.number, "skipped", f"not an agent entry (PHRASE {{PLURAL}} [~CODE]): '{text[:40]}'", "agents"))
+            report.append(
+                ReportLine(
+                    shown,
+                    ln.number,
+                    "skipped",
+                    f"not an agent entry (PHRASE {{PLURAL}} [~CODE]): '{text[:40]}'",
+                    "agents",
+                )
+            )
             continue
         raw, plural, spec = m.group(1).strip(), m.group(2), m.group(3).strip()
         code = spec.replace("~", "")
         if spec.count("~") != 1 or not _ACTOR_CODE.match(code):
-            report.append(ReportLine(shown, ln.number, "skipped", f"'[{spec}]' is not an agent code ([~ABC] or [ABC~])", "agents"))
+            report.append(
+                ReportLine(shown, ln.number, "skipped", f"'[{spec}]' is not an agent code ([~ABC] or [ABC~])", "agents")
+            )
             continue
         used = re.findall(r"![A-Z0-9_]+!", raw)
         undefined = [u for u in used if u not in markers]
         if undefined:
-            report.append(ReportLine(shown, ln.number, "skipped", f"substitution marker {undefined[0]} is not defined", "agents"))
+            report.append(
+                ReportLine(shown, ln.number, "skipped", f"substitution marker {undefined[0]} is not defined", "agents")
+            )
             continue
         phrases = [raw]
         for marker in dict.fromkeys(used):
@@ -523,7 +628,16 @@ def _read_agents(path: Path, shown: str, actors: _Actors, report: list[ReportLin
                 elif plural.strip("{} "):
                     texts.append(_phrase(plural.strip("{} "))[0])
         if " " in raw.strip().rstrip("_"):
-            report.append(ReportLine(shown, ln.number, "note", "words separated by blanks are matched next to each other (PETRARCH lets other words stand between them)", "agents"))
+            report.append(
+                ReportLine(
+                    shown,
+                    ln.number,
+                    "note",
+                    "words separated by blanks are matched next to each other (PETRARCH lets other words stand "
+                    "between them)",
+                    "agents",
+                )
+            )
         first = texts[0] if texts else raw
         owner = actors.by_code.get(code)
         if (owner is not None and not owner.agent and _country(code) == code) or code in renamed:
@@ -531,14 +645,33 @@ def _read_agents(path: Path, shown: str, actors: _Actors, report: list[ReportLin
             # code that an actor dictionary uses as a role (ELI) is the same
             if code not in renamed:
                 renamed[code] = f"AGT{code}"[:15]
-                report.append(ReportLine(shown, ln.number, "note", f"agent code {code} is also the code of actor '{_display(owner.first_phrase)}': these agents become actor {renamed[code]}", "agents"))
+                report.append(
+                    ReportLine(
+                        shown,
+                        ln.number,
+                        "note",
+                        f"agent code {code} is also the code of actor '{_display(owner.first_phrase)}': these agents "
+                        f"become actor {renamed[code]}",
+                        "agents",
+                    )
+                )
             code = renamed[code]
         added = 0
         for text in dict.fromkeys(texts):
-            if actors.add(code, _display(text, acronyms=False), False, shown, ln.number, "", report, "agents", first, True):
+            if actors.add(
+                code, _display(text, acronyms=False), False, shown, ln.number, "", report, "agents", first, True
+            ):
                 added += 1
         if added:
-            report.append(ReportLine(shown, ln.number, "converted", f"{code}: {_display(first, acronyms=False)} ({added} alias{'es' if added != 1 else ''})", "agents"))
+            report.append(
+                ReportLine(
+                    shown,
+                    ln.number,
+                    "converted",
+                    f"{code}: {_display(first, acronyms=False)} ({added} alias{'es' if added != 1 else ''})",
+                    "agents",
+                )
+            )
 
 
 def _name_actors(actors: _Actors) -> None:
@@ -647,13 +780,17 @@ def _parse_verb_line(text: str, block: _Block, number: int) -> _Verb | str:
     if forms_s and not exact:
         for form in forms_s.strip("{}").replace(",", " ").split():
             fparts = [p for p in form.split("_") if p]
-            fmarked = next((i for i, p in enumerate(fparts) if p.startswith("+")), marked if len(fparts) == len(parts) else 0)
+            fmarked = next(
+                (i for i, p in enumerate(fparts) if p.startswith("+")), marked if len(fparts) == len(parts) else 0
+            )
             if fmarked < len(fparts):
                 extra.append(fparts[fmarked].lstrip("+").lower())
     return _Verb(words, parts[marked].lower(), extra, code, number)
 
 
-def _read_verbs(path: Path, shown: str, report: list[ReportLine]) -> tuple[dict[str, _Synset], list[_Block], list[tuple[int, str]], str]:
+def _read_verbs(
+    path: Path, shown: str, report: list[ReportLine]
+) -> tuple[dict[str, _Synset], list[_Block], list[tuple[int, str]], str]:
     lines = _read_lines(path, shown, report, "verbs")
     synsets: dict[str, _Synset] = {}
     blocks: list[_Block] = []
@@ -665,7 +802,15 @@ def _read_verbs(path: Path, shown: str, report: list[ReportLine]) -> tuple[dict[
         if stripped.startswith("---"):
             m = re.match(r"^-{3}\s*([^\s\[]+)\s*(?:\[([^\]]*)\])?", stripped)
             if not m:
-                report.append(ReportLine(shown, ln.number, "skipped", f"not a block header (--- NAME [CODE] ---): '{stripped[:40]}'", "verbs"))
+                report.append(
+                    ReportLine(
+                        shown,
+                        ln.number,
+                        "skipped",
+                        f"not a block header (--- NAME [CODE] ---): '{stripped[:40]}'",
+                        "verbs",
+                    )
+                )
                 context = None
                 continue
             context = _Block(m.group(1), (m.group(2) or "---").strip(), ln.number)
@@ -689,7 +834,15 @@ def _read_verbs(path: Path, shown: str, report: list[ReportLine]) -> tuple[dict[
             for member in stripped[1:].split("/"):  # MI-24VM/HIND: two names
                 phrase, stopped = _phrase(member)
                 if not all(_word_ok(w) for w in phrase.lower().split()):
-                    report.append(ReportLine(shown, ln.number, "skipped", f"synset member '{member.strip()}' has a character the pattern language cannot hold", "verbs"))
+                    report.append(
+                        ReportLine(
+                            shown,
+                            ln.number,
+                            "skipped",
+                            f"synset member '{member.strip()}' has a character the pattern language cannot hold",
+                            "verbs",
+                        )
+                    )
                 elif phrase:
                     context.members.append((phrase.lower(), stopped or context.exact))
         elif isinstance(context, _Block):
@@ -722,7 +875,8 @@ def _event_type_of(code: str) -> str:
 
 def _default_selected(code: str) -> bool:
     return (code[:2] == "15" and (len(code) == 2 or code[2] in "012345")) or (
-        code[:2] == "19" and (len(code) == 2 or code[2] in "0123456"))
+        code[:2] == "19" and (len(code) == 2 or code[2] in "0123456")
+    )
 
 
 @dataclass(frozen=True)
@@ -942,8 +1096,9 @@ def _rule_from_pieces(pieces: list[_Piece]) -> tuple[str, str, tuple[str, ...]]:
     return pattern, example, slots
 
 
-def _convert_verbs(path: Path, shown: str, all_codes: bool, report: list[ReportLine],
-                   rules: list[_Rule], stats: dict) -> str:
+def _convert_verbs(
+    path: Path, shown: str, all_codes: bool, report: list[ReportLine], rules: list[_Rule], stats: dict
+) -> str:
     synsets, blocks, transformations, fmt = _read_verbs(path, shown, report)
     petrarch2 = fmt == "PETRARCH2"
     for block in blocks:
@@ -968,8 +1123,12 @@ def _convert_verbs(path: Path, shown: str, all_codes: bool, report: list[ReportL
             pattern = f"{{actor1}} {_group([_render_words(v.words) for v in verbs])} {{actor2}}"
             example = "$ " + " ".join(w for w, _ in verbs[0].words) + " +"
             rid = f"{slug}.{code.cameo}.verbs"
-            desc = f"{os.path.basename(shown)}:{line}: verbs of {block.name} coded [{written}]" + (f" ({code.note})" if code.note else "")
-            rule = _Rule(rid, code.event_type, pattern, "", desc, example, ("actor1", "actor2"), shown, line, code, verbs)
+            desc = f"{os.path.basename(shown)}:{line}: verbs of {block.name} coded [{written}]" + (
+                f" ({code.note})" if code.note else ""
+            )
+            rule = _Rule(
+                rid, code.event_type, pattern, "", desc, example, ("actor1", "actor2"), shown, line, code, verbs
+            )
             block_rules.append((0, rule))
             verb_rules[written] = rule
         for pl in block.patterns:
@@ -977,8 +1136,19 @@ def _convert_verbs(path: Path, shown: str, all_codes: bool, report: list[ReportL
             if code is None:
                 if pl.code.strip() in ("---", "") and verb_rules:
                     ids = [r.id for r in verb_rules.values()]
-                    which = f"rule {ids[0]} still codes it" if len(ids) == 1 else f"rules {', '.join(ids)} still code it"
-                    report.append(ReportLine(shown, pl.line, "skipped", f"null code [---]: PETRARCH uses it to stop {block.name} verbs from coding this phrase; coder has no such exception, so {which}", "verbs"))
+                    which = (
+                        f"rule {ids[0]} still codes it" if len(ids) == 1 else f"rules {', '.join(ids)} still code it"
+                    )
+                    report.append(
+                        ReportLine(
+                            shown,
+                            pl.line,
+                            "skipped",
+                            f"null code [---]: PETRARCH uses it to stop {block.name} verbs from coding this phrase; "
+                            f"coder has no such exception, so {which}",
+                            "verbs",
+                        )
+                    )
                 elif pl.code.strip() in ("---", ""):
                     stats["null"] += 1
                 else:
@@ -993,10 +1163,17 @@ def _convert_verbs(path: Path, shown: str, all_codes: bool, report: list[ReportL
                 report.append(ReportLine(shown, pl.line, "skipped", f"[{pl.code}] {exc}", "verbs", code.cameo))
                 continue
             pattern, example, slots = _rule_from_pieces(pieces)
-            desc = f"{os.path.basename(shown)}:{pl.line}: {block.name}: {pl.source}" + (f" ({code.note})" if code.note else "")
+            desc = f"{os.path.basename(shown)}:{pl.line}: {block.name}: {pl.source}" + (
+                f" ({code.note})" if code.note else ""
+            )
             rid = f"{slug}.{'p' if code.passive else ''}{code.cameo}.line{pl.line}"
             specific = sum(len(p.example.split()) for p in pieces if p.kind == "word")
-            block_rules.append((specific, _Rule(rid, code.event_type, pattern, "", desc, example, slots, shown, pl.line, code, block.verbs)))
+            block_rules.append(
+                (
+                    specific,
+                    _Rule(rid, code.event_type, pattern, "", desc, example, slots, shown, pl.line, code, block.verbs),
+                )
+            )
         block_rules.sort(key=lambda sr: -sr[0])
         rules.extend(r for _, r in block_rules)
     for number, text in transformations:
@@ -1006,8 +1183,16 @@ def _convert_verbs(path: Path, shown: str, all_codes: bool, report: list[ReportL
         if code is None:
             stats["not_selected"] += 1
             continue
-        report.append(ReportLine(shown, number, "skipped", f"[{target}] a verb transformation (~) has no equivalent in the pattern language", "verbs",
-                                 code.cameo if isinstance(code, _Code) else ""))
+        report.append(
+            ReportLine(
+                shown,
+                number,
+                "skipped",
+                f"[{target}] a verb transformation (~) has no equivalent in the pattern language",
+                "verbs",
+                code.cameo if isinstance(code, _Code) else "",
+            )
+        )
     return fmt
 
 
@@ -1043,8 +1228,9 @@ def _config_names(config: Path) -> dict[str, list[str]]:
     return {"verbs": names("verbfile_name"), "actors": names("actorfile_list"), "agents": names("agentfile_name")}
 
 
-def find_sources(directory: str, *, verbs: list[str] | None = None, actors: list[str] | None = None,
-                 agents: list[str] | None = None) -> Sources:
+def find_sources(
+    directory: str, *, verbs: list[str] | None = None, actors: list[str] | None = None, agents: list[str] | None = None
+) -> Sources:
     """Which files to read: named ones (relative to ``directory``; an empty
     list: none), else those a PETRARCH config (``PETR_config.ini`` in the
     directory or in ``../config``) names, else ``*.verbs.txt``,
@@ -1053,7 +1239,9 @@ def find_sources(directory: str, *, verbs: list[str] | None = None, actors: list
     if not base.is_dir():
         raise InputError(Problem("petrarch-io", "not a directory of PETRARCH dictionaries", directory))
     src = Sources()
-    config = next((c for c in (base / "PETR_config.ini", base.parent / "config" / "PETR_config.ini") if c.is_file()), None)
+    config = next(
+        (c for c in (base / "PETR_config.ini", base.parent / "config" / "PETR_config.ini") if c.is_file()), None
+    )
     from_config = _config_names(config) if config else {}
     if from_config:
         src.config = os.path.join(directory, os.path.relpath(config, base))
@@ -1074,9 +1262,13 @@ def find_sources(directory: str, *, verbs: list[str] | None = None, actors: list
                 raise InputError(Problem("petrarch-io", f"no such dictionary file{where}", shown))
             out.append((path, shown))
     if not src.actors:
-        raise InputError(Problem("petrarch-empty", "no actor dictionary (*.actors.txt); name one with --actors", directory))
+        raise InputError(
+            Problem("petrarch-empty", "no actor dictionary (*.actors.txt); name one with --actors", directory)
+        )
     if not src.verbs:
-        raise InputError(Problem("petrarch-empty", "no verb dictionary (*.verbs.txt); name one with --verbs", directory))
+        raise InputError(
+            Problem("petrarch-empty", "no verb dictionary (*.verbs.txt); name one with --verbs", directory)
+        )
     return src
 
 
@@ -1120,8 +1312,14 @@ def _dump(key: str, value) -> str:
     return yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
 
 
-def _emit(shipped: dict, actors: list[_ActorOut], rules: list[_Rule], event_types: dict[str, tuple[str, str]],
-          inflections: dict[str, list[str]], files: list[tuple[str, str]]) -> str:
+def _emit(
+    shipped: dict,
+    actors: list[_ActorOut],
+    rules: list[_Rule],
+    event_types: dict[str, tuple[str, str]],
+    inflections: dict[str, list[str]],
+    files: list[tuple[str, str]],
+) -> str:
     out: list[str] = []
     w = out.append
     w("# Converted from PETRARCH dictionaries by `coder codebook import-petrarch`;")
@@ -1130,16 +1328,25 @@ def _emit(shipped: dict, actors: list[_ActorOut], rules: list[_Rule], event_type
         w(f"#   {_comment(path)} ({what})")
     w("codebook: petrarch")
     w('version: "1"')
-    w("description: " + _q("Actors, agents and verb patterns converted from PETRARCH dictionaries; "
-                           "event types, cues and settings from the codebook shipped with coder."))
+    w(
+        "description: "
+        + _q(
+            "Actors, agents and verb patterns converted from PETRARCH dictionaries; "
+            "event types, cues and settings from the codebook shipped with coder."
+        )
+    )
     if "settings" in shipped:
         w("")
         w(_dump("settings", shipped["settings"]).rstrip("\n"))
     types = {name: et for name, et in shipped["event_types"].items() if name in event_types}
     for name, (code, desc) in event_types.items():
         if name not in types:
-            types[name] = {"description": desc, "cameo": code, "acled_event_type": "Strategic developments",
-                           "acled_sub_event_type": "Other"}
+            types[name] = {
+                "description": desc,
+                "cameo": code,
+                "acled_event_type": "Strategic developments",
+                "acled_sub_event_type": "Other",
+            }
     w("")
     w(_dump("event_types", types).rstrip("\n"))
     w("")
@@ -1208,8 +1415,14 @@ class Conversion:
     report: ImportReport
 
     def yaml(self, rules: list[_Rule] | None = None) -> str:
-        return _emit(self.shipped, self.actors, self.rules if rules is None else rules, self.event_types,
-                     self.inflections, self.report.files)
+        return _emit(
+            self.shipped,
+            self.actors,
+            self.rules if rules is None else rules,
+            self.event_types,
+            self.inflections,
+            self.report.files,
+        )
 
 
 def _example_pairs(registry: _Actors, directory: str) -> list[tuple[str, str]]:
@@ -1223,16 +1436,29 @@ def _example_pairs(registry: _Actors, directory: str) -> list[tuple[str, str]]:
         for i in range(1, len(toks)):
             inner.add(("start",) + toks[:i])
             inner.add(("end",) + toks[i:])
+
     def ok(a: _ActorOut) -> bool:
         toks = tuple(t.lower() for t in token_words(a.name))
-        return (not a.agent and all(w.isalpha() for w in a.name.split()) and len(toks) <= 3
-                and ("start",) + toks not in inner and ("end",) + toks not in inner)
+        return (
+            not a.agent
+            and all(w.isalpha() for w in a.name.split())
+            and len(toks) <= 3
+            and ("start",) + toks not in inner
+            and ("end",) + toks not in inner
+        )
 
     actors = list(registry.by_code.values())
     if len(actors) < 2:
-        raise InputError(Problem("petrarch-empty", "the actor dictionaries give fewer than two actors "
-                                 "(the example sentences of the rules need two)", directory))
-    countries = [a.name for a in actors if _country(a.code, a.agent) == a.code and len(a.name.split()) == 1 and a.name.isalpha()]
+        raise InputError(
+            Problem(
+                "petrarch-empty",
+                "the actor dictionaries give fewer than two actors (the example sentences of the rules need two)",
+                directory,
+            )
+        )
+    countries = [
+        a.name for a in actors if _country(a.code, a.agent) == a.code and len(a.name.split()) == 1 and a.name.isalpha()
+    ]
     safe = [a.name for a in sorted((a for a in actors if ok(a)), key=lambda a: (len(a.code) != 3, len(a.name.split())))]
     rest = [a.name for a in actors]
     pairs: list[tuple[str, str]] = []
@@ -1251,9 +1477,15 @@ def _expect(r: _Rule, pair: tuple[str, str]) -> dict:
     return out
 
 
-def convert(directory: str, *, all_codes: bool = False, date: dt.date | None = None,
-            verbs: list[str] | None = None, actors: list[str] | None = None,
-            agents: list[str] | None = None) -> Conversion:
+def convert(
+    directory: str,
+    *,
+    all_codes: bool = False,
+    date: dt.date | None = None,
+    verbs: list[str] | None = None,
+    actors: list[str] | None = None,
+    agents: list[str] | None = None,
+) -> Conversion:
     """Read the dictionaries and convert them (before the example check)."""
     report = ImportReport()
     lines = report.lines
@@ -1270,7 +1502,7 @@ def convert(directory: str, *, all_codes: bool = False, date: dt.date | None = N
     pairs = _example_pairs(registry, directory)
     rules: list[_Rule] = []
     stats = {"not_selected": 0, "null": 0}
-    for index, (path, shown) in enumerate(sources.verbs):
+    for path, shown in sources.verbs:
         fmt = _convert_verbs(path, shown, all_codes, lines, rules, stats)
         report.files.append((shown, f"verb patterns, {fmt} format"))
     report.not_selected, report.null = stats["not_selected"], stats["null"]
@@ -1286,7 +1518,16 @@ def convert(directory: str, *, all_codes: bool = False, date: dt.date | None = N
         try:
             parsed = parse(r.pattern)
         except PatternError as exc:  # pragma: no cover - the builder only writes valid patterns
-            lines.append(ReportLine(r.path, r.line, "skipped", f"the converted pattern does not parse: {exc.message}", "verbs", r.code.cameo))
+            lines.append(
+                ReportLine(
+                    r.path,
+                    r.line,
+                    "skipped",
+                    f"the converted pattern does not parse: {exc.message}",
+                    "verbs",
+                    r.code.cameo,
+                )
+            )
             continue
         key = (r.event_type, parsed.items)
         first = seen.get(key)
@@ -1295,7 +1536,16 @@ def convert(directory: str, *, all_codes: bool = False, date: dt.date | None = N
             if first.cameo == r.cameo:
                 lines.append(ReportLine(r.path, r.line, "duplicate", f"same pattern as {where}", "verbs", r.code.cameo))
             else:
-                lines.append(ReportLine(r.path, r.line, "skipped", f"same pattern as {where}, which codes {first.code.cameo}", "verbs", r.code.cameo))
+                lines.append(
+                    ReportLine(
+                        r.path,
+                        r.line,
+                        "skipped",
+                        f"same pattern as {where}, which codes {first.code.cameo}",
+                        "verbs",
+                        r.code.cameo,
+                    )
+                )
             continue
         seen[key] = r
         rid, n = r.id, 2
@@ -1312,12 +1562,21 @@ def convert(directory: str, *, all_codes: bool = False, date: dt.date | None = N
                 if new:
                     inflections.setdefault(v.lemma, []).extend(dict.fromkeys(new))
     if not kept:
-        raise InputError(Problem("petrarch-empty", "no verb pattern could be converted into a rule"
-                                 + ("" if all_codes else " (only CAMEO 15x and 19x codes are imported without --all-codes)"), directory))
+        raise InputError(
+            Problem(
+                "petrarch-empty",
+                "no verb pattern could be converted into a rule"
+                + ("" if all_codes else " (only CAMEO 15x and 19x codes are imported without --all-codes)"),
+                directory,
+            )
+        )
     event_types: dict[str, tuple[str, str]] = {n: ("", "") for n in ("capture", "offensive", "consolidation")}
     for r in sorted(kept, key=lambda r: (len(r.code.cameo), r.code.cameo)):
         if r.event_type not in event_types:
-            event_types[r.event_type] = (r.code.cameo, f"CAMEO {r.code.cameo}: {cameo()[r.code.cameo].name} (from PETRARCH)")
+            event_types[r.event_type] = (
+                r.code.cameo,
+                f"CAMEO {r.code.cameo}: {cameo()[r.code.cameo].name} (from PETRARCH)",
+            )
     report.actors = len(actor_list)
     report.aliases = sum(len(a.aliases) for a in actor_list)
     return Conversion(shipped, actor_list, kept, event_types, inflections, pairs, report)
@@ -1341,9 +1600,16 @@ def _write_temp(path: str, text: str) -> str:
     return tmp
 
 
-def import_petrarch(directory: str, output: str, *, all_codes: bool = False, date: dt.date | None = None,
-                    verbs: list[str] | None = None, actors: list[str] | None = None,
-                    agents: list[str] | None = None) -> ImportReport:
+def import_petrarch(
+    directory: str,
+    output: str,
+    *,
+    all_codes: bool = False,
+    date: dt.date | None = None,
+    verbs: list[str] | None = None,
+    actors: list[str] | None = None,
+    agents: list[str] | None = None,
+) -> ImportReport:
     """Convert the dictionaries in ``directory`` into the codebook ``output``.
 
     The codebook is written to a temporary file, loaded with
@@ -1364,8 +1630,9 @@ def import_petrarch(directory: str, output: str, *, all_codes: bool = False, dat
         try:
             compiled = compile_codebook(load_codebook(tmp))
         except CodebookError as exc:  # a limit (yaml-limit), or a bug of the importer
-            raise CodebookError([replace(p, path=output, message=f"{p.message} (nothing was written)")
-                                 for p in exc.problems]) from None
+            raise CodebookError(
+                [replace(p, path=output, message=f"{p.message} (nothing was written)") for p in exc.problems]
+            ) from None
         by_id = {r.id: r for r in rules}
         failed: dict[str, str] = {}
         changed = False
@@ -1383,10 +1650,17 @@ def import_petrarch(directory: str, output: str, *, all_codes: bool = False, dat
         if failed or changed:
             for r in rules:
                 if r.id in failed:
-                    report.lines.append(ReportLine(
-                        r.path, r.line, "skipped",
-                        f"the converted rule {r.id} does not code its example "
-                        f"'{_example_text(r.example, r.pair)}': {failed[r.id]}", "verbs", r.code.cameo))
+                    report.lines.append(
+                        ReportLine(
+                            r.path,
+                            r.line,
+                            "skipped",
+                            f"the converted rule {r.id} does not code its example "
+                            f"'{_example_text(r.example, r.pair)}': {failed[r.id]}",
+                            "verbs",
+                            r.code.cameo,
+                        )
+                    )
             rules = [r for r in rules if r.id not in failed]
             if not rules:
                 raise InputError(Problem("petrarch-empty", "no verb pattern could be converted into a rule", directory))
@@ -1403,10 +1677,17 @@ def import_petrarch(directory: str, output: str, *, all_codes: bool = False, dat
             os.unlink(tmp)
         raise
     for r in rules:
-        report.lines.append(ReportLine(
-            r.path, r.line, "converted",
-            f"rule {r.id} ({r.event_type}{', cameo ' + r.cameo if r.cameo else ''}): {_short_pattern(r)}"
-            + (f" ({r.code.note})" if r.code.note else ""), "verbs", r.code.cameo))
+        report.lines.append(
+            ReportLine(
+                r.path,
+                r.line,
+                "converted",
+                f"rule {r.id} ({r.event_type}{', cameo ' + r.cameo if r.cameo else ''}): {_short_pattern(r)}"
+                + (f" ({r.code.note})" if r.code.note else ""),
+                "verbs",
+                r.code.cameo,
+            )
+        )
     report.rules = len(rules)
     report.output = output
     order = {path: i for i, (path, _) in enumerate(report.files)}

@@ -137,7 +137,8 @@ def render(cb: Codebook, st: CorpusStats | None) -> str:
     lines.append(f"{'rule'.ljust(rw)}  matches  complete  records")
     for r in cb.rules:
         lines.append(f"{r.id.ljust(rw)}  {st.matches[r.id]:7}  {st.complete[r.id]:8}  {st.kept[r.id]:7}")
-    lines.append("(matches: the rule's words matched; complete: with every slot filled; records: kept after cues and overlaps)")
+    lines.append("(matches: the rule's words matched; complete: with every slot filled; records: kept after cues and "
+                 "overlaps)")
     never = [r.id for r in cb.rules if not st.matches[r.id]]
     lines += ["", "never fired: " + (", ".join(never) if never else "none")]
     if st.reasons:

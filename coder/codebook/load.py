@@ -79,7 +79,16 @@ def _schema_problem(err: jsonschema.ValidationError, pos: yamlpos.Positions, pat
         if err.validator == "anyOf" and all(e.validator == "required" for e in err.context):
             names = ", ".join(e.validator_value[0] for e in err.context)
             line, col = pos.of(tuple(err.absolute_path))
-            return [Problem("schema", f"needs at least one of: {names}", path, line, col, field_name(tuple(err.absolute_path)) or None)]
+            return [
+                Problem(
+                    "schema",
+                    f"needs at least one of: {names}",
+                    path,
+                    line,
+                    col,
+                    field_name(tuple(err.absolute_path)) or None,
+                )
+            ]
         deepest = max(len(e.absolute_path) for e in err.context)
         best = jsonschema.exceptions.best_match([e for e in err.context if len(e.absolute_path) == deepest])
         if best is not None and deepest > len(err.absolute_path) or (best is not None and best.validator != "type"):
@@ -110,13 +119,28 @@ def _schema_problem(err: jsonschema.ValidationError, pos: yamlpos.Positions, pat
     if v == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
         if missing == "expect" and len(loc) == 4 and loc[0] == "rules" and loc[2] == "examples":
-            return [Problem("example-expect", "example has no expected record: add 'expect:' with the record(s) "
-                            "it must give, or 'expect: none' for a near miss", path, line, col, fname)]
+            return [
+                Problem(
+                    "example-expect",
+                    "example has no expected record: add 'expect:' with the record(s) "
+                    "it must give, or 'expect: none' for a near miss",
+                    path,
+                    line,
+                    col,
+                    fname,
+                )
+            ]
         return [Problem("schema", f"missing required key '{missing}'", path, line, col, fname)]
     if v == "type":
         want = vv if isinstance(vv, str) else " or ".join(vv)
-        want = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
-                "number": "a number", "boolean": "true or false"}.get(want, want)
+        want = {
+            "object": "a mapping",
+            "array": "a list",
+            "string": "a string",
+            "integer": "an integer",
+            "number": "a number",
+            "boolean": "true or false",
+        }.get(want, want)
         return at(f"expected {want}, got {_json_type(inst)} {_short(inst)}")
     if v == "enum":
         opts = ", ".join(repr(x) for x in vv[:8]) + (", ..." if len(vv) > 8 else "")
@@ -175,21 +199,38 @@ def _build(data: dict, path: str, pos: yamlpos.Positions, digest: str) -> Codebo
         ]
         excludes = [Variant(Condition(**x["when"]), x["situation"]) for x in et.get("exclude", [])]
         event_types[name] = EventType(
-            name, et["cameo"], et["acled_event_type"], et["acled_sub_event_type"], et.get("description", ""), variants,
+            name,
+            et["cameo"],
+            et["acled_event_type"],
+            et["acled_sub_event_type"],
+            et.get("description", ""),
+            variants,
             excludes,
         )
     actors = [
         Actor(
-            a["code"], a["name"], a["inter"], _aliases(a["aliases"]), a.get("country", ""),
-            a.get("fights_for", ""), list(a.get("refs", [])), a.get("description", ""),
+            a["code"],
+            a["name"],
+            a["inter"],
+            _aliases(a["aliases"]),
+            a.get("country", ""),
+            a.get("fights_for", ""),
+            list(a.get("refs", [])),
+            a.get("description", ""),
         )
         for a in data["actors"]
     ]
     places = [
         Place(
-            p["name"], p["geo_precision"], _aliases(p.get("aliases", [])), p.get("kind", "town"),
-            p.get("country", ""), p.get("iso3", ""), p.get("admin1", ""),
-            p.get("latitude"), p.get("longitude"),
+            p["name"],
+            p["geo_precision"],
+            _aliases(p.get("aliases", [])),
+            p.get("kind", "town"),
+            p.get("country", ""),
+            p.get("iso3", ""),
+            p.get("admin1", ""),
+            p.get("latitude"),
+            p.get("longitude"),
         )
         for p in data.get("places", [])
     ]
@@ -197,13 +238,25 @@ def _build(data: dict, path: str, pos: yamlpos.Positions, digest: str) -> Codebo
     for kind, items in (data.get("cues") or {}).items():
         for i, c in enumerate(items):
             c = {"pattern": c} if isinstance(c, str) else c
-            cues.append(Cue(kind, c["pattern"], c.get("window"), list(c.get("event_types", [])),
-                            list(c.get("except_after", [])), ("cues", kind, i)))
+            cues.append(
+                Cue(
+                    kind,
+                    c["pattern"],
+                    c.get("window"),
+                    list(c.get("event_types", [])),
+                    list(c.get("except_after", [])),
+                    ("cues", kind, i),
+                )
+            )
     rules = [
         Rule(
-            r["id"], r["event_type"], r["pattern"],
+            r["id"],
+            r["event_type"],
+            r["pattern"],
             [Example(e["text"], _expect(e["expect"]), e.get("date")) for e in r["examples"]],
-            r.get("cameo", ""), r.get("description", ""), ("rules", i),
+            r.get("cameo", ""),
+            r.get("description", ""),
+            ("rules", i),
         )
         for i, r in enumerate(data["rules"])
     ]
@@ -213,12 +266,23 @@ def _build(data: dict, path: str, pos: yamlpos.Positions, digest: str) -> Codebo
         countries = sa.get("countries", "all")
         state = StateActors(
             None if countries == "all" else list(countries),
-            [StateRole(r["code"], r["name"], r["inter"], list(r["aliases"]), list(r.get("generic", [])),
-                       r.get("generic_name", ""), ("state_actors", "roles", i))
-             for i, r in enumerate(sa["roles"])],
+            [
+                StateRole(
+                    r["code"],
+                    r["name"],
+                    r["inter"],
+                    list(r["aliases"]),
+                    list(r.get("generic", [])),
+                    r.get("generic_name", ""),
+                    ("state_actors", "roles", i),
+                )
+                for i, r in enumerate(sa["roles"])
+            ],
         )
-    generic = [GenericActor(g["code"], g["name"], g["inter"], list(g["words"]), ("generic_actors", i))
-               for i, g in enumerate(data.get("generic_actors", []))]
+    generic = [
+        GenericActor(g["code"], g["name"], g["inter"], list(g["words"]), ("generic_actors", i))
+        for i, g in enumerate(data.get("generic_actors", []))
+    ]
     return Codebook(
         name=data["codebook"],
         version=data["version"],
@@ -253,7 +317,18 @@ def inspect_codebook(path: str | Path | None = None) -> tuple[Codebook | None, C
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, None, [Problem("codebook-io", f"cannot decode as UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}", path, line)]
+        return (
+            None,
+            None,
+            [
+                Problem(
+                    "codebook-io",
+                    f"cannot decode as UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}",
+                    path,
+                    line,
+                )
+            ],
+        )
     try:
         data, pos = yamlpos.load(text, path)
     except CodebookError as exc:

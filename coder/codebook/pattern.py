@@ -69,7 +69,7 @@ class Regex:
         return (_regex, (self.source,))
 
 
-def _regex(source: str) -> "Regex":
+def _regex(source: str) -> Regex:
     return Regex(source, compile_regex(source))
 
 

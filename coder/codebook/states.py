@@ -49,7 +49,7 @@ def fill(template: str, c: Country) -> list[str]:
     out = []
     for combo in itertools.product(*choices):
         it = iter(combo)
-        out.append(_VAR.sub(lambda m: next(it), template))
+        out.append(_VAR.sub(lambda _m, it=it: next(it), template))
     return out
 
 
@@ -72,8 +72,13 @@ def expand_state_actors(cb: Codebook) -> StateActorTable:
     all_countries = countries()
     wanted = sorted(all_countries) if sa.countries is None else list(sa.countries)
     for role in sa.roles:
-        table.generic[role.code] = Actor(role.code or "GOV", role.generic_name or (role.generic[0] if role.generic else role.code),
-                                         role.inter, [], "")
+        table.generic[role.code] = Actor(
+            role.code or "GOV",
+            role.generic_name or (role.generic[0] if role.generic else role.code),
+            role.inter,
+            [],
+            "",
+        )
         for iso3 in wanted:
             c = all_countries.get(iso3)
             if c is None:

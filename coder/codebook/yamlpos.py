@@ -52,7 +52,9 @@ def load(text: str, path: str) -> tuple[object, Positions]:
         raise CodebookError(Problem("yaml-syntax", f"YAML error: {exc}", path)) from None
     if len(nodes) > 1:
         line, col = _mark(nodes[1])
-        raise CodebookError(Problem("yaml-syntax", "a codebook is one YAML document, found a second one", path, line, col))
+        raise CodebookError(
+            Problem("yaml-syntax", "a codebook is one YAML document, found a second one", path, line, col)
+        )
     positions = Positions()
     if not nodes:
         return None, positions
@@ -110,7 +112,7 @@ class _Builder:
         tag, value = node.tag, node.value
         if not tag.startswith(_CORE):
             self.fail("yaml-syntax", f"tag '{tag}' is not allowed in a codebook", node)
-        kind = tag[len(_CORE):]
+        kind = tag[len(_CORE) :]
         if kind == "null":
             return None
         if kind == "bool":

@@ -483,7 +483,7 @@ def run_dask(corpus: str, output: str | None, *, fmt: str | None = None, codeboo
                                                [s.start for s in ranges], [s.end for s in ranges],
                                                pure=False)) if ranges else []
             before: dict[str, int] = {}
-            for source, n in zip(ranges, counted):
+            for source, n in zip(ranges, counted, strict=True):
                 source.newlines_before = before.get(source.path, 0)
                 before[source.path] = source.newlines_before + n
 

@@ -199,7 +199,7 @@ def merge(report: Report, packed: tuple, on_skip: Callable[[Problem], None] | No
     if rejected and on_skip is not None:
         for problem in rejected:
             on_skip(problem)
-    for name, n in zip(_COUNTS, counts):
+    for name, n in zip(_COUNTS, counts, strict=True):
         if n:
             setattr(report, name, getattr(report, name) + n)
     if problems:

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from coder.errors import Problem
 from coder.io.writers import _atomic_file, _io_error

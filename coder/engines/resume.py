@@ -212,7 +212,7 @@ def _snapshot(report: Report) -> tuple:
 
 
 def _delta(report: Report, before: tuple) -> tuple[dict, dict]:
-    counts = {n: getattr(report, n) - v for n, v in zip(_COUNTS, before[0])}
+    counts = {n: getattr(report, n) - v for n, v in zip(_COUNTS, before[0], strict=True)}
     problems = {
         "problems": [p.to_dict() for p in report.problems[before[1]:]],
         "skipped": [p.to_dict() for p in report.skipped[before[2]:]],
@@ -268,7 +268,7 @@ def run_resumable(items: Iterable, corpus: str, parts: Parts, report: Report,
         part = parts.part_name(unit)
         path = os.path.join(parts.dir, part)
         with _atomic_file(path) as f:
-            def write(line: str) -> None:
+            def write(line: str, path: str = path) -> None:
                 try:
                     f.write(line.encode("utf-8") + b"\n")
                 except OSError as exc:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 from coder.engines.common import (
     DEFAULT_MAX_DOC_BYTES,
@@ -47,7 +48,9 @@ class Progress:
         if not force and now - self.last < 0.2:
             return
         self.last = now
-        self.stream.write(f"\r\x1b[2Kcoding: {report.documents_read} documents, {report.sentences} sentences, {report.events} events")
+        self.stream.write(
+            f"\r\x1b[2Kcoding: {report.documents_read} documents, {report.sentences} sentences, {report.events} events"
+        )
         self.stream.flush()
 
     def clear(self) -> None:
@@ -122,12 +125,27 @@ def run(
     if engine == "dask":
         from coder.engines.distributed import run_dask
 
-        return run_dask(corpus, output, fmt=fmt, codebook=codebook, doc_date=doc_date,
-                        input_format=input_format, on_problem=on_problem, report=report,
-                        report_path=report_path, rejects_path=rejects_path, resume=resume,
-                        max_doc_bytes=max_doc_bytes, max_sentence_chars=max_sentence_chars,
-                        excel_safe=excel_safe, raise_errors=raise_errors, on_note=on_note,
-                        jobs=jobs, scheduler=scheduler, partition_bytes=partition_bytes)
+        return run_dask(
+            corpus,
+            output,
+            fmt=fmt,
+            codebook=codebook,
+            doc_date=doc_date,
+            input_format=input_format,
+            on_problem=on_problem,
+            report=report,
+            report_path=report_path,
+            rejects_path=rejects_path,
+            resume=resume,
+            max_doc_bytes=max_doc_bytes,
+            max_sentence_chars=max_sentence_chars,
+            excel_safe=excel_safe,
+            raise_errors=raise_errors,
+            on_note=on_note,
+            jobs=jobs,
+            scheduler=scheduler,
+            partition_bytes=partition_bytes,
+        )
     for value, option in ((scheduler, "--scheduler"), (partition_bytes, "--partition-bytes")):
         if value is not None:
             raise UsageError(Problem("usage", "only with --engine dask", field=option))
@@ -144,14 +162,26 @@ def run(
     for path, option in ((report_path, "--report"), (rejects_path, "--rejects")):
         if path is not None and not to_stdout and os.path.abspath(path) == os.path.abspath(output):
             raise UsageError(Problem("usage", "is the output file too", path=path, field=option))
-    if report_path is not None and rejects_path is not None and os.path.abspath(report_path) == os.path.abspath(rejects_path):
+    if (
+        report_path is not None
+        and rejects_path is not None
+        and os.path.abspath(report_path) == os.path.abspath(rejects_path)
+    ):
         raise UsageError(Problem("usage", "is the --rejects file too", path=report_path, field="--report"))
     report = report if report is not None else Report()
     progress = Progress(progress_stream)
     shown = _Shown(report, on_problem, on_note, progress)
-    options = {"format": fmt, "doc_date": doc_date, "input_format": input_format,
-               "max_doc_bytes": max_doc_bytes, "max_sentence_chars": max_sentence_chars,
-               "excel_safe": excel_safe, "resume": resume, "rejects": rejects_path, "jobs": jobs}
+    options = {
+        "format": fmt,
+        "doc_date": doc_date,
+        "input_format": input_format,
+        "max_doc_bytes": max_doc_bytes,
+        "max_sentence_chars": max_sentence_chars,
+        "excel_safe": excel_safe,
+        "resume": resume,
+        "rejects": rejects_path,
+        "jobs": jobs,
+    }
     codebook_info: dict = {"path": codebook}
     start = time.perf_counter()
     pool: Pool | None = None
@@ -160,30 +190,56 @@ def run(
         with outcome:
             compiled = load_compiled(codebook)
             cb = compiled.codebook
-            codebook_info = {"name": cb.name, "version": cb.version, "path": codebook,
-                             "sha256": codebook_digest(cb, codebook)}
-            items = read_corpus(corpus, doc_date=doc_date, input_format=input_format, stdin=stdin,
-                                max_doc_bytes=max_doc_bytes)
-            writer_options = dict(codebook=cb.name, codebook_version=cb.version, excel_safe=excel_safe,
-                                  actors=ActorTable.from_compiled(compiled))
+            codebook_info = {
+                "name": cb.name,
+                "version": cb.version,
+                "path": codebook,
+                "sha256": codebook_digest(cb, codebook),
+            }
+            items = read_corpus(
+                corpus, doc_date=doc_date, input_format=input_format, stdin=stdin, max_doc_bytes=max_doc_bytes
+            )
+            writer_options = dict(
+                codebook=cb.name,
+                codebook_version=cb.version,
+                excel_safe=excel_safe,
+                actors=ActorTable.from_compiled(compiled),
+            )
 
             if jobs > 1:  # coder.engines.parallel: the same records and report, from worker processes
-                pool = Pool(compiled, codebook, jobs, max_doc_bytes=max_doc_bytes,
-                            max_sentence_chars=max_sentence_chars, raise_errors=raise_errors,
-                            validate=not resume)  # the workers check the records for the writer
+                pool = Pool(
+                    compiled,
+                    codebook,
+                    jobs,
+                    max_doc_bytes=max_doc_bytes,
+                    max_sentence_chars=max_sentence_chars,
+                    raise_errors=raise_errors,
+                    validate=not resume,
+                )  # the workers check the records for the writer
 
             def code(items, report, on_skip):
                 if pool is not None:
                     return pool.code(items, report, on_skip)
-                return code_corpus(compiled, items, report, max_doc_bytes=max_doc_bytes,
-                                   max_sentence_chars=max_sentence_chars, on_skip=on_skip,
-                                   raise_errors=raise_errors)
+                return code_corpus(
+                    compiled,
+                    items,
+                    report,
+                    max_doc_bytes=max_doc_bytes,
+                    max_sentence_chars=max_sentence_chars,
+                    on_skip=on_skip,
+                    raise_errors=raise_errors,
+                )
 
             if resume:
-                settings = {"coder": __version__, "codebook_sha256": codebook_info["sha256"],
-                            "corpus": os.path.abspath(corpus), "doc_date": doc_date,
-                            "input_format": input_format, "max_doc_bytes": max_doc_bytes,
-                            "max_sentence_chars": max_sentence_chars}
+                settings = {
+                    "coder": __version__,
+                    "codebook_sha256": codebook_info["sha256"],
+                    "corpus": os.path.abspath(corpus),
+                    "doc_date": doc_date,
+                    "input_format": input_format,
+                    "max_doc_bytes": max_doc_bytes,
+                    "max_sentence_chars": max_sentence_chars,
+                }
                 parts = Parts(output, run_key(settings), {"settings": settings, "codebook": codebook_info})
                 parts.open()
                 if parts.note is not None and on_note is not None:
@@ -211,8 +267,10 @@ def run(
                 parts.remove()
             else:
                 if not to_stdout and os.path.isdir(parts_dir(output)) and on_note is not None:
-                    on_note(f"{parts_dir(output)} holds an interrupted resumable run that this run "
-                            "does not use (add --resume to go on with it)")
+                    on_note(
+                        f"{parts_dir(output)} holds an interrupted resumable run that this run "
+                        "does not use (add --resume to go on with it)"
+                    )
                 with open_rejects(rejects_path) as rejects:
                     with open_writer(output, fmt, **writer_options) as writer:
                         if pool is not None:
@@ -230,6 +288,7 @@ def run(
         report.seconds = time.perf_counter() - start
         progress.clear()
         if report_path is not None:
-            outcome.write_report(report_path, report, corpus=corpus, output=output,
-                                 codebook=codebook_info, options=options)
+            outcome.write_report(
+                report_path, report, corpus=corpus, output=output, codebook=codebook_info, options=options
+            )
     return report

@@ -371,7 +371,7 @@ def _read_records(path: str, event_types: list[str]) -> list[_Gold]:
             problems.append(Problem("input-csv", f"row has {len(row)} cells, header has {len(header)}",
                                     path=path, line=n))
             continue
-        cells = {name: cell.strip() for name, cell in zip(header, row)
+        cells = {name: cell.strip() for name, cell in zip(header, row, strict=True)
                  if name not in IGNORED_COLUMNS and cell.strip()}
         doc_id, event_type = cells.pop("doc_id", ""), cells.get("event_type", "")
         if not doc_id:
@@ -579,7 +579,7 @@ def _table(rows: list[list[str]], right: int = 1) -> list[str]:
     widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
     out = []
     for r in rows:
-        cells = [c.ljust(w) if k < right else c.rjust(w) for k, (c, w) in enumerate(zip(r, widths))]
+        cells = [c.ljust(w) if k < right else c.rjust(w) for k, (c, w) in enumerate(zip(r, widths, strict=False))]
         out.append("  ".join(cells).rstrip())
     return out
 
@@ -660,6 +660,7 @@ def _render_entry(form: str, title: str, e: dict) -> list[str]:
         return out
     out = [f"  {e['doc_id']} sentence {e['sentence_index']}: got {_fields(e['got'])} (rule {e['rule_id']})"]
     if e["expected"] is not None:
-        out.append(f"      nearest gold (line {e['line']}): {_fields(e['expected'])}; differs: {', '.join(e['differs'])}")
+        out.append(f"      nearest gold (line {e['line']}): {_fields(e['expected'])}; differs: "
+                   f"{', '.join(e['differs'])}")
     out.append(f"      {_short(e['sentence'])}")
     return out

@@ -59,7 +59,9 @@ def _segment(view: SentenceView, core: tuple[int, int]) -> tuple[int, int]:
     return a, b
 
 
-def attach_date(view: SentenceView, cand: Candidate, dates: list[DateInfo], doc_date: str | None) -> tuple[str, int | None, bool]:
+def attach_date(
+    view: SentenceView, cand: Candidate, dates: list[DateInfo], doc_date: str | None
+) -> tuple[str, int | None, bool]:
     """(event_date, time_precision, taken from the document date) for a candidate."""
     if not dates:
         return (doc_date, 1, True) if doc_date else ("", None, True)
@@ -90,7 +92,9 @@ def _actor_kinds(actor: Actor | None, iso3: str) -> set[str]:
         return {"unknown"}
     if actor.inter == 1:
         kinds = {"state"}
-        if not iso3 or not actor.country or actor.country == iso3:  # a state actor of no named country: the government's own
+        if (
+            not iso3 or not actor.country or actor.country == iso3
+        ):  # a state actor of no named country: the government's own
             kinds.add("own_state")
         else:
             kinds.add("foreign_state")
@@ -149,8 +153,9 @@ def _holds(w, words: _Words, k1: set, k2: set, events: frozenset = frozenset()) 
     return True
 
 
-def excluded(et: EventType, words: _Words, a1: Actor | None, a2: Actor | None, iso3: str,
-             events: frozenset = frozenset()) -> str:
+def excluded(
+    et: EventType, words: _Words, a1: Actor | None, a2: Actor | None, iso3: str, events: frozenset = frozenset()
+) -> str:
     """The situation of the first ``exclude`` entry of ``et`` that holds ("" if none)."""
     if not et.excludes:
         return ""
@@ -192,8 +197,11 @@ def _infer_holders(kept: list[Candidate]) -> dict[int, Mention]:
             if m.place is None:
                 continue
             holder = next(
-                (o.slots["actor1"][0] for o in holders_at.get(id(m.place), ())
-                 if o is not c and (not a2 or a2[0].actor is not o.slots["actor1"][0].actor)),
+                (
+                    o.slots["actor1"][0]
+                    for o in holders_at.get(id(m.place), ())
+                    if o is not c and (not a2 or a2[0].actor is not o.slots["actor1"][0].actor)
+                ),
                 None,
             )
             if holder is not None:
@@ -212,7 +220,7 @@ class Draft:
     rule_id: str
     event_type: str
     cameo_override: str
-    words: "_Words"
+    words: _Words
     a1: Actor | None
     a2: Actor | None
     place: Place | None
@@ -221,7 +229,7 @@ class Draft:
     precision: int | None
     date_from_doc: bool
     matched: str
-    merged: list["Draft"] = field(default_factory=list)
+    merged: list[Draft] = field(default_factory=list)
 
 
 def draft_events(
@@ -250,20 +258,33 @@ def draft_events(
         et = compiled.codebook.event_types[rule.event_type]
         if et.excludes:
             iso3 = next((m.place.iso3 for m in places if m.place.iso3), "")
-            why = excluded(et, words, a1m.actor if a1m else None, a2m.actor if a2m else None, iso3,
-                           types - {c.event_type})
+            why = excluded(
+                et, words, a1m.actor if a1m else None, a2m.actor if a2m else None, iso3, types - {c.event_type}
+            )
             if why:
                 c.status, c.reason = "dropped", f"excluded: {why}"
                 continue
         date, precision, from_doc = attach_date(view, c, dates, doc_date)
-        matched = sentence_text[toks[c.span[0]].start: toks[c.span[1] - 1].end]
+        matched = sentence_text[toks[c.span[0]].start : toks[c.span[1] - 1].end]
         for m in places or [None]:
-            out.append(Draft(
-                sentence_index, sentence_text, rule.id, rule.event_type, rule.cameo, words,
-                a1m.actor if a1m else None, a2m.actor if a2m else None,
-                m.place if m else None, m.near if m else False,
-                date, precision, from_doc, matched,
-            ))
+            out.append(
+                Draft(
+                    sentence_index,
+                    sentence_text,
+                    rule.id,
+                    rule.event_type,
+                    rule.cameo,
+                    words,
+                    a1m.actor if a1m else None,
+                    a2m.actor if a2m else None,
+                    m.place if m else None,
+                    m.near if m else False,
+                    date,
+                    precision,
+                    from_doc,
+                    matched,
+                )
+            )
     return out
 
 
@@ -318,8 +339,13 @@ def to_record(compiled: Compiled, doc_id: str, d: Draft) -> Record:
     a1, a2 = d.a1, d.a2
     return Record(
         event_id=event_id(
-            doc_id, d.sentence_index, d.rule_id,
-            a1.code if a1 else "", a2.code if a2 else "", place.name if place else "", d.date,
+            doc_id,
+            d.sentence_index,
+            d.rule_id,
+            a1.code if a1 else "",
+            a2.code if a2 else "",
+            place.name if place else "",
+            d.date,
         ),
         doc_id=doc_id,
         sentence_index=d.sentence_index,

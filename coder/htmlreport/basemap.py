@@ -55,5 +55,5 @@ def clockwise(ring: list[list[float]]) -> list[list[float]]:
     anticlockwise ring (GeoJSON's right-hand rule) would fill the rest of the
     world instead.  Holes (lakes) are filled too, which at 1:110m loses nothing.
     """
-    area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]))
+    area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True))
     return ring[::-1] if area > 0 else ring

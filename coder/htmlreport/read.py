@@ -125,7 +125,7 @@ def _read_csv(path: str, fmt: str) -> Iterator[dict]:
                 if len(row) != len(columns):
                     raise CoderError(_problem(path, f"row has {len(row)} cells, expected "
                                                     f"{len(columns)}", line=start))
-                cells = dict(zip(columns, row))
+                cells = dict(zip(columns, row, strict=False))
                 record = _from_acled(cells) if fmt == "acled" else _typed(cells)
                 yield _finish(record, path, start)
                 start = reader.line_num + 1
@@ -192,7 +192,7 @@ def _read_phoenix(path: str, fmt: str) -> Iterator[dict]:
                 raise CoderError(_problem(path, f"row has {len(row)} cells, expected "
                                                 f"{len(PHOENIX_COLUMNS)} (tab-separated)",
                                           line=number))
-            yield _finish(_from_phoenix(dict(zip(PHOENIX_COLUMNS, row))), path, number)
+            yield _finish(_from_phoenix(dict(zip(PHOENIX_COLUMNS, row, strict=False))), path, number)
 
 
 def _from_phoenix(cells: dict) -> dict:

@@ -130,7 +130,7 @@ def _check_csv(path: str, file: BinaryIO) -> list[Problem]:
                     path, f"row has {len(row)} cells, expected {len(FIELDS)}", line=start))
             else:
                 record = {name: parse_value(name, cell)
-                          for name, cell in zip(FIELDS, row) if cell != ""}
+                          for name, cell in zip(FIELDS, row, strict=False) if cell != ""}
                 problems.extend(_record_problems(path, start, record))
             start = reader.line_num + 1
     except _Undecodable as exc:
@@ -151,7 +151,7 @@ def _header_problem(header: list[str], columns: tuple[str, ...] = FIELDS) -> str
     if columns != ACLED_COLUMNS and header and header[0] == ACLED_COLUMNS[0]:
         return (f"this is an ACLED file (its first column is {ACLED_COLUMNS[0]!r}): "
                 "check it with --format acled")
-    for position, (got, want) in enumerate(zip(header, columns), 1):
+    for position, (got, want) in enumerate(zip(header, columns, strict=False), 1):
         if got == want:
             continue
         if got not in columns:

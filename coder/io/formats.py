@@ -272,7 +272,7 @@ def parse_cells(cells_: Iterable[str], columns: tuple[str, ...], integers: froze
     """Text cells back to a typed row (empty cells left out; text that does
     not parse stays text, for validation to report)."""
     row = {}
-    for name, cell in zip(columns, cells_):
+    for name, cell in zip(columns, cells_, strict=False):
         if cell == "":
             continue
         value: object = cell
@@ -337,7 +337,7 @@ def acled_sink(raw: BinaryIO, *, actors: ActorTable, validate: bool,
                 _check(validate_acled(row))
             out = cells(row, ACLED_COLUMNS)
             if cell_filter is not None:
-                out = [c if n in numeric else cell_filter(c) for n, c in zip(ACLED_COLUMNS, out)]
+                out = [c if n in numeric else cell_filter(c) for n, c in zip(ACLED_COLUMNS, out, strict=False)]
             (quote_all if any("\r" in c for c in out) else writer).writerow(out)
 
         yield emit

@@ -417,7 +417,7 @@ def _read_csv(f: BinaryIO, head: bytes, path: str, rel: str, doc_date):
                               f"{len(header)}", path=path, line=start, raw=row)
             else:
                 found = True
-                fields = {k: v for k, v in zip(header, row) if k == "text" or v.strip()}
+                fields = {k: v for k, v in zip(header, row, strict=False) if k == "text" or v.strip()}
                 yield _document(fields, path, start, f"{rel}:{start}", doc_date)
     except csv.Error as e:  # e.g. a field over csv.field_size_limit()
         yield Problem("input-csv", f"cannot read the row: {e}; the rest of the file "

@@ -170,7 +170,7 @@ class _Unsupported(Exception):
     pass
 
 
-def _compile(schema) -> "callable":
+def _compile(schema) -> callable:
     """A predicate for ``schema``: Python source generated for the keywords
     below and compiled once (about ten times faster than closures).  Each
     property is looked up once (``v.get(name, _M)``) and checked by

@@ -234,7 +234,7 @@ def _csv_sink(raw: BinaryIO, excel_safe: bool = False) -> Iterator[Callable[[Rec
             row = record.to_row()
             if excel_safe:
                 row = [cell if name in _NUMERIC else excel_safe_cell(cell)
-                       for name, cell in zip(FIELDS, row)]
+                       for name, cell in zip(FIELDS, row, strict=True)]
             (quote_all if "\r" in "".join(row) else writer).writerow(row)
 
         yield emit

@@ -65,7 +65,9 @@ def _fingerprint() -> str:
         for name in sorted(names):
             if name.endswith((".py", ".csv", ".json", ".txt", ".xsd")):
                 st = os.stat(os.path.join(root, name))
-                h.update(f"{os.path.relpath(os.path.join(root, name), _PACKAGE)}:{st.st_size}:{st.st_mtime_ns};".encode())
+                h.update(
+                    f"{os.path.relpath(os.path.join(root, name), _PACKAGE)}:{st.st_size}:{st.st_mtime_ns};".encode()
+                )
     return h.hexdigest()
 
 
@@ -137,8 +139,14 @@ def _store(d: Path, target: Path, compiled: Compiled) -> None:
 def _prune(d: Path, keep: int | None = None) -> None:
     """Delete all but the ``keep`` most recently used compiled codebooks in ``d``."""
     keep = KEEP if keep is None else keep
-    entries = sorted(((e.stat().st_mtime_ns, e.path) for e in os.scandir(d)
-                      if e.name.startswith("codebook-") and e.name.endswith(".pickle")), reverse=True)
+    entries = sorted(
+        (
+            (e.stat().st_mtime_ns, e.path)
+            for e in os.scandir(d)
+            if e.name.startswith("codebook-") and e.name.endswith(".pickle")
+        ),
+        reverse=True,
+    )
     for _, path in entries[keep:]:
         with suppress(OSError):
             os.unlink(path)

@@ -114,7 +114,9 @@ class Compiled:
             try:
                 gaz = open_gazetteer()
             except GazetteerError as exc:
-                raise CodebookError(Problem("gazetteer", str(exc), self.codebook.path, field="settings.gazetteer")) from None
+                raise CodebookError(
+                    Problem("gazetteer", str(exc), self.codebook.path, field="settings.gazetteer")
+                ) from None
             self.__dict__["_gazetteer"] = gaz
         return gaz
 
@@ -176,19 +178,27 @@ def _trigger(cr: CompiledRule, alt: tuple) -> Trigger:
     if lead is not None and len(left) > 1 and isinstance(left[1], Word) and "'s" in left[1].forms:
         lead = None  # "{location} 's fall": the possessor stands right there, no subject search
     lead_kind = "" if lead is None or lead.optional else ("place" if lead.name == "location" else "actor")
-    return Trigger(cr, alt, tuple(needs), alt[1:] + items[cr.anchor + 1:],
-                   tuple(reversed(left[1:] if lead else left)), lead,
-                   needs_place="location" in cr.required,
-                   needs_actor=any(name != "location" for name in cr.required),
-                   lead_kind=lead_kind)
+    return Trigger(
+        cr,
+        alt,
+        tuple(needs),
+        alt[1:] + items[cr.anchor + 1 :],
+        tuple(reversed(left[1:] if lead else left)),
+        lead,
+        needs_place="location" in cr.required,
+        needs_actor=any(name != "location" for name in cr.required),
+        lead_kind=lead_kind,
+    )
 
 
 def _anchor(pattern: Pattern) -> int:
     for i, item in enumerate(pattern.items):
         if isinstance(item, Word) and not (item.forms & _WEAK):
             return i
-        if isinstance(item, Group) and not item.optional and all(
-            isinstance(alt[0], Word) and not (alt[0].forms & _WEAK) for alt in item.alts
+        if (
+            isinstance(item, Group)
+            and not item.optional
+            and all(isinstance(alt[0], Word) and not (alt[0].forms & _WEAK) for alt in item.alts)
         ):
             return i
     return pattern.anchor

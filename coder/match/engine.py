@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from coder.codebook.model import Settings
 from coder.codebook.pattern import Gap, Group, Pattern, Regex, Slot, Word
@@ -105,7 +106,7 @@ class SentenceView:
         # a word (not a closed-class word), a bracket or quote, or a date, outside mentions
         self.filler = [
             not mention and (dated or nm in TRANSPARENT_PUNCT or (nm[:1].isalnum() and nm not in NOT_FILLER))
-            for nm, mention, dated in zip(norms, in_mention, in_date)
+            for nm, mention, dated in zip(norms, in_mention, in_date, strict=True)
         ]
         stop = self.stop = [nm in _STOPS for nm in norms]
         self.boundaries = [k for k, nm in enumerate(norms) if nm in _BOUNDARIES]
@@ -114,7 +115,7 @@ class SentenceView:
         self.paren_open: dict[int, int] = {}
         if "," in self.norm_set:
             commas = [k for k, nm in enumerate(norms) if nm == ","]
-            for a, b in zip(commas, commas[1:]):
+            for a, b in pairwise(commas):
                 first = norms[a + 1] if a + 1 < b else ""
                 second = norms[a + 2] if a + 2 < b else ""
                 if first in RELATIVE or (first.endswith("ed") and second == "by"):
@@ -247,7 +248,7 @@ class _Matcher:
             # the words that could come next: an alternative starting with a
             # word none of them is would fail at once, so it is not tried
             here = None
-            for alt, edge in zip(item.alts, item.firsts if d > 0 else item.lasts):
+            for alt, edge in zip(item.alts, item.firsts if d > 0 else item.lasts, strict=True):
                 if edge is not None:
                     if here is None:
                         here = self._next_norms(positions, d)
@@ -515,7 +516,7 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
     cands.sort(key=lambda c: (c.core[0], c.rule.index))
     for c in cands:
         if not c.complete:
-            c.status, c.reason = "dropped", "missing slot " + ", ".join("{%s}" % s for s in c.missing)
+            c.status, c.reason = "dropped", "missing slot " + ", ".join(f"{{{s}}}" for s in c.missing)
     winners: list[Candidate] = []
     position: dict[int, int] = {}
     active: dict[str, list[Candidate]] = {}  # per event type: winners whose words reach this far

@@ -43,7 +43,7 @@ class Mention:
     def __post_init__(self) -> None:
         if self.head < 0:
             self.head = self.start
-    group: list["Mention"] = field(default_factory=list, repr=False)
+    group: list[Mention] = field(default_factory=list, repr=False)
 
     @property
     def is_place(self) -> bool:
@@ -550,7 +550,7 @@ def _groups(mentions: list[Mention], tokens: list[Token]) -> None:
                 continue
         runs.append([m])
         conj.append(False)
-    for run, has_conj in zip(runs, conj):
+    for run, has_conj in zip(runs, conj, strict=True):
         if len(run) > 1 and has_conj:
             for m in run:
                 m.group = run

@@ -25,33 +25,55 @@ Resolution.  Examples are for a document dated Friday 2017-11-03; a
 returns ``None``.  Precision is ACLED's ``time_precision``: 1 day, 2 week,
 3 month.
 
-| Form | kind | Resolves to (example) | Precision |
-|------|------|-----------------------|-----------|
-| "12 March 2019", "12th of March 2019", "March 12, 2019", "March 12 2019", "Mar. 12, 2019", "2019-03-12", "Sunday, 12 March 2019", [on/around/about] "3 June 2019" | day | that date ("12 October 2017" -> 2017-10-12); a date after the document date -> None | 1 |
-| "12 March", "March 12", "Oct. 12" (no year) | day | the most recent such date on or before the document date ("October 12" -> 2017-10-12, "December 12" -> 2016-12-12); "31 February" -> None | 1 |
-| "Sunday", [on / late on / early] "Sunday", "Sunday" [night/morning/afternoon/evening], "Sunday"['s] | weekday | the most recent Sunday on or before the document date ("Sunday" -> 2017-10-29, "Thursday" -> 2017-11-02, "Friday" -> 2017-11-03) | 1 |
-| "last Sunday", "this past Sunday" | weekday | the most recent Sunday strictly before the document date ("last Friday" -> 2017-10-27) | 1 |
-| "this Sunday" | weekday | the document date if it is a Sunday, else None (upcoming) | 1 |
-| "next Sunday", "this coming Sunday" | weekday | None (future) | |
-| "today", "tonight", "this morning", "this afternoon", "this evening", [earlier] "today" | relative_day | the document date (2017-11-03) | 1 |
-| "yesterday", "last night", "overnight" | relative_day | the document date - 1 (2017-11-02) | 1 |
-| "the day before yesterday" | relative_day | the document date - 2 (2017-11-01) | 1 |
-| "a day ago", "3 days ago", "three days ago" | relative_day | the document date - N ("3 days ago" -> 2017-10-31) | 1 |
-| "tomorrow", "the day after tomorrow" | relative_day | None (future) | |
-| "this week", [earlier] "this week", [in] "recent days", "the past few days", "the last few days" | week | the document date (2017-11-03) | 2 |
-| "last week", "the past week", "the last week" | week | the document date - 7 (2017-10-27) | 2 |
-| "a week ago", "two weeks ago" | week | the document date - 7 N ("two weeks ago" -> 2017-10-20) | 2 |
-| [over/during/at/on] "the weekend", "the weekend"['s], "last weekend", "this past weekend" | week | the most recent Saturday strictly before the document date (2017-10-28; for a Sunday document the day before) | 2 |
-| "this weekend" | week | that Saturday if the document date is a Saturday or Sunday, else None (upcoming) | 2 |
-| "next week", "next weekend" | week | None (future) | |
-| "June 2017", "June of 2017", "May 2017", "Jan. 2017", [in / early / mid- / late] "June 2017" | month | that month (2017-06); a month after the document's month -> None | 3 |
-| [in/on/since/until/till/by/from/during/of/around/about/between/through/throughout/before/after/early/late/mid-] "June" | month | the most recent June on or before the document's month ("June" -> 2017-06, "November" -> 2017-11, "December" -> 2016-12) | 3 |
-| "last June" | month | the most recent June strictly before the document's month (2017-06) | 3 |
-| "this June" | month | June of the document's year, None if that is after the document's month | 3 |
-| "this month", [earlier] "this month" | relative_month | the document's month (2017-11) | 3 |
-| "last month", "a month ago" | relative_month | the month before (2017-10) | 3 |
-| "two months ago" | relative_month | N months before (2017-09) | 3 |
-| "next month" | relative_month | None (future) | |
+Each form below is followed by its kind and precision, then what it resolves to:
+
+* "12 March 2019", "12th of March 2019", "March 12, 2019", "March 12 2019", "Mar. 12, 2019",
+  "2019-03-12", "Sunday, 12 March 2019", [on/around/about] "3 June 2019" (day, precision 1): that
+  date ("12 October 2017" -> 2017-10-12); a date after the document date -> None.
+* "12 March", "March 12", "Oct. 12" (no year) (day, precision 1): the most recent such date on or
+  before the document date ("October 12" -> 2017-10-12, "December 12" -> 2016-12-12); "31 February"
+  -> None.
+* "Sunday", [on / late on / early] "Sunday", "Sunday" [night/morning/afternoon/evening],
+  "Sunday"['s] (weekday, precision 1): the most recent Sunday on or before the document date
+  ("Sunday" -> 2017-10-29, "Thursday" -> 2017-11-02, "Friday" -> 2017-11-03).
+* "last Sunday", "this past Sunday" (weekday, precision 1): the most recent Sunday strictly before
+  the document date ("last Friday" -> 2017-10-27).
+* "this Sunday" (weekday, precision 1): the document date if it is a Sunday, else None (upcoming).
+* "next Sunday", "this coming Sunday" (weekday): None (future).
+* "today", "tonight", "this morning", "this afternoon", "this evening", [earlier] "today"
+  (relative_day, precision 1): the document date (2017-11-03).
+* "yesterday", "last night", "overnight" (relative_day, precision 1): the document date - 1
+  (2017-11-02).
+* "the day before yesterday" (relative_day, precision 1): the document date - 2 (2017-11-01).
+* "a day ago", "3 days ago", "three days ago" (relative_day, precision 1): the document date - N ("3
+  days ago" -> 2017-10-31).
+* "tomorrow", "the day after tomorrow" (relative_day): None (future).
+* "this week", [earlier] "this week", [in] "recent days", "the past few days", "the last few days"
+  (week, precision 2): the document date (2017-11-03).
+* "last week", "the past week", "the last week" (week, precision 2): the document date - 7
+  (2017-10-27).
+* "a week ago", "two weeks ago" (week, precision 2): the document date - 7 N ("two weeks ago" ->
+  2017-10-20).
+* [over/during/at/on] "the weekend", "the weekend"['s], "last weekend", "this past weekend" (week,
+  precision 2): the most recent Saturday strictly before the document date (2017-10-28; for a Sunday
+  document the day before).
+* "this weekend" (week, precision 2): that Saturday if the document date is a Saturday or Sunday,
+  else None (upcoming).
+* "next week", "next weekend" (week): None (future).
+* "June 2017", "June of 2017", "May 2017", "Jan. 2017", [in / early / mid- / late] "June 2017"
+  (month, precision 3): that month (2017-06); a month after the document's month -> None.
+* [in/on/since/until/till/by/from/during/of/around/about/between/through/throughout/before/after/early/late/mid-]
+  "June" (month, precision 3): the most recent June on or before the document's month ("June" ->
+  2017-06, "November" -> 2017-11, "December" -> 2016-12).
+* "last June" (month, precision 3): the most recent June strictly before the document's month
+  (2017-06).
+* "this June" (month, precision 3): June of the document's year, None if that is after the
+  document's month.
+* "this month", [earlier] "this month" (relative_month, precision 3): the document's month
+  (2017-11).
+* "last month", "a month ago" (relative_month, precision 3): the month before (2017-10).
+* "two months ago" (relative_month, precision 3): N months before (2017-09).
+* "next month" (relative_month): None (future).
 
 Explicit dates with a year resolve without a document date; everything else
 needs one.  A date after the document date resolves to ``None`` (for months:
@@ -148,14 +170,34 @@ class DateExpr:
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 _MONTH_NUM = {name[:3].lower(): i for i, name in enumerate(_MONTHS, 1)}
 _WEEKDAY_NUM = {name[:3].lower(): i for i, name in enumerate(_WEEKDAYS)}
 _NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
 }
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # Feb: leap max
 
@@ -167,10 +209,7 @@ _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # Feb: leap m
 _WD = "(?:" + "|".join(_WEEKDAYS) + ")"
 _MON_FULL = "(?:" + "|".join(_MONTHS) + r")(?!\w)"
 # Abbreviations: the period belongs to the date only when a number follows.
-_MON_ANY = (
-    "(?:" + "|".join(_MONTHS)
-    + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)(?:\.(?=\s+\d))?)(?!\w)"
-)
+_MON_ANY = "(?:" + "|".join(_MONTHS) + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)(?:\.(?=\s+\d))?)(?!\w)"
 _DAY = r"(?:3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?(?!\w)"
 _YEAR = r"(?:1[89]|20)[0-9]{2}(?!\w)"
 _NUM = r"(?:\d{1,3}|(?i:an|a|one|two|three|four|five|six|seven|eight|nine|ten))"
@@ -210,9 +249,28 @@ _DATE_RE = re.compile(_PATTERN, re.VERBOSE)
 # (weekday names contain "day"; ISO dates "-0" or "-1").  Plain substring
 # tests are much faster than a regular expression alternation.
 _TRIGGERS = (
-    "day", "night", "week", "month", "morning", "afternoon", "evening", "omorrow",
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    "-0", "-1",
+    "day",
+    "night",
+    "week",
+    "month",
+    "morning",
+    "afternoon",
+    "evening",
+    "omorrow",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+    "-0",
+    "-1",
 )
 
 # Context checks, run on the text just before / after a match.
@@ -228,9 +286,7 @@ _SUNDAY_PAPER_RE = re.compile(  # "the Sunday Times" and friends
     r"\s(?:Times|Telegraph|Express|Mirror|Mail|Herald|Independent|Tribune|Observer"
     r"|Post|Sport|Business|Guardian|Standard|Monitor|Vision|Punch)\b"
 )
-_QUAL_BEFORE_RE = re.compile(
-    r"\b(?i:(early|late|mid|earlier|later|overnight))(?:-|\s(?:on\s|in\s)?)\Z"
-)
+_QUAL_BEFORE_RE = re.compile(r"\b(?i:(early|late|mid|earlier|later|overnight))(?:-|\s(?:on\s|in\s)?)\Z")
 _QUAL_AFTER_RE = re.compile(r"(?:['’]s)?\s(?i:(night|morning|afternoon|evening))\b")
 _POSSESSIVE_RE = re.compile(r"['’]s\b")
 _IN_RE = re.compile(r"\b(?i:in)\s\Z")
@@ -286,20 +342,26 @@ def _build(m: re.Match[str], s: str) -> DateExpr | None:
         if not year:
             if _DATE_NAME_RE.match(s, end):
                 return None
-            if alt == "mdy" and g("mdy_d").isdigit() and _IN_RE.search(
-                s, max(0, start - 4), start
-            ):
+            if alt == "mdy" and g("mdy_d").isdigit() and _IN_RE.search(s, max(0, start - 4), start):
                 # "in June 12 people were killed": a month, then a count.
                 month_text = g("mdy_m")
                 if month_text not in _MONTHS:
                     return None
                 m_start, m_end = m.span("mdy_m")
-                return DateExpr(m_start, m_end, month_text, "month",
-                                month=_MONTH_NUM[month_text[:3].lower()],
-                                qualifier=_qualifier(s, m_start, m_end))
+                return DateExpr(
+                    m_start,
+                    m_end,
+                    month_text,
+                    "month",
+                    month=_MONTH_NUM[month_text[:3].lower()],
+                    qualifier=_qualifier(s, m_start, m_end),
+                )
         wd = g(alt + "_wd")
         return DateExpr(
-            start, end, text, "day",
+            start,
+            end,
+            text,
+            "day",
             year=_int_or_none(year),
             month=_MONTH_NUM[g(alt + "_m")[:3].lower()],
             day=_day_num(g(alt + "_d")),
@@ -308,22 +370,29 @@ def _build(m: re.Match[str], s: str) -> DateExpr | None:
         )
     if alt == "iso":
         return DateExpr(
-            start, end, text, "day",
-            year=int(g("iso_y")), month=int(g("iso_m")), day=int(g("iso_d")),
+            start,
+            end,
+            text,
+            "day",
+            year=int(g("iso_y")),
+            month=int(g("iso_m")),
+            day=int(g("iso_d")),
             qualifier=_qualifier(s, start, end),
         )
     if alt == "my":
         return DateExpr(
-            start, end, text, "month",
-            year=int(g("my_y")), month=_MONTH_NUM[g("my_m")[:3].lower()],
+            start,
+            end,
+            text,
+            "month",
+            year=int(g("my_y")),
+            month=_MONTH_NUM[g("my_m")[:3].lower()],
             qualifier=_qualifier(s, start, end),
         )
     if alt == "wd":
         lo = max(0, start - _CTX_WINDOW)
         weekday = _WEEKDAY_NUM[g("wd_name")[:3].lower()]
-        if _WD_NAME_BEFORE_RE.search(s, lo, start) or (
-            weekday == 6 and _SUNDAY_PAPER_RE.match(s, end)
-        ):
+        if _WD_NAME_BEFORE_RE.search(s, lo, start) or (weekday == 6 and _SUNDAY_PAPER_RE.match(s, end)):
             return None
         rel_words = (g("wd_rel") or "").lower().split()
         if not rel_words:
@@ -335,8 +404,12 @@ def _build(m: re.Match[str], s: str) -> DateExpr | None:
         else:
             rel = "this"
         return DateExpr(
-            start, end, text, "weekday",
-            weekday=weekday, rel=rel,
+            start,
+            end,
+            text,
+            "weekday",
+            weekday=weekday,
+            rel=rel,
             qualifier=_qualifier(s, start, end),
         )
     if alt == "lastm":
@@ -344,8 +417,7 @@ def _build(m: re.Match[str], s: str) -> DateExpr | None:
         rel = g("lastm_rel").lower()
         if month == 5 and (rel != "last" or _POSSESSIVE_RE.match(s, end)):
             return None
-        return DateExpr(start, end, text, "month", month=month, rel=rel,
-                        qualifier=_qualifier(s, start, end))
+        return DateExpr(start, end, text, "month", month=month, rel=rel, qualifier=_qualifier(s, start, end))
     if alt == "mon":
         month = _MONTH_NUM[text[:3].lower()]
         lo = max(0, start - _CTX_WINDOW)
@@ -354,15 +426,13 @@ def _build(m: re.Match[str], s: str) -> DateExpr | None:
                 return None
         elif not _MONTH_CTX_RE.search(s, lo, start):
             return None
-        return DateExpr(start, end, text, "month", month=month,
-                        qualifier=_qualifier(s, start, end))
+        return DateExpr(start, end, text, "month", month=month, qualifier=_qualifier(s, start, end))
     if alt == "relday":
         key = " ".join(text.lower().split())
-        if key == "today" and s[max(0, start - 4):start] == "USA ":
+        if key == "today" and s[max(0, start - 4) : start] == "USA ":
             return None
         offset = _RELDAY_OFFSET[key]
-        return DateExpr(start, end, text, "relative_day", offset=offset,
-                        qualifier=_qualifier(s, start, end))
+        return DateExpr(start, end, text, "relative_day", offset=offset, qualifier=_qualifier(s, start, end))
     if alt == "week":
         key = " ".join(text.lower().split())
         if (
@@ -372,13 +442,18 @@ def _build(m: re.Match[str], s: str) -> DateExpr | None:
         ):
             return None
         offset, rel = _WEEK_FORMS[key]
-        return DateExpr(start, end, text, "week", offset=offset, rel=rel,
-                        qualifier=_qualifier(s, start, end))
+        return DateExpr(start, end, text, "week", offset=offset, rel=rel, qualifier=_qualifier(s, start, end))
     if alt == "mrel":
         offset = _MREL_OFFSET[text.split()[0].lower()]
-        return DateExpr(start, end, text, "relative_month", offset=offset,
-                        rel="next" if offset > 0 else "",
-                        qualifier=_qualifier(s, start, end))
+        return DateExpr(
+            start,
+            end,
+            text,
+            "relative_month",
+            offset=offset,
+            rel="next" if offset > 0 else "",
+            qualifier=_qualifier(s, start, end),
+        )
     if alt == "ago":
         n_text = g("ago_n").lower()
         n = int(n_text) if n_text.isdigit() else _NUMBER_WORDS[n_text]
@@ -389,8 +464,7 @@ def _build(m: re.Match[str], s: str) -> DateExpr | None:
             kind, offset = "week", -7 * n
         else:
             kind, offset = "relative_month", -n
-        return DateExpr(start, end, text, kind, offset=offset,
-                        qualifier=_qualifier(s, start, end))
+        return DateExpr(start, end, text, kind, offset=offset, qualifier=_qualifier(s, start, end))
     raise AssertionError(f"unhandled date alternative {alt!r}")  # pragma: no cover
 
 
@@ -432,9 +506,7 @@ _MREL_OFFSET = {"this": 0, "last": -1, "next": 1}
 # Resolution
 
 
-def resolve(
-    expr: DateExpr, doc_date: _dt.date | str | None
-) -> tuple[str, int] | None:
+def resolve(expr: DateExpr, doc_date: _dt.date | str | None) -> tuple[str, int] | None:
     """Resolve ``expr`` against the document date.
 
     Returns ``(event_date, time_precision)`` -- ``"YYYY-MM-DD"`` with

@@ -16,7 +16,8 @@ VERY_COMMON = FUNCTION_WORDS | frozenset(
 
 ID = "broad-rule"
 LEVEL = "warning"
-DESCRIPTION = "a rule would match almost every sentence: it needs no slot and only common words, or one slot and only the commonest words (the, of, said)"
+DESCRIPTION = ("a rule would match almost every sentence: it needs no slot and only common words, or one slot and only "
+    "the commonest words (the, of, said)")
 
 #: Words a regular expression is tried on to see whether it matches anything.
 _PROBES = ("the", "said", "of", "and", "a", "in", "to", "is", "was", "on", "The", "He", "It", "2017", "10")

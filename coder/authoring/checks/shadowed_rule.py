@@ -7,7 +7,9 @@ from coder.codebook.pattern import parse
 
 ID = "shadowed-rule"
 LEVEL = "warning"
-DESCRIPTION = "a rule never differs from another: same pattern, or every match it makes on the examples is taken by another rule"
+DESCRIPTION = (
+    "a rule never differs from another: same pattern, or every match it makes on the examples is taken by another rule"
+)
 
 
 def check(ctx):
@@ -21,7 +23,8 @@ def check(ctx):
             duplicate.add(rule.id)
             yield ctx.problem(
                 ID,
-                f"rule '{rule.id}' has the same pattern and event type as rule '{other.id}' (line {ctx.line_of(other.where)}): it can never add a record",
+                f"rule '{rule.id}' has the same pattern and event type as rule '{other.id}' (line "
+                f"{ctx.line_of(other.where)}): it can never add a record",
                 rule.where + ("pattern",),
             )
         else:
@@ -44,6 +47,7 @@ def check(ctx):
         taker, n = takers[rule.id].most_common(1)[0]
         yield ctx.problem(
             ID,
-            f"rule '{rule.id}' gives no record on any example: all {sum(takers[rule.id].values())} of its matches are taken by other rules (most often '{taker}')",
+            f"rule '{rule.id}' gives no record on any example: all {sum(takers[rule.id].values())} of its matches are "
+            f"taken by other rules (most often '{taker}')",
             rule.where + ("pattern",),
         )

@@ -4,7 +4,9 @@ super-linear time on hostile text, so they are refused."""
 
 ID = "bad-regex"
 LEVEL = "error"
-DESCRIPTION = "a /regex/ in a pattern is invalid or needs a feature re2 cannot run in linear time (backreference, lookaround)"
+DESCRIPTION = (
+    "a /regex/ in a pattern is invalid or needs a feature re2 cannot run in linear time (backreference, lookaround)"
+)
 
 
 def check(ctx):

@@ -6,7 +6,11 @@ DESCRIPTION = "two rules share an id, two actors a code, or two places a name"
 
 
 def check(ctx):
-    for section, key, what in (("rules", "id", "rule id"), ("actors", "code", "actor code"), ("places", "name", "place name")):
+    for section, key, what in (
+        ("rules", "id", "rule id"),
+        ("actors", "code", "actor code"),
+        ("places", "name", "place name"),
+    ):
         first: dict = {}
         for i, item in enumerate(ctx.data.get(section) or []):
             value = item.get(key)
