@@ -17,5 +17,8 @@ def test_readme_has_the_two_commands():
 
 
 def test_ci_runs_exactly_the_readme_test_command():
+    """CI runs the README's install and test command, with the linter added
+    between the install and pytest (and nothing else changed)."""
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
-    assert readme_commands()[1] in ci
+    install, test = readme_commands()[1].rsplit(" && ", 1)
+    assert f"{install} && .venv/bin/ruff check . && {test}" in ci
