@@ -21,9 +21,9 @@ def test_the_documented_example_runs(tmp_path, monkeypatch, capsys):
     exec(compile(block, "docs/api.md", "exec"), {})
     out = capsys.readouterr().out
     assert out.startswith("capture.active matched: Iraqi forces recaptured Rawa from Islamic State\n")
-    assert "19 records written, 0 documents skipped" in out
+    assert "20 records written, 0 documents skipped" in out
     lines = (tmp_path / "events.jsonl").read_text().splitlines()
-    assert len(lines) == 19
+    assert len(lines) == 20
 
 
 def test_strings_and_dicts_and_documents():

@@ -130,17 +130,18 @@ def test_explain_json_for_tools():
 
 
 def test_explain_says_when_an_anchor_word_has_no_rule_with_all_its_words():
-    # "fell" starts capture.fall ("fall to"), capture.fall_of and
-    # capture.fall_possessive; with no "to" none of them can match, so the
-    # sentence is not matched at all (and costs no actor or place search).
-    code, out, _ = run("explain", "Prices rose in Mosul as the currency fell.")
+    # "launched" starts offensive.launch, offensive.carry_out and others, each of
+    # which needs a word of armed action (offensive, strikes, rockets); with none,
+    # the sentence is not matched at all (and costs no actor or place search).
+    code, out, _ = run("explain", "The company launched a new phone in Mosul.")
     assert code == 0
     assert (
-        "\n  anchor word 'fell' occurs, but each rule it starts needs a word this sentence lacks: not matched\n" in out
+        "\n  anchor word 'launched' occurs, but each rule it starts needs a word this sentence lacks: not matched\n"
+        in out
     )
-    code, out, _ = run("explain", "Prices rose in Mosul as the currency fell.", "--format", "json")
+    code, out, _ = run("explain", "The company launched a new phone in Mosul.", "--format", "json")
     (sentence,) = json.loads(out)["sentences"]
-    assert (sentence["triggered"], sentence["anchors"], sentence["mentions"]) == (False, ["fell"], [])
+    assert (sentence["triggered"], sentence["anchors"], sentence["mentions"]) == (False, ["launched"], [])
     code, out, _ = run("explain", "Mosul fell to Islamic State.", "--format", "json")
     (sentence,) = json.loads(out)["sentences"]
     assert sentence["triggered"] and sentence["anchors"] == []
@@ -230,7 +231,7 @@ def test_diff_of_a_codebook_with_itself_is_empty():
     default = str(ROOT / "codebooks" / "default.yaml")
     code, out, _ = run("codebook", "diff", "--exit-code", default, default, SAMPLES)
     assert code == 0
-    assert out.splitlines()[-2:] == ["records: 19 -> 19 (0 added, 0 removed, 0 changed, 19 unchanged)", "no difference"]
+    assert out.splitlines()[-2:] == ["records: 20 -> 20 (0 added, 0 removed, 0 changed, 20 unchanged)", "no difference"]
 
 
 def test_pairing_prefers_the_same_place():
@@ -260,8 +261,8 @@ def test_stats_of_the_codebook_and_on_a_corpus():
     assert f"  examples            {sum(len(r.examples) for r in cb.rules)}\n" in out
     code, out, _ = run("codebook", "stats", "--format", "json", str(ROOT / "codebooks" / "default.yaml"), SAMPLES)
     data = json.loads(out)["corpus"]
-    assert data["documents"] == 7 and data["records"] == 19
-    assert sum(r["records"] for r in data["rules"].values()) == 19
+    assert data["documents"] == 7 and data["records"] == 20
+    assert sum(r["records"] for r in data["rules"].values()) == 20
     assert data["sentences_triggered"] == data["sentences_with_records"] + data["sentences_triggered_without_record"]
     assert "capture.fall" in data["never_fired"]
     assert all(m["candidates"] for m in data["near_misses"])

@@ -65,7 +65,7 @@ def test_codebook_tutorial_runs_as_written(tmp_path, monkeypatch):
 
     text = (DOCS / "codebook.md").read_text()
     tutorial = text[text.index("## Editing the codebook: a short tutorial"):]
-    snippet = tutorial[tutorial.index("     - id: offensive.siege"):]
+    snippet = tutorial[tutorial.index("     - id: offensive.blockade"):]
     snippet = snippet[: snippet.index("   ```")]
     snippet = "\n".join(line[3:] for line in snippet.splitlines())
     extra = _fenced_after(tutorial, "add a second positive example")
@@ -80,7 +80,7 @@ def test_codebook_tutorial_runs_as_written(tmp_path, monkeypatch):
         return result.exit_code, result.stdout
 
     expected_test = _fenced_after(tutorial, "5. **Test it**")
-    code, out = run("codebook", "test", "mine.yaml", "-k", "offensive.siege")
+    code, out = run("codebook", "test", "mine.yaml", "-k", "offensive.blockade")
     assert code == 0 and out.splitlines()[0] == expected_test.strip()
     shipped = Path(default_codebook_path())
     Path("codebooks").mkdir()

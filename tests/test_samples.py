@@ -17,6 +17,9 @@ EXPECTED = {
     "sample-capture-tabqa": [
         (1, "capture", "Syrian Democratic Forces", "Islamic State", "Tabqa", "2017-05-10", 1,
          "Non-state actor overtakes territory"),
+        # "captured ... after weeks of fighting": the fighting is an event too (the
+        # labelling guide's rule), where the capture of its sentence took place
+        (2, "offensive", "", "", "Tabqa", "2017-05-12", 1, "Armed clash"),
         (3, "consolidation", "Syrian Democratic Forces", "", "Tabqa", "2017-05-12", 1, "Other"),
     ],
     # passive voice with agent and source; "the city" is Mosul; month precision;

@@ -275,12 +275,14 @@ def _build(data: dict, path: str, pos: yamlpos.Positions, digest: str) -> Codebo
                     list(r.get("generic", [])),
                     r.get("generic_name", ""),
                     ("state_actors", "roles", i),
+                    list(r.get("event_nouns", [])),
                 )
                 for i, r in enumerate(sa["roles"])
             ],
         )
     generic = [
-        GenericActor(g["code"], g["name"], g["inter"], list(g["words"]), ("generic_actors", i))
+        GenericActor(g["code"], g["name"], g["inter"], list(g["words"]), ("generic_actors", i),
+                     g.get("standalone", True), g.get("country_role", ""))
         for i, g in enumerate(data.get("generic_actors", []))
     ]
     return Codebook(

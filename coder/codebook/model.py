@@ -38,6 +38,7 @@ class StateRole:
     generic: list[str] = field(default_factory=list)
     generic_name: str = ""
     where: tuple = ()
+    event_nouns: list[str] = field(default_factory=list)  # "Israeli [shelling]": the country's actor of this role
 
 
 @dataclass(slots=True)
@@ -55,6 +56,8 @@ class GenericActor:
     inter: int
     words: list[str]
     where: tuple = ()
+    standalone: bool = True  # False: an actor only with a word before it that says whose
+    country_role: str = ""  # with a country word: that country's state actor of this role
 
 
 @dataclass(slots=True)
@@ -77,6 +80,7 @@ class Condition:
     actor1: list[str] = field(default_factory=list)
     actor2: list[str] = field(default_factory=list)
     events: list[str] = field(default_factory=list)  # other kept event types in the sentence (exclude only)
+    place_kinds: list[str] = field(default_factory=list)  # every named place of the event is of these kinds
 
 
 @dataclass(slots=True)
@@ -134,6 +138,7 @@ class Settings:
     cue_window: int = 3
     subject_reach: int = 40
     gazetteer: bool = False
+    unlisted_places: bool = False  # keep place names no gazetteer knows, where the words say they are places
 
 
 @dataclass

@@ -206,7 +206,9 @@ def parse(source: str, *, slots_allowed: bool = True, extra_forms=None) -> Patte
                 raise PatternError("slots are not allowed here", pos)
             if name not in SLOT_NAMES:
                 raise PatternError(f"unknown slot '{{{name}}}': use {{actor1}}, {{actor2}} or {{location}}", pos)
-            if name in seen_slots:
+            if name in seen_slots and not m.group("opt"):
+                # a later optional {location?} may repeat a slot that an item
+                # before it may have filled: "[{actor2}|{location}] ... {location?}"
                 raise PatternError(f"slot '{{{name}}}' appears twice", pos)
             seen_slots.add(name)
             add(Slot(name, bool(m.group("opt"))), pos)

@@ -75,6 +75,8 @@ def attach_date(
         near = [dates[j] for j in (k - 1, k) if lo <= j < hi and dates[j].span[1] <= seg[1]]
         if near:
             chosen = min(near, key=lambda d: min(abs(d.span[0] - anchor), abs(d.span[1] - anchor)))
+    if chosen is None:
+        chosen = _after_apposition(view, seg, dates)
     if chosen is None and dates[0].span[0] == 0 and dates[0].span[1] < view.n and view.norms[dates[0].span[1]] == ",":
         chosen = dates[0]
     if chosen is None:
@@ -87,11 +89,37 @@ def attach_date(
     return chosen.value, precision, False
 
 
+#: Words that open an apposition (", the capital of Shan State,").
+_APPOSITION = frozenset({"the", "a", "an", "its", "their", "his", "her"})
+
+
+def _after_apposition(view: SentenceView, seg: tuple[int, int], dates: list[DateInfo]) -> DateInfo | None:
+    """A date that follows the event's clause after one or two appositions:
+    "took control of Lashio, the capital of northern Shan State, on Saturday"."""
+    norms, end = view.norms, seg[1]
+    for _ in range(2):
+        if end >= view.n or norms[end] != "," or end + 1 >= view.n or norms[end + 1] not in _APPOSITION:
+            return None
+        k = bisect_left(view.boundaries, end + 1)
+        if k >= len(view.boundaries) or norms[view.boundaries[k]] != ",":
+            return None
+        end = view.boundaries[k]
+        date = next((d for d in dates if d.span[0] == end + 1), None)
+        if date is not None:
+            nxt = date.span[1]
+            if nxt >= view.n or norms[nxt] in (",", ".") or view.stop[nxt]:
+                return date
+            return None
+    return None
+
+
 def _actor_kinds(actor: Actor | None, iso3: str) -> set[str]:
     if actor is None:
         return {"unknown"}
     if actor.inter == 1:
         kinds = {"state"}
+        if actor.code == "GOV" or (actor.country and actor.code == actor.country + "GOV"):
+            kinds.add("government")  # "clashed with the government": a political actor
         if (
             not iso3 or not actor.country or actor.country == iso3
         ):  # a state actor of no named country: the government's own
@@ -125,6 +153,10 @@ class _Words:
     def any_of(self, phrases) -> bool:
         """Whether one of ``phrases`` occurs (each is looked for once a
         sentence, and only if its first word is in the sentence)."""
+        return bool(self.first_of(phrases))
+
+    def first_of(self, phrases) -> str:
+        """The first of ``phrases`` that occurs in the sentence, or ""."""
         possible = self.possible
         if possible is None:
             possible = self._possible()
@@ -135,11 +167,14 @@ class _Words:
                     pattern, first = self.compiled.variant_words[phrase]
                     found = self.cache[phrase] = occurs(self.view, pattern, first)
                 if found:
-                    return True
+                    return phrase
+        return ""
+
+
+def _holds(w, words: _Words, k1: set, k2: set, events: frozenset = frozenset(),
+           place_kinds: frozenset = frozenset()) -> bool:
+    if w.place_kinds and (not place_kinds or not place_kinds <= set(w.place_kinds)):
         return False
-
-
-def _holds(w, words: _Words, k1: set, k2: set, events: frozenset = frozenset()) -> bool:
     if w.words and not words.any_of(w.words):
         return False
     if w.no_words and words.any_of(w.no_words):
@@ -154,15 +189,23 @@ def _holds(w, words: _Words, k1: set, k2: set, events: frozenset = frozenset()) 
 
 
 def excluded(
-    et: EventType, words: _Words, a1: Actor | None, a2: Actor | None, iso3: str, events: frozenset = frozenset()
+    et: EventType, words: _Words, a1: Actor | None, a2: Actor | None, iso3: str, events: frozenset = frozenset(),
+    place_kinds: frozenset = frozenset(),
 ) -> str:
     """The situation of the first ``exclude`` entry of ``et`` that holds ("" if none)."""
     if not et.excludes:
         return ""
     k1, k2 = _actor_kinds(a1, iso3), _actor_kinds(a2, iso3)
     for x in et.excludes:
-        if _holds(x.when, words, k1, k2, events):
-            return x.situation
+        if _holds(x.when, words, k1, k2, events, place_kinds):
+            why = []  # what made it hold, for coder explain
+            if x.when.words:
+                why.append(f"the words '{words.first_of(x.when.words)}'")
+            if x.when.place_kinds:
+                why.append(f"a place of kind {'/'.join(sorted(place_kinds))}")
+            if x.when.actor2 and "unknown" not in x.when.actor2:
+                why.append(f"actor2 {a2.name}" if a2 else "no actor2")
+            return x.situation + (f" ({', '.join(why)})" if why else "")
     return ""
 
 
@@ -230,6 +273,8 @@ class Draft:
     date_from_doc: bool
     matched: str
     merged: list[Draft] = field(default_factory=list)
+    assoc1: list[Actor] = field(default_factory=list)  # actors coordinated with actor1
+    assoc2: list[Actor] = field(default_factory=list)
 
 
 def draft_events(
@@ -250,22 +295,41 @@ def draft_events(
     out: list[Draft] = []
     toks = view.tokens
     types = frozenset(c.event_type for c in kept)
+    # the named places of the sentence's events: an event told without a place
+    # ("after weeks of fighting") happened where the other events of its sentence did
+    sentence_places = [m for c in kept for m in c.slots.get("location", ()) if m.place is not None]
     for c in kept:
         rule = c.rule.rule
         a1m = c.slots.get("actor1", [None])[0] or holders.get(id(c))
         a2m = c.slots.get("actor2", [None])[0]
+        a1m, assoc1 = _first_of_group(a1m, a2m)
+        a2m, assoc2 = _first_of_group(a2m, a1m)
+        a1 = a1m.actor if a1m else None
+        a2 = a2m.actor if a2m else None
+        if a2 is None:  # "overran an army base": the base's holder is the other side
+            a2 = next((m.owner for m in c.slots.get("location", ()) if m.owner is not None), None)
+            if a2 is a1:
+                a2 = None
         places = [m for m in c.slots.get("location", []) if m.place is not None]
+        if not places:
+            # "killed in a gunfight with Maoists near Wandoli": the place named in the clause; an
+            # event told without one ("captured Tabqa after weeks of fighting") is where its sentence's is
+            place = _clause_place(view, c) if not c.slots.get("location") else None
+            place = place or next(iter(sentence_places), None)
+            if place is not None:
+                places = [place]
         et = compiled.codebook.event_types[rule.event_type]
         if et.excludes:
             iso3 = next((m.place.iso3 for m in places if m.place.iso3), "")
             why = excluded(
-                et, words, a1m.actor if a1m else None, a2m.actor if a2m else None, iso3, types - {c.event_type}
+                et, words, a1, a2, iso3, types - {c.event_type}, frozenset(m.place.kind for m in places)
             )
             if why:
                 c.status, c.reason = "dropped", f"excluded: {why}"
                 continue
         date, precision, from_doc = attach_date(view, c, dates, doc_date)
-        matched = sentence_text[toks[c.span[0]].start : toks[c.span[1] - 1].end]
+        first = min(c.span[0], a1m.start) if a1m is not None else c.span[0]  # coordinated actors included
+        matched = sentence_text[toks[first].start : toks[c.span[1] - 1].end]
         for m in places or [None]:
             out.append(
                 Draft(
@@ -275,17 +339,51 @@ def draft_events(
                     rule.event_type,
                     rule.cameo,
                     words,
-                    a1m.actor if a1m else None,
-                    a2m.actor if a2m else None,
+                    a1,
+                    a2,
                     m.place if m else None,
                     m.near if m else False,
                     date,
                     precision,
                     from_doc,
                     matched,
+                    assoc1=assoc1,
+                    assoc2=assoc2,
                 )
             )
     return out
+
+
+def _clause_place(view: SentenceView, cand: Candidate) -> Mention | None:
+    """The named place of the clause around a candidate that fills no place
+    slot: the nearest after its words, else the nearest before them; not a
+    place the text says someone came from, nor one in the possessive."""
+    a, b = _segment(view, cand.core)
+    best: Mention | None = None
+    for m in view.mentions:
+        if m.place is None or m.possessive or m.start < a or m.end > b:
+            continue
+        if any(x is m for ms in cand.slots.values() for x in ms):
+            continue
+        if m.start > 0 and view.norms[m.start - 1] == "from":
+            continue
+        if m.start >= cand.core[0]:
+            if best is None or best.start < cand.core[0] or m.start < best.start:
+                best = m
+        elif best is None or (best.start < cand.core[0] and m.start > best.start):
+            best = m
+    return best
+
+
+def _first_of_group(m: Mention | None, other: Mention | None) -> tuple[Mention | None, list[Actor]]:
+    """(the first of coordinated actors, the actors associated with it):
+    "Malian troops and Wagner mercenaries attacked" is an attack by Malian
+    troops with Wagner, as ACLED codes actor1 and assoc_actor_1; not when the
+    other side is one of them ("X and Y clashed")."""
+    if m is None or len(m.group) < 2 or (other is not None and other in m.group):
+        return m, []
+    first = m.group[0]
+    return first, [x.actor for x in m.group[1:] if x.actor is not None and x.actor is not first.actor]
 
 
 def _compatible(a: Draft, b: Draft) -> bool:
@@ -313,6 +411,20 @@ def _merge(into: Draft, other: Draft) -> None:
     into.merged.append(other)
 
 
+def _same_clause_event(a: Draft, b: Draft) -> bool:
+    """Whether ``b``, without a place, is ``a`` told again in the same
+    sentence: "RSF fighters attacked El Fasher, clashing with the army" is
+    one attack on El Fasher, not a second fight somewhere."""
+    if b.place is not None or a.place is None or a.sentence_index != b.sentence_index:
+        return False
+    if a.event_type != b.event_type:
+        return False
+    for x, y in ((a.a1, b.a1), (a.a2, b.a2)):
+        if x is not None and y is not None and x is not y:
+            return False
+    return a.date == b.date or b.date_from_doc
+
+
 def finalize(drafts: list[Draft]) -> list[Draft]:
     """Merge the drafts of a document that report the same event (the first
     one keeps its provenance and takes what the others add)."""
@@ -321,12 +433,23 @@ def finalize(drafts: list[Draft]) -> list[Draft]:
     for d in drafts:
         bucket = by_key.setdefault((d.event_type, id(d.place)), [])
         target = next((k for k in bucket if _compatible(k, d)), None)
+        if target is None and d.place is None:
+            target = next((k for k in reversed(kept) if _same_clause_event(k, d)), None)
         if target is None:
             kept.append(d)
             bucket.append(d)
         else:
             _merge(target, d)
-    return kept
+    # a placeless draft kept before its placed twin of the same sentence
+    out: list[Draft] = []
+    for d in kept:
+        if d.place is None:
+            twin = next((k for k in kept if k is not d and _same_clause_event(k, d)), None)
+            if twin is not None:
+                _merge(twin, d)
+                continue
+        out.append(d)
+    return out
 
 
 def to_record(compiled: Compiled, doc_id: str, d: Draft) -> Record:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from coder.codebook.inflect import FUNCTION_WORDS, forms
 from coder.codebook.model import Actor, Codebook, Cue, Rule
@@ -60,6 +61,14 @@ class Trigger:
     lead_kind: str = ""
 
 
+class GenericInfo(NamedTuple):
+    """A generic actor as the actor grammar uses it (coder.match.grammar)."""
+
+    actor: Actor
+    standalone: bool = True  # an actor on its own ("rebels"), or only with a word that says whose ("forces")
+    country_role: str = ""  # with a country word: that country's state actor of this role
+
+
 @dataclass(slots=True)
 class CompiledCue:
     cue: Cue
@@ -83,6 +92,7 @@ class Compiled:
 
     prefilter: frozenset[str] = frozenset()  # first letter-run of every anchor form
     states: StateActorTable = field(default_factory=lambda: StateActorTable([], {}, {}, []))
+    generics: dict[str, GenericInfo] = field(default_factory=dict)  # generic actor code -> what grammar needs
 
     def may_match(self, norms: list[str]) -> bool:
         """Whether ``norms`` (a sentence's token norms) hold an anchor word
@@ -205,11 +215,15 @@ def _anchor(pattern: Pattern) -> int:
 
 
 def _inflected_variants(phrase: str, extra) -> list[list[str]]:
-    """Token sequences for a generic phrase: its last word in every form."""
+    """Token sequences for a generic phrase (a noun: "militant", "base",
+    "air strike"): its last word singular and plural, never a verb form
+    ("based", "posted", "attacked" are not place or actor nouns)."""
     toks = words(phrase)
     if not toks:
         return []
-    return [toks[:-1] + [f] for f in sorted(forms(toks[-1], extra))]
+    last = toks[-1]
+    nouns = {f for f in forms(last, extra) if f == last or (f.endswith("s") and not f.endswith("'s"))}
+    return [toks[:-1] + [f] for f in sorted(nouns)]
 
 
 def compile_codebook(cb: Codebook) -> Compiled:
@@ -239,6 +253,8 @@ def compile_codebook(cb: Codebook) -> Compiled:
         for role in cb.state_actors.roles:
             for phrase in role.generic:
                 lex.add(phrase, Entry("state_generic", role.code, phrase), variants=_inflected_variants(phrase, extra))
+            for phrase in role.event_nouns:
+                lex.add(phrase, Entry("event_noun", role.code, phrase), variants=_inflected_variants(phrase, extra))
         wanted = set(countries()) if cb.state_actors.countries is None else set(cb.state_actors.countries)
         for iso3 in sorted(wanted):
             c = countries().get(iso3)
@@ -247,8 +263,10 @@ def compile_codebook(cb: Codebook) -> Compiled:
             for hint in (*c.names, *c.demonyms, c.capital):
                 if hint:
                     lex.add(hint, Entry("country", iso3, hint, () if len(words(hint)) == 1 else None))
+    generics: dict[str, GenericInfo] = {}
     for g in cb.generic_actors:
         generic = Actor(g.code, g.name, g.inter, [], "")
+        generics[g.code] = GenericInfo(generic, g.standalone, g.country_role)
         for word in g.words:
             lex.add(word, Entry("generic_actor", generic, word), variants=_inflected_variants(word, extra))
     for place in cb.places:
@@ -294,4 +312,5 @@ def compile_codebook(cb: Codebook) -> Compiled:
                     pattern = parse(phrase, slots_allowed=False, extra_forms=extra)
                     variant_words[phrase] = (pattern, edge_forms(pattern.items))
     prefilter = frozenset(m.group() for form in anchors for m in [_RUNS.search(form)] if m)
-    return Compiled(cb, lex, rules, anchors, cues, variant_words, refs, frozenset(cb.place_refs), prefilter, states)
+    return Compiled(cb, lex, rules, anchors, cues, variant_words, refs, frozenset(cb.place_refs), prefilter, states,
+                    generics)

@@ -34,6 +34,7 @@ from coder.match.words import (
     RELATIVE,
     REPORTING,
     SUBJECT_PRONOUNS,
+    SUBORDINATORS,
     TRANSPARENT_PUNCT,
 )
 from coder.text.tokens import Token
@@ -118,7 +119,10 @@ class SentenceView:
             for a, b in pairwise(commas):
                 first = norms[a + 1] if a + 1 < b else ""
                 second = norms[a + 2] if a + 2 < b else ""
-                if first in RELATIVE or (first.endswith("ed") and second == "by"):
+                if first in RELATIVE or (first.endswith("ed") and second == "by") \
+                        or (first in _APPOSITION and a in ends and not any(nm in REPORTING for nm in norms[a + 1:b])):
+                    # ", who ...,", ", backed by ...,", and an apposition after a
+                    # name (", the capital of Shan State,")
                     self.paren_comma[b] = a
                     stop[b] = True  # a gap never leaves a parenthetical clause
         if "(" in self.norm_set:
@@ -131,6 +135,7 @@ class SentenceView:
 
 
 _STOPS = HARD | CONTRAST
+_APPOSITION = frozenset({"the", "a", "an"})
 _BOUNDARIES = HARD | {","}
 
 
@@ -186,7 +191,14 @@ class _Matcher:
             if _slot_kind_ok(m, name)
             # an actor right before "said" is the speaker, not a participant
             and not (name != "location" and m.end < v.n and v.norms[m.end] in REPORTING)
+            # "part of Syria's second city Aleppo": the place is Aleppo
+            and not (name == "location" and d > 0 and m.possessive and self._place_after(m.end))
         ]
+
+    def _place_after(self, k: int) -> bool:
+        """Whether a named place starts within a few tokens after k."""
+        starts = self.v.starts
+        return any(m.place is not None for j in range(k + 1, min(k + 5, self.v.n)) for m in starts.get(j, ()))
 
     def _next_norms(self, positions: list[int], d: int) -> set[str]:
         """The norms of the tokens a word item could take from ``positions``."""
@@ -241,7 +253,9 @@ class _Matcher:
                         edge = max(x.end for x in fill) if d > 0 else min(x.start for x in fill)
                         if self.match(items, k + 1, edge, d, {**slots, item.name: fill}, words, emit):
                             return True
-            if item.optional or not self.strict or item.name in slots:
+            # a required slot already filled (by a later optional repeat matched
+            # first) does not count: "[{actor2}|{location}] be hit ... {location?}"
+            if item.optional or not self.strict:
                 return self.match(items, k + 1, p, d, slots, words, emit, filler)
             return False
         if isinstance(item, Group):
@@ -263,12 +277,15 @@ class _Matcher:
         raise TypeError(item)  # pragma: no cover
 
     # -- subject search ------------------------------------------------------
-    def after_preposition(self, m: Mention) -> bool:
+    def after_preposition(self, m: Mention, clause: bool = False) -> bool:
+        """Whether ``m`` is the object of a preposition ("backed by X").  With
+        ``clause``, a preposition that also opens a clause ("after X
+        captured ...") does not count: the subject search asks with it."""
         j = m.start - 1
         norms = self.v.norms
         while j >= 0 and (norms[j] in DETERMINERS or norms[j] == "("):
             j -= 1
-        return j >= 0 and norms[j] in PREPOSITIONS
+        return j >= 0 and norms[j] in PREPOSITIONS and not (clause and norms[j] in SUBORDINATORS)
 
     def subject(self, p: int, name: str) -> Mention | None:
         """The subject of the clause that ends at boundary p (see module doc)."""
@@ -291,7 +308,7 @@ class _Matcher:
                 wanted = [x for x in ending if _slot_kind_ok(x, name)]
                 if wanted:
                     m = wanted[0]
-                    if not (name == "location" and m.possessive) and not self.after_preposition(m):
+                    if not (name == "location" and m.possessive) and not self.after_preposition(m, clause=True):
                         return m
                 i = m.start - 1
                 continue
@@ -321,6 +338,7 @@ class _Matcher:
         if j >= 0 and v.norms[j] == ",":
             j -= 1
         steps = 0
+        words = 0  # words crossed before any comma: "the town that" is near; "a shooting attack that" names no actor
         while j >= 0 and steps < 12:
             steps += 1
             if v.stop[j]:
@@ -335,6 +353,10 @@ class _Matcher:
             if v.norms[j] == ",":
                 commas += 1
                 if commas > 1:
+                    return None
+            elif not commas:
+                words += 1
+                if words > 2:
                     return None
             j -= 1
         return None
@@ -364,6 +386,10 @@ def match_rule(view: SentenceView, settings: Settings, trigger: Trigger, i: int,
     found = _match_rule(view, settings, trigger, i, strict=True)
     if found is None and relaxed:
         found = _match_rule(view, settings, trigger, i, strict=False)
+        if found is not None and not found.missing:
+            # a required group of slots ("[{actor2}|{location}]") left empty: the
+            # strict pass failed, so this match lacks one of them
+            found.missing = tuple(s for s in trigger.rule.slots if s not in found.slots) or ("slot",)
     return found
 
 

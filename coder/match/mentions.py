@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from coder.codebook.model import Actor, Place
 from coder.gazetteer.store import particle_start, stop_words
+from coder.match.grammar import LED, MAX_MODIFIERS, SPONSORED, derived_actor, is_modifier
 from coder.match.lexicon import Hit, Lexicon
 from coder.match.words import DETERMINERS, DIRECTIONS, NEAR
 from coder.text.tokens import Token
@@ -39,6 +40,8 @@ class Mention:
     possessive: bool = False
     near: bool = False  # "a base near Palmyra": the event is near the place
     head: int = -1  # where the name itself starts ("Palmyra" in "a base near Palmyra")
+    noun: str = ""  # an armed noun's kind: a state role ("MIL") or a generic actor code ("REB")
+    owner: Actor | None = None  # a place noun's holder: "an army checkpoint", "a Karen guerrilla stronghold"
 
     def __post_init__(self) -> None:
         if self.head < 0:
@@ -110,18 +113,24 @@ class CorefMemory:
 
 
 def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: CorefMemory,
-                  sentence_index: int = 0, states=None, gazetteer=None) -> list[Mention]:
+                  sentence_index: int = 0, states=None, gazetteer=None, generics: dict | None = None,
+                  unlisted: bool = False) -> list[Mention]:
     """All mentions in a sentence, in order; notes them in the coreference memory.
 
     ``states`` (a :class:`~coder.codebook.states.StateActorTable`) resolves
     generic state words ("government forces") to the document's country;
     ``gazetteer`` (a :class:`~coder.gazetteer.Gazetteer`) adds the places the
-    codebook does not list.
+    codebook does not list; ``generics`` (generic actor code ->
+    :class:`~coder.match.compile.GenericInfo`) drives the actor grammar;
+    ``unlisted`` keeps place names no gazetteer knows when the words around
+    them say they are places ("the village of Tekalguda", "near Boulkessi").
     """
     mentions: list[Mention] = []
     hits: list[Hit] = lexicon.scan(tokens)
     generic_state: list[tuple[Mention, str]] = []
     hinted: list[tuple[int, int]] = []  # country names and demonyms: no mention, but not places either
+    country_words: list[tuple[int, int, str]] = []  # (start, end, ISO3) of those
+    event_nouns: list[tuple[int, str]] = []  # (start, state role) of nouns of armed action ("shelling")
     for hit in hits:
         span = text[tokens[hit.start].start: tokens[hit.end - 1].end]
         actor_e, place_e = hit.first("actor"), hit.first("place")
@@ -131,23 +140,27 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
                 actor=actor_e.value if actor_e else None,
                 place=place_e.value if place_e else None,
             )
+            if m.actor is not None and m.actor.country and m.actor.code.startswith(m.actor.country):
+                m.noun = m.actor.code[len(m.actor.country):]  # "Russian troops": the MIL role
             if m.actor is not None:
                 memory.note(m.actor, (sentence_index, hit.start))
             mentions.append(m)
             continue
         ref_e = hit.first("ref")
+        generic_e = hit.first("generic_actor")
         if ref_e is not None:
             actor = memory.resolve(ref_e.value)
             if actor is not None:
-                mentions.append(Mention(hit.start, hit.end, span, ref_e.alias, actor=actor, via="ref"))
+                mentions.append(Mention(hit.start, hit.end, span, ref_e.alias, actor=actor, via="ref",
+                                        noun=generic_e.value.code if generic_e else ""))
                 continue
-        generic_e = hit.first("generic_actor")
         if generic_e is not None:
-            mentions.append(Mention(hit.start, hit.end, span, generic_e.alias, actor=generic_e.value, via="generic"))
+            mentions.append(Mention(hit.start, hit.end, span, generic_e.alias, actor=generic_e.value, via="generic",
+                                    noun=generic_e.value.code))
             continue
         state_e = hit.first("state_generic")
         if state_e is not None and states is not None:
-            m = Mention(hit.start, hit.end, span, state_e.alias, via="generic")
+            m = Mention(hit.start, hit.end, span, state_e.alias, via="generic", noun=state_e.value)
             generic_state.append((m, state_e.value))
             mentions.append(m)
             continue
@@ -156,12 +169,23 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
             memory.note_country(country_e.value)
             if not _is_capital(country_e):
                 hinted.append((hit.start, hit.end))  # a capital is a place too
+                country_words.append((hit.start, hit.end, country_e.value))
             continue
         noun_e = hit.first("place_noun")
         if noun_e is not None:
             mentions.append(Mention(hit.start, hit.end, span, noun_e.alias, generic_place=True))
+            continue
+        event_e = hit.first("event_noun")
+        if event_e is not None:
+            event_nouns.append((hit.start, event_e.value))
+    if states is not None and (mentions or event_nouns):
+        generic_state = _compose(mentions, tokens, text, country_words, generic_state, states, lexicon,
+                                 generics or {}, event_nouns)
     if gazetteer is not None:
         _gazetteer_places(mentions, tokens, text, gazetteer, memory, hinted)
+    if unlisted:
+        _unlisted_places(mentions, tokens, text, memory, hinted)
+    places_noted = bool(generic_state)
     if generic_state:
         for m in mentions:  # places of this sentence count too ("troops ... in Kidal")
             if m.place is not None:
@@ -180,11 +204,266 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
     _definite(mentions, tokens, memory)
     _near(mentions, tokens)
     for m in mentions:
-        if m.place is not None and m.via != "coref" and not generic_state:
+        if m.place is not None and m.via != "coref" and not places_noted:
             memory.note_place(m.place, (sentence_index, m.start))
     _possessive(mentions, tokens)
     _groups(mentions, tokens)
     return mentions
+
+
+def _compose(mentions: list[Mention], tokens: list[Token], text: str, country_words: list[tuple[int, int, str]],
+             generic_state: list[tuple[Mention, str]], states, lexicon: Lexicon,
+             generics: dict, event_nouns: list[tuple[int, str]] = ()) -> list[tuple[Mention, str]]:
+    """Armed actors by grammar (see :mod:`coder.match.grammar`): join country
+    words, named actors, descriptors and sponsors with the armed nouns next to
+    them.  Returns the generic state words still to resolve by the document's
+    country."""
+    pending = {id(m): role for m, role in generic_state}
+    n = len(tokens)
+    removed: set[int] = set()
+    covered = [False] * n
+    by_start: dict[int, list[Mention]] = {}
+    for m in mentions:
+        by_start.setdefault(m.start, []).append(m)
+        covered[m.start:m.end] = [True] * (m.end - m.start)
+    for cs, ce, _iso3 in country_words:
+        covered[cs:ce] = [True] * (ce - cs)
+
+    def armed(m: Mention) -> bool:  # an armed noun not yet joined to whose it is
+        return bool(m.noun) and (id(m) in pending or m.via in ("generic", "ref"))
+
+    def noun_after(j: int) -> Mention | None:
+        """The armed noun starting at j or after at most MAX_MODIFIERS modifier words."""
+        for _ in range(MAX_MODIFIERS + 1):
+            for m in by_start.get(j, ()):
+                if armed(m):
+                    return m
+            if j >= n or covered[j] or not is_modifier(tokens[j]):
+                return None
+            j += 1
+        return None
+
+    def actor_for(noun: str, iso3: str, words: str, head: str) -> Actor | None:
+        """The actor of a country word + an armed noun of this kind."""
+        if noun in states.generic:  # a state role: "Chadian artillery"
+            return states.by_role.get((iso3, noun))
+        info = generics.get(noun)
+        if info is None:
+            return None
+        if info.country_role:  # "Iraqi units": the state's forces
+            return states.by_role.get((iso3, info.country_role))
+        return derived_actor(iso3 + noun, f"{words} {head}", info.actor.inter, iso3)
+
+    def take(m: Mention, start: int, end: int, actor: Actor) -> None:
+        m.start, m.end = start, end
+        m.text = text[tokens[start].start: tokens[end - 1].end]
+        m.actor, m.via = actor, "grammar"
+        pending.pop(id(m), None)
+        covered[start:end] = [True] * (end - start)
+
+    # 0. country word or country (+ 's) (+ modifiers) + noun of armed action: "Israeli tank shelling",
+    # "U.S. air strikes", "Russia's offensive" are the country's forces (the noun stays a word)
+    if event_nouns:
+        country_ends = {ce: (cs, iso3) for cs, ce, iso3 in country_words}
+        actor_ends = {m.end: m for m in mentions
+                      if m.actor is not None and m.via == "alias" and m.actor.code == m.actor.country}
+        for es, role in event_nouns:
+            j = es
+            for _ in range(MAX_MODIFIERS + 1):
+                at = j - 1 if j > 0 and tokens[j - 1].norm in ("'s", "'") else j
+                if at in country_ends or at in actor_ends:
+                    break
+                if j == 0 or covered[j - 1] or not is_modifier(tokens[j - 1]):
+                    at = -1
+                    break
+                j -= 1
+            else:
+                at = -1
+            if at in country_ends:
+                cs, iso3 = country_ends.pop(at)
+                actor = states.by_role.get((iso3, role))
+                if actor is not None:
+                    m = Mention(
+                        cs,
+                        at,
+                        text[tokens[cs].start : tokens[at - 1].end],
+                        text[tokens[cs].start : tokens[at - 1].end],
+                        actor=actor,
+                        via="grammar",
+                        noun=role,
+                    )
+                    mentions.append(m)
+                    by_start.setdefault(cs, []).append(m)
+            elif at in actor_ends:
+                m = actor_ends.pop(at)
+                actor = states.by_role.get((m.actor.country, role))
+                if actor is not None:
+                    m.actor, m.via, m.noun = actor, "grammar", role
+        mentions.sort(key=lambda x: x.start)
+        country_words = [(cs, ce, iso3) for cs, ce, iso3 in country_words if ce in country_ends]
+    # 1. country word (+ 's) (+ modifiers) + armed noun: "Chadian artillery", "Nigeria's army units"
+    for cs, ce, iso3 in country_words:
+        j = ce + 1 if ce < n and tokens[ce].norm in ("'s", "'") else ce
+        m = noun_after(j)
+        if m is None:
+            continue
+        if m.via == "ref" and m.actor.country in ("", iso3):
+            actor = m.actor  # "Sudanese rebels" after "SPLM-N": the group named before
+        else:
+            actor = actor_for(m.noun, iso3, text[tokens[cs].start : tokens[ce - 1].end], _head(tokens, m))
+        if actor is not None:
+            take(m, cs, m.end, actor)
+    # 2. descriptor or sponsor + generic armed noun: "Druze militiamen", "Turkish-backed fighters", "HTS-led rebels"
+    for g in mentions:
+        if g.via != "generic" or id(g) in pending or g.start == 0:
+            continue
+        k = g.start - 1
+        tok = tokens[k]
+        sponsor = next((x for x in SPONSORED + LED if tok.norm.endswith(x) and len(tok.norm) > len(x)), None)
+        if sponsor in LED:
+            leader = _single_actor(lexicon, tok.norm[: -len(sponsor)])
+            if leader is not None:
+                take(g, k, g.end, leader)
+                continue
+        if sponsor is not None or (not covered[k] and _descriptor(tok)):
+            take(g, k, g.end, derived_actor(g.actor.code, f"{tok.text} {_head(tokens, g)}", g.actor.inter))
+    # 3. named actor (+ modifier) + armed noun: "Houthi fighters", "a CRPF patrol", "Mali troops"
+    ordered = sorted(mentions, key=lambda x: (x.start, -x.end))
+    for a, g in zip(ordered, ordered[1:], strict=False):
+        if a.actor is None or a.via != "alias" or a.place is not None or id(a) in removed or not armed(g):
+            continue
+        gap = g.start - a.end
+        # "Houthi fighters", "FAMa Special units", "the SDF's fighters"; not "M23 rebels shelled army positions"
+        between = tokens[a.end].norm if gap == 1 else ""
+        if (
+            gap < 0
+            or gap > 1
+            or (
+                gap == 1
+                and between not in ("'s", "'", "s")
+                and not (is_modifier(tokens[a.end]) and tokens[a.end].text[:1].isupper())
+            )
+        ):
+            continue
+        if a.actor.country and a.actor.code == a.actor.country:  # "Mali troops": the country's
+            actor = actor_for(g.noun, a.actor.country, a.text, _head(tokens, g))
+            if actor is not None:
+                take(g, a.start, g.end, actor)
+                removed.add(id(a))
+            continue
+        a.end = g.end
+        a.text = text[tokens[a.start].start : tokens[a.end - 1].end]
+        a.noun = a.noun or g.noun
+        pending.pop(id(g), None)
+        removed.add(id(g))
+    # 4. armed noun loyal to / of / from a named actor: "gunmen loyal to the RSF", "troops from Chad"
+    ordered = [m for m in ordered if id(m) not in removed]
+    for g, x in zip(ordered, ordered[1:], strict=False):
+        if not armed(g) or x.actor is None or x.place is not None:
+            continue
+        link = [t.norm for t in tokens[g.end : x.start] if t.norm not in DETERMINERS]
+        country = x.actor.code == x.actor.country and x.actor.country
+        if link == ["loyal", "to"] and not country:
+            actor = x.actor
+        elif link in (["of"], ["from"]) and not country and id(g) not in pending and g.via != "ref":
+            actor = x.actor  # "fighters of the Islamic State"
+        elif link == ["from"] and country:
+            actor = actor_for(g.noun, country, x.text, _head(tokens, g))
+        else:
+            continue
+        if actor is not None:
+            take(g, g.start, x.end, actor)
+            removed.add(id(x))
+    # 5. coordinated country words share the noun: "Iraqi and Kurdish forces", "Malian and Russian troops"
+    ends = {ce: (cs, iso3) for cs, ce, iso3 in country_words}
+    added: list[Mention] = []
+    for m in mentions:
+        if not m.noun or m.actor is None or id(m) in removed or m.via not in ("alias", "grammar"):
+            continue
+        k = m.start
+        while k >= 2 and tokens[k - 1].norm in ("and", "or", ",") and (k - 1) in ends:
+            ps, piso = ends[k - 1]
+            if piso == m.actor.country:
+                break
+            words = text[tokens[ps].start : tokens[k - 2].end]
+            other = actor_for(m.noun, piso, words, _head(tokens, m))
+            if other is None:
+                break
+            added.append(Mention(ps, k - 1, words, m.alias, actor=other, via="grammar", noun=m.noun))
+            k = ps
+    # 6. an actor right before a place noun holds the place: "a Karen guerrilla stronghold", "an RSF base"
+    ordered = sorted([m for m in mentions if id(m) not in removed], key=lambda x: x.start)
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        if (
+            b.generic_place
+            and b.start == a.end
+            and a.actor is not None
+            and a.place is None
+            and not a.possessive
+            and id(a) not in pending
+            and id(a) not in removed
+        ):
+            b.start, b.owner = a.start, a.actor
+            b.text = text[tokens[b.start].start : tokens[b.end - 1].end]
+            removed.add(id(a))
+    # 7. armed nouns that are not actors alone ("the forces withdrew")
+    for g in mentions:
+        if g.via == "generic" and g.noun in generics and not generics[g.noun].standalone:
+            removed.add(id(g))
+    if removed or added:
+        mentions[:] = sorted([m for m in mentions if id(m) not in removed] + added, key=lambda x: x.start)
+    return [(m, role) for m, role in generic_state if id(m) in pending]
+
+
+def _head(tokens: list[Token], m: Mention) -> str:
+    """The armed noun of a mention as written, lower case ("militiamen")."""
+    return " ".join(t.text.lower() for t in tokens[m.end - 1 : m.end]) if m.end > m.start else ""
+
+
+def _single_actor(lexicon: Lexicon, norm: str) -> Actor | None:
+    """The named actor a one-word alias names ("hts" in "HTS-led"), if any."""
+    node = lexicon.root.get(norm)
+    bucket = node.get("") if node else None
+    for entry in bucket or ():
+        if entry.kind == "actor":
+            return entry.value
+    return None
+
+
+def _descriptor(tok: Token) -> bool:
+    """A capitalised word before an armed noun that describes who they are
+    ("Druze", "Fulani"): a name, not a common word starting a sentence."""
+    text = tok.text
+    if not tok.is_word or not text[:1].isupper() or text.isupper() and len(text) <= 2:
+        return False
+    norm = tok.norm
+    return norm not in NOT_DESCRIPTORS and norm not in _common_words()
+
+
+#: Capitalised words before an armed noun that do not say who they are.
+NOT_DESCRIPTORS = frozenset(
+    """
+    suspected unidentified unknown armed heavily alleged masked hooded several dozens hundreds many some
+    other rival local foreign hostile enemy allied government opposition suicide islamist armed
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday
+    one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen twenty thirty forty
+    fifty hundred hundreds thousands dozen dozens scores
+    """.split()
+)
+
+
+def _common_words() -> frozenset[str]:
+    from importlib.resources import files
+
+    global _COMMON
+    if _COMMON is None:
+        text = (files("coder") / "data" / "common_words.txt").read_text(encoding="utf-8")
+        _COMMON = frozenset(w.strip().lower() for w in text.split() if w.strip() and not w.startswith("#"))
+    return _COMMON
+
+
+_COMMON: frozenset[str] | None = None
 
 
 _PLACES: dict = {}  # geonameid -> Place (one object per gazetteer place)
@@ -262,8 +541,14 @@ def _ascii(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
-def _gazetteer_places(mentions: list[Mention], tokens: list[Token], text: str, gazetteer, memory: CorefMemory,
-                      hinted: list[tuple[int, int]] = ()) -> None:
+def _gazetteer_places(
+    mentions: list[Mention],
+    tokens: list[Token],
+    text: str,
+    gazetteer,
+    memory: CorefMemory,
+    hinted: list[tuple[int, int]] = (),
+) -> None:
     """Places the codebook does not list, from the gazetteer: a name not
     covered by a mention (or by a demonym: "Somali" is not a village) becomes
     a place mention; a country actor's name ("Syria" the state, "Syria" the
@@ -285,18 +570,42 @@ def _gazetteer_places(mentions: list[Mention], tokens: list[Token], text: str, g
     for start, end, candidates in found:
         same = by_span.get((start, end))
         if same is None and any(taken[start:end]):
+            # "Port Sudan", "Camp Bastion": a name made of a place noun and a
+            # country's name is one place, not a port and the state of Sudan
+            inside = [m for m in mentions if start <= m.start and m.end <= end]
+            if (
+                not inside
+                or any(not _weak_inside(m) or m.end - m.start >= end - start for m in inside)
+                or any(taken[k] for k in range(start, end) if not any(m.start <= k < m.end for m in inside))
+                or not tokens[start].text[:1].isupper()
+            ):
+                continue
+            for m in inside:
+                mentions.remove(m)
+        if same is not None and (
+            same.place is not None
+            or same.generic_place
+            or same.via != "alias"
+            or same.actor is None
+            or same.actor.code != same.actor.country
+        ):
             continue
-        if same is not None and (same.place is not None or same.generic_place or same.via != "alias"
-                                 or same.actor is None or same.actor.code != same.actor.country):
-            continue
-        place = gazetteer_place(candidates, memory.country_counts, text[tokens[start].start: tokens[end - 1].end])
+        place = gazetteer_place(candidates, memory.country_counts, text[tokens[start].start : tokens[end - 1].end])
         if place is None:
             continue
         if same is not None:
             same.place = place
         else:
-            mentions.append(Mention(start, end, text[tokens[start].start: tokens[end - 1].end],
-                                    text[tokens[start].start: tokens[end - 1].end], place=place, via="gazetteer"))
+            mentions.append(
+                Mention(
+                    start,
+                    end,
+                    text[tokens[start].start : tokens[end - 1].end],
+                    text[tokens[start].start : tokens[end - 1].end],
+                    place=place,
+                    via="gazetteer",
+                )
+            )
             added = True
     if added:
         mentions.sort(key=lambda m: m.start)
@@ -304,8 +613,16 @@ def _gazetteer_places(mentions: list[Mention], tokens: list[Token], text: str, g
 
 #: Words between a place noun and a named place that make them one mention:
 #: "the town of Rawa", "a base in Kismayo", "positions near Palmyra" (near).
-_LINKS = {("of",): False, ("in",): False, ("at",): False, ("near",): True, ("outside",): True,
-          ("close", "to"): True, ("on", "the", "outskirts", "of"): True, ("outskirts", "of"): True}
+_LINKS = {
+    ("of",): False,
+    ("in",): False,
+    ("at",): False,
+    ("near",): True,
+    ("outside",): True,
+    ("close", "to"): True,
+    ("on", "the", "outskirts", "of"): True,
+    ("outskirts", "of"): True,
+}
 _MAX_LINK = max(len(k) for k in _LINKS)
 
 
@@ -317,15 +634,124 @@ def _merge_of(mentions: list[Mention], tokens: list[Token]) -> None:
         a, b = mentions[i], mentions[i + 1]
         gap = b.start - a.end
         if a.generic_place and b.place is not None and 0 < gap <= _MAX_LINK:
-            link = tuple(t.norm for t in tokens[a.end: b.start])
+            link = tuple(t.norm for t in tokens[a.end : b.start])
             near = _LINKS.get(link)
             if near is not None and (link == ("of",) or b.place.kind != "country"):
                 b.start = a.start
                 b.text = _join(tokens, a.start, b.end)
                 b.near = b.near or near
+                b.owner = b.owner or a.owner
                 del mentions[i]
                 continue
         i += 1
+
+
+#: Words right before a name that say it is a place ("near Boulkessi").
+_PLACE_PREPOSITIONS = frozenset("in near at outside around into toward towards".split())
+#: Most words of a place name no gazetteer knows.
+_MAX_UNLISTED = 3
+_UNLISTED: dict[tuple[str, str], Place] = {}
+
+
+def _unlisted_places(
+    mentions: list[Mention], tokens: list[Token], text: str, memory: CorefMemory, hinted: list[tuple[int, int]] = ()
+) -> None:
+    """Place names the codebook and the gazetteer do not know (villages under
+    1,000 people, new camps), kept where the words around a capitalised name
+    say it is a place: after a place noun and its link ("the village of
+    Tekalguda", "a camp near Boulkessi"), before a place noun ("Wandoli
+    village"), or after in / near / at / outside / around / into / toward.
+    The record keeps the name as written, the document's country when it is
+    clear, and no coordinates."""
+    n = len(tokens)
+    taken = [False] * n
+    for m in mentions:
+        taken[m.start : m.end] = [True] * (m.end - m.start)
+    for a, b in hinted:
+        taken[a:b] = [True] * (b - a)
+    nouns_at = {m.start: m for m in mentions if m.generic_place}
+    nouns_end = {m.end: m for m in mentions if m.generic_place}
+    added: list[Mention] = []
+    k = 0
+    while k < n:
+        if taken[k] or not _name_start(tokens[k]):
+            k += 1
+            continue
+        j = k
+        while (
+            j < n
+            and j - k < _MAX_UNLISTED
+            and not taken[j]
+            and _name_word(tokens[j])
+            and tokens[j].norm not in _common_words()
+        ):
+            j += 1
+        if j == k:
+            k += 1
+            continue
+        prev = tokens[k - 1].norm if k else ""
+        after_noun = (
+            k >= 2 and prev in ("of", "near", "in", "at", "outside", "called", "named") and (k - 1) in nouns_end
+        )
+        before_noun = j in nouns_at and nouns_at[j].alias not in FEATURE_NOUNS  # "Tishrin dam" is a feature
+        after_preposition = prev in _PLACE_PREPOSITIONS and k > 0
+        if (after_noun or before_noun or after_preposition) and not (
+            j in nouns_at and nouns_at[j].alias in FEATURE_NOUNS
+        ):
+            name = text[tokens[k].start : tokens[j - 1].end]
+            iso3 = memory.country() or ""
+            key = (name, iso3)
+            place = _UNLISTED.get(key)
+            if place is None:
+                if len(_UNLISTED) > 50_000:  # pragma: no cover - bound the cache
+                    _UNLISTED.clear()
+                from coder.countries import countries
+
+                c = countries().get(iso3) if iso3 else None
+                place = _UNLISTED[key] = Place(
+                    name, 1, kind="town", country=c.name if c else "", iso3=iso3 if c else ""
+                )
+            m = Mention(k, j, name, name, place=place, via="unlisted")
+            if before_noun:  # "Wandoli village": one mention of Wandoli
+                noun = nouns_at[j]
+                m.end = noun.end
+                m.text = text[tokens[k].start : tokens[noun.end - 1].end]
+                mentions.remove(noun)
+            added.append(m)
+        k = j
+    if added:
+        mentions.extend(added)
+        mentions.sort(key=lambda m: m.start)
+
+
+#: Capitalised words that open names of units, operations and offices, not places.
+_NOT_PLACE_STARTS = frozenset(
+    """
+    operation battalion brigade division front regiment corps unit units army police force forces commander
+    general colonel major captain lieutenant sergeant president minister governor chief mr mrs ms dr
+    islamic national federal joint special ministry council court
+    """.split()
+)
+
+
+def _name_start(tok: Token) -> bool:
+    """A token that can open a place name: capitalised, not a stop word,
+    not a common English word, not a month or weekday."""
+    if not _name_word(tok):
+        return False
+    norm = tok.norm
+    if norm in stop_words() or norm in _common_words() or norm in NOT_DESCRIPTORS or norm in _NOT_PLACE_STARTS:
+        return False
+    text = tok.text
+    return not (text.isupper() and len(text) <= 5)  # an acronym (UN, NATO, RSF) is not a village
+
+
+def _weak_inside(m: Mention) -> bool:
+    """A mention a longer gazetteer name may swallow: a place noun ("Port"),
+    or a country as an actor ("Sudan")."""
+    if m.generic_place:
+        return True
+    return m.actor is not None and m.place is None and m.via == "alias" and m.actor.code == m.actor.country
 
 
 def _may_name_place(tokens: list[Token], taken: list[bool], mentions: list[Mention]) -> bool:
@@ -355,9 +781,27 @@ def _is_capital(entry) -> bool:
 
 #: Place nouns that name a feature when a name stands before them ("Tabqa
 #: dam", "al-Omar oil field", "Ain al-Asad air base").
-FEATURE_NOUNS = frozenset({"dam", "oil field", "oilfield", "gas field", "air base", "airbase", "airport",
-                           "airfield", "base", "bridge", "border crossing", "crossing", "camp", "prison",
-                           "refinery", "power station", "power plant"})
+FEATURE_NOUNS = frozenset(
+    {
+        "dam",
+        "oil field",
+        "oilfield",
+        "gas field",
+        "air base",
+        "airbase",
+        "airport",
+        "airfield",
+        "base",
+        "bridge",
+        "border crossing",
+        "crossing",
+        "camp",
+        "prison",
+        "refinery",
+        "power station",
+        "power plant",
+    }
+)
 
 
 def _features(mentions: list[Mention], tokens: list[Token]) -> None:
@@ -372,17 +816,30 @@ def _features(mentions: list[Mention], tokens: list[Token]) -> None:
         noun = None
         if m.generic_place and m.alias in FEATURE_NOUNS:
             noun = m  # "al-Omar oil field": a name of unknown words before the noun
-        elif m.place is not None and m.start < m.end and tokens[m.start].norm in _FEATURE_FIRST \
-                and m.head > m.start and _feature_noun(tokens, m.start) is not None:
+        elif (
+            m.place is not None
+            and m.start < m.end
+            and tokens[m.start].norm in _FEATURE_FIRST
+            and m.head > m.start
+            and _feature_noun(tokens, m.start) is not None
+        ):
             noun = m  # "dam near Manbij", "air base in Anbar", merged by _merge_of
         if noun is not None:
             j = noun.start
-            while j > 0 and tokens[j - 1].is_word and _name_word(tokens[j - 1]) \
-                    and not (i > 0 and mentions[i - 1].end > j - 1):
+            while (
+                j > 0
+                and tokens[j - 1].is_word
+                and _name_word(tokens[j - 1])
+                and not (i > 0 and mentions[i - 1].end > j - 1)
+            ):
                 j -= 1
             name_start = j
-            if i > 0 and mentions[i - 1].place is not None and not mentions[i - 1].possessive \
-                    and mentions[i - 1].end == noun.start:
+            if (
+                i > 0
+                and mentions[i - 1].place is not None
+                and not mentions[i - 1].possessive
+                and mentions[i - 1].end == noun.start
+            ):
                 name_start = mentions[i - 1].start  # "Tabqa dam": named after Tabqa
                 base = mentions[i - 1].place
                 del mentions[i - 1]
@@ -417,8 +874,10 @@ def _name_word(tok: Token) -> bool:
 def _feature_noun(tokens: list[Token], k: int) -> tuple[str, ...] | None:
     for n in sorted(FEATURE_NOUNS, key=len, reverse=True):
         parts = tuple(n.split())
-        if tuple(t.norm for t in tokens[k: k + len(parts)]) == parts or \
-                tuple(t.norm.rstrip("s") for t in tokens[k: k + len(parts)]) == parts:
+        if (
+            tuple(t.norm for t in tokens[k : k + len(parts)]) == parts
+            or tuple(t.norm.rstrip("s") for t in tokens[k : k + len(parts)]) == parts
+        ):
             return parts
     return None
 
@@ -426,8 +885,16 @@ def _feature_noun(tokens: list[Token], k: int) -> tuple[str, ...] | None:
 def _feature_place(name: str, base: Place | None) -> Place:
     if base is None:
         return Place(name, 3, kind="feature")
-    return Place(name, max(2, base.geo_precision), kind="feature", country=base.country, iso3=base.iso3,
-                 admin1=base.admin1, latitude=base.latitude, longitude=base.longitude)
+    return Place(
+        name,
+        max(2, base.geo_precision),
+        kind="feature",
+        country=base.country,
+        iso3=base.iso3,
+        admin1=base.admin1,
+        latitude=base.latitude,
+        longitude=base.longitude,
+    )
 
 
 def _possessive_place(mentions: list[Mention], tokens: list[Token]) -> None:
@@ -437,7 +904,11 @@ def _possessive_place(mentions: list[Mention], tokens: list[Token]) -> None:
     while i < len(mentions) - 1:
         a, b = mentions[i], mentions[i + 1]
         if a.place is not None and b.generic_place and a.end < len(tokens) and tokens[a.end].norm in ("'s", "'"):
-            between = tokens[a.end + 1: b.start]
+            between = tokens[a.end + 1 : b.start]
+            named_next = i + 2 < len(mentions) and mentions[i + 2].place is not None and mentions[i + 2].start == b.end
+            if named_next:  # "Syria's second city Aleppo": the name that follows is the place
+                i += 1
+                continue
             if len(between) <= 2 and all(t.is_word and t.norm not in DETERMINERS for t in between):
                 a.end = b.end
                 a.text = _join(tokens, a.start, b.end)
@@ -456,8 +927,11 @@ def _apposition(mentions: list[Mention], tokens: list[Token]) -> None:
             continue
         j = m.start - 1
         skipped = 0
-        while j > prev.end and skipped < 3 and tokens[j].norm != "," and (
-            tokens[j].norm in DETERMINERS or tokens[j].norm[:1].isalpha()
+        while (
+            j > prev.end
+            and skipped < 3
+            and tokens[j].norm != ","
+            and (tokens[j].norm in DETERMINERS or tokens[j].norm[:1].isalpha())
         ):
             j -= 1
             skipped += 1
@@ -520,8 +994,10 @@ def _near(mentions: list[Mention], tokens: list[Token]) -> None:
 def _possessive(mentions: list[Mention], tokens: list[Token]) -> None:
     n = len(tokens)
     for m in mentions:
-        if m.end < n and tokens[m.end].norm in ("'s", "'", "s") and (
-            tokens[m.end].norm != "s" or (m.end + 1 < n and tokens[m.end + 1].is_word)
+        if (
+            m.end < n
+            and tokens[m.end].norm in ("'s", "'", "s")
+            and (tokens[m.end].norm != "s" or (m.end + 1 < n and tokens[m.end + 1].is_word))
         ):
             m.possessive = True
 
@@ -543,7 +1019,7 @@ def _groups(mentions: list[Mention], tokens: list[Token]) -> None:
             conj.append(False)
             continue
         if runs and runs[-1]:
-            links = [t.norm for t in tokens[runs[-1][-1].end: m.start]]
+            links = [t.norm for t in tokens[runs[-1][-1].end : m.start]]
             if 0 < len(links) <= 3 and all(x in _GROUP_LINKS for x in links):
                 runs[-1].append(m)
                 conj[-1] = conj[-1] or "and" in links or "or" in links
@@ -554,6 +1030,40 @@ def _groups(mentions: list[Mention], tokens: list[Token]) -> None:
         if len(run) > 1 and has_conj:
             for m in run:
                 m.group = run
+    _actor_groups(mentions, tokens)
+
+
+#: Words that may join coordinated actors ("Malian troops and Wagner
+#: mercenaries", "the army, the police and the VDP").
+_ACTOR_LINKS = frozenset({",", "and", "the", "its", "their"})
+
+
+def _actor_groups(mentions: list[Mention], tokens: list[Token]) -> None:
+    """Coordinated actors share one group list, in text order: the first is
+    the one a record names as the actor, the others are associated with it."""
+    run: list[Mention] = []
+    has_and = False
+
+    def close() -> None:
+        if len(run) > 1 and has_and:
+            group = list(run)
+            for x in group:
+                x.group = group
+
+    for m in mentions:
+        if m.actor is None or m.place is not None or m.possessive:
+            close()
+            run, has_and = [], False
+            continue
+        if run:
+            links = [t.norm for t in tokens[run[-1].end : m.start]]
+            if 0 < len(links) <= 3 and all(x in _ACTOR_LINKS for x in links) and (links[0] in (",", "and")):
+                run.append(m)
+                has_and = has_and or "and" in links
+                continue
+            close()
+        run, has_and = [m], False
+    close()
 
 
 def _join(tokens: list[Token], start: int, end: int) -> str:
@@ -563,4 +1073,3 @@ def _join(tokens: list[Token], start: int, end: int) -> str:
             out.append(" ")
         out.append(tokens[k].text)
     return "".join(out)
-

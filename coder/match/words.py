@@ -17,6 +17,11 @@ PREPOSITIONS = frozenset(
     """.split()
 )
 
+#: Prepositions that also open a clause ("after Houthi fighters captured
+#: Marib"): an actor right after one of them can be the subject of the verb
+#: that follows it.
+SUBORDINATORS = frozenset("after before since until till once as".split())
+
 #: Words that end a clause for the purposes of gaps and slot search.
 CONTRAST = frozenset("whereas while but although though however meanwhile".split())
 

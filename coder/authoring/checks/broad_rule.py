@@ -6,7 +6,7 @@ common words."""
 
 from coder.authoring.checks.common_word_alias import common_words
 from coder.codebook.inflect import FUNCTION_WORDS
-from coder.codebook.pattern import Group, Regex, Word, parse
+from coder.codebook.pattern import Group, Regex, Slot, Word, parse
 
 #: Words in nearly every sentence of news.
 VERY_COMMON = FUNCTION_WORDS | frozenset(
@@ -46,7 +46,11 @@ def _broad(item, common) -> bool:
 def check(ctx):
     for rule in ctx.cb.rules:
         pattern = parse(rule.pattern, extra_forms=ctx.cb.inflections)
-        slots = len(pattern.required_slots)
+        # a required slot, or a required group each of whose alternatives has one ("[{actor2}|{location}]")
+        slots = len(pattern.required_slots) + sum(
+            1 for item in pattern.items
+            if isinstance(item, Group) and not item.optional
+            and all(any(isinstance(x, Slot) for x in alt) for alt in item.alts))
         if slots >= 2:
             continue  # two named participants are specific enough
         common = common_words() if slots == 0 else VERY_COMMON
