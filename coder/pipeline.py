@@ -162,7 +162,8 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
             continue
         mentions = find_mentions(tokens, sentence.text, compiled.lexicon, memory, sentence.index, compiled.states,
                                  compiled.gazetteer(), compiled.generics,
-                                 compiled.codebook.settings.unlisted_places)
+
+                                 compiled.place_words if compiled.codebook.settings.unlisted_places else None)
         dates = _dates(sentence, tokens, doc_date)
         view = SentenceView(tokens, mentions, [d.span for d in dates])
         candidates = match_sentence(view, compiled, relaxed=trace is not None)

@@ -133,13 +133,13 @@ def test_explain_says_when_an_anchor_word_has_no_rule_with_all_its_words():
     # "launched" starts offensive.launch, offensive.carry_out and others, each of
     # which needs a word of armed action (offensive, strikes, rockets); with none,
     # the sentence is not matched at all (and costs no actor or place search).
-    code, out, _ = run("explain", "The company launched a new phone in Mosul.")
+    code, out, _ = run("explain", "The firm launched a new phone in Mosul.")
     assert code == 0
     assert (
         "\n  anchor word 'launched' occurs, but each rule it starts needs a word this sentence lacks: not matched\n"
         in out
     )
-    code, out, _ = run("explain", "The company launched a new phone in Mosul.", "--format", "json")
+    code, out, _ = run("explain", "The firm launched a new phone in Mosul.", "--format", "json")
     (sentence,) = json.loads(out)["sentences"]
     assert (sentence["triggered"], sentence["anchors"], sentence["mentions"]) == (False, ["launched"], [])
     code, out, _ = run("explain", "Mosul fell to Islamic State.", "--format", "json")

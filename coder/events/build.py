@@ -98,12 +98,16 @@ def _after_apposition(view: SentenceView, seg: tuple[int, int], dates: list[Date
     "took control of Lashio, the capital of northern Shan State, on Saturday"."""
     norms, end = view.norms, seg[1]
     for _ in range(2):
-        if end >= view.n or norms[end] != "," or end + 1 >= view.n or norms[end + 1] not in _APPOSITION:
+        if end >= view.n or norms[end] != "," or end + 1 >= view.n:
             return None
         k = bisect_left(view.boundaries, end + 1)
         if k >= len(view.boundaries) or norms[view.boundaries[k]] != ",":
             return None
-        end = view.boundaries[k]
+        nxt = view.boundaries[k]
+        # ", the capital of Shan State," or a place alone: ", Basilan,"
+        if norms[end + 1] not in _APPOSITION and not _only_place(view, end + 1, nxt):
+            return None
+        end = nxt
         date = next((d for d in dates if d.span[0] == end + 1), None)
         if date is not None:
             nxt = date.span[1]
@@ -111,6 +115,18 @@ def _after_apposition(view: SentenceView, seg: tuple[int, int], dates: list[Date
                 return date
             return None
     return None
+
+
+_REGION_WORDS = frozenset("province state region district department county governorate municipality".split())
+
+
+def _only_place(view: SentenceView, a: int, b: int) -> bool:
+    """Whether tokens [a, b) are a place name, perhaps with a region word ("Basilan", "Soum province")."""
+    covered = [False] * (b - a)
+    for m in view.mentions:
+        if m.place is not None and a <= m.start and m.end <= b:
+            covered[m.start - a: m.end - a] = [True] * (m.end - m.start)
+    return any(covered) and all(c or view.norms[a + i] in _REGION_WORDS for i, c in enumerate(covered))
 
 
 def _actor_kinds(actor: Actor | None, iso3: str) -> set[str]:
@@ -372,7 +388,27 @@ def _clause_place(view: SentenceView, cand: Candidate) -> Mention | None:
                 best = m
         elif best is None or (best.start < cand.core[0] and m.start > best.start):
             best = m
+    if best is None and a > 0:
+        best = _heading_place(view, a)
     return best
+
+
+def _heading_place(view: SentenceView, a: int) -> Mention | None:
+    """The place an event note opens with ("Kidal (Kidal region): FAMa and
+    Wagner took control of ..."): a named place, an optional bracket, then a
+    colon, before the clause that starts at ``a``."""
+    norms = view.norms
+    if norms[a - 1] != ":":
+        return None
+    for m in view.mentions:
+        if m.place is None or m.start > 2:
+            continue
+        k = m.end
+        if k < a - 1 and norms[k] == "(" and ")" in norms[k:a - 1]:
+            k = norms.index(")", k) + 1
+        if k == a - 1:
+            return m
+    return None
 
 
 def _first_of_group(m: Mention | None, other: Mention | None) -> tuple[Mention | None, list[Actor]]:

@@ -93,6 +93,9 @@ class Compiled:
     prefilter: frozenset[str] = frozenset()  # first letter-run of every anchor form
     states: StateActorTable = field(default_factory=lambda: StateActorTable([], {}, {}, []))
     generics: dict[str, GenericInfo] = field(default_factory=dict)  # generic actor code -> what grammar needs
+    #: word forms a rule puts right before a place ("captured", "stormed"): a
+    #: capitalised name after one is a place even if no gazetteer knows it
+    place_words: frozenset[str] = frozenset()
 
     def may_match(self, norms: list[str]) -> bool:
         """Whether ``norms`` (a sentence's token norms) hold an anchor word
@@ -313,4 +316,28 @@ def compile_codebook(cb: Codebook) -> Compiled:
                     variant_words[phrase] = (pattern, edge_forms(pattern.items))
     prefilter = frozenset(m.group() for form in anchors for m in [_RUNS.search(form)] if m)
     return Compiled(cb, lex, rules, anchors, cues, variant_words, refs, frozenset(cb.place_refs), prefilter, states,
-                    generics)
+                    generics, _place_words(rules))
+
+
+def _place_words(rules: list[CompiledRule]) -> frozenset[str]:
+    """The forms of the words rules put right before a {location} slot
+    ("captured", "stormed", "overran"), function words left out."""
+    out: set[str] = set()
+
+    def last_words(item) -> set[str]:
+        if isinstance(item, Word):
+            return set(item.forms)
+        if isinstance(item, Group):
+            return {f for alt in item.alts if alt and isinstance(alt[-1], Word) for f in alt[-1].forms}
+        return set()
+
+    for cr in rules:
+        items = cr.pattern.items
+        for k in range(1, len(items)):
+            item = items[k]
+            slot = item if isinstance(item, Slot) else None
+            if isinstance(item, Group):
+                slot = next((x for alt in item.alts for x in alt[:1] if isinstance(x, Slot)), None)
+            if slot is not None and slot.name == "location":
+                out |= last_words(items[k - 1])
+    return frozenset(f for f in out if f not in FUNCTION_WORDS)

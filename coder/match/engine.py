@@ -31,6 +31,7 @@ from coder.match.words import (
     HARD,
     NOT_FILLER,
     PREPOSITIONS,
+    QUANTITY,
     RELATIVE,
     REPORTING,
     SUBJECT_PRONOUNS,
@@ -98,7 +99,8 @@ class SentenceView:
             if m.head != m.start:  # "base near Manbij" can also be found at "Manbij"
                 starts.setdefault(m.head, []).append(m)
             ends.setdefault(m.end, []).append(m)
-            in_mention[m.start:m.end] = [True] * (m.end - m.start)
+            if not m.generic_place:  # "a patrol base", "an army checkpoint": words a pattern may pass
+                in_mention[m.start:m.end] = [True] * (m.end - m.start)
         self.starts, self.ends = starts, ends
         in_date = self.in_date = [False] * n
         self.date_starts = [a for a, _ in self.date_spans]
@@ -285,6 +287,8 @@ class _Matcher:
         norms = self.v.norms
         while j >= 0 and (norms[j] in DETERMINERS or norms[j] == "("):
             j -= 1
+        if j >= 1 and norms[j] == "of" and (norms[j - 1] in QUANTITY or norms[j - 1].isdigit()):
+            return False  # "dozens of gunmen", "members of the NPA": the head of the phrase
         return j >= 0 and norms[j] in PREPOSITIONS and not (clause and norms[j] in SUBORDINATORS)
 
     def subject(self, p: int, name: str) -> Mention | None:
@@ -292,7 +296,7 @@ class _Matcher:
         v = self.v
         i = p - 1
         crossed_comma = False
-        steps = 0
+        steps = words = 0
         while i >= 0 and steps < self.s.subject_reach:
             steps += 1
             nm = v.norms[i]
@@ -315,6 +319,10 @@ class _Matcher:
             if nm == ")" and i in v.paren_open:
                 i = v.paren_open[i] - 1
                 continue
+            if name == "location" and not crossed_comma and nm not in _AUX and nm not in DETERMINERS:
+                words += 1  # a place is the subject of a passive right before it ("Rawa was captured")
+                if words > 3:
+                    return None
             if nm == ",":
                 crossed_comma = True
             elif nm in SUBJECT_PRONOUNS and name != "location":
@@ -525,7 +533,12 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
         entries = anchors.get(nm)
         if not entries:
             continue
+        # a verb rule's anchor right after a determiner is an adjective: "the
+        # occupied West Bank", "the besieged city"
+        after_determiner = i > 0 and nm.endswith("ed") and view.norms[i - 1] in DETERMINERS
         for trigger in entries:
+            if after_determiner and trigger.lead is not None:
+                continue
             if not relaxed and (
                 # a strict match needs every required word and a mention for
                 # every required slot: say no at once when the sentence lacks one

@@ -114,7 +114,7 @@ class CorefMemory:
 
 def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: CorefMemory,
                   sentence_index: int = 0, states=None, gazetteer=None, generics: dict | None = None,
-                  unlisted: bool = False) -> list[Mention]:
+                  unlisted: frozenset[str] | None = None) -> list[Mention]:
     """All mentions in a sentence, in order; notes them in the coreference memory.
 
     ``states`` (a :class:`~coder.codebook.states.StateActorTable`) resolves
@@ -122,8 +122,9 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
     ``gazetteer`` (a :class:`~coder.gazetteer.Gazetteer`) adds the places the
     codebook does not list; ``generics`` (generic actor code ->
     :class:`~coder.match.compile.GenericInfo`) drives the actor grammar;
-    ``unlisted`` keeps place names no gazetteer knows when the words around
-    them say they are places ("the village of Tekalguda", "near Boulkessi").
+    ``unlisted`` (the word forms rules put before a place; None: off) keeps
+    place names no gazetteer knows when the words around them say they are
+    places ("the village of Tekalguda", "near Boulkessi", "overran Kelbo").
     """
     mentions: list[Mention] = []
     hits: list[Hit] = lexicon.scan(tokens)
@@ -183,8 +184,8 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
                                  generics or {}, event_nouns)
     if gazetteer is not None:
         _gazetteer_places(mentions, tokens, text, gazetteer, memory, hinted)
-    if unlisted:
-        _unlisted_places(mentions, tokens, text, memory, hinted)
+    if unlisted is not None:
+        _unlisted_places(mentions, tokens, text, memory, hinted, unlisted)
     places_noted = bool(generic_state)
     if generic_state:
         for m in mentions:  # places of this sentence count too ("troops ... in Kidal")
@@ -197,6 +198,7 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
                 m.actor = states.generic[role]
             else:
                 m.via = "country"
+    _owners(mentions, tokens, text)
     _merge_of(mentions, tokens)
     _features(mentions, tokens)
     _possessive_place(mentions, tokens)
@@ -391,21 +393,6 @@ def _compose(mentions: list[Mention], tokens: list[Token], text: str, country_wo
                 break
             added.append(Mention(ps, k - 1, words, m.alias, actor=other, via="grammar", noun=m.noun))
             k = ps
-    # 6. an actor right before a place noun holds the place: "a Karen guerrilla stronghold", "an RSF base"
-    ordered = sorted([m for m in mentions if id(m) not in removed], key=lambda x: x.start)
-    for a, b in zip(ordered, ordered[1:], strict=False):
-        if (
-            b.generic_place
-            and b.start == a.end
-            and a.actor is not None
-            and a.place is None
-            and not a.possessive
-            and id(a) not in pending
-            and id(a) not in removed
-        ):
-            b.start, b.owner = a.start, a.actor
-            b.text = text[tokens[b.start].start : tokens[b.end - 1].end]
-            removed.add(id(a))
     # 7. armed nouns that are not actors alone ("the forces withdrew")
     for g in mentions:
         if g.via == "generic" and g.noun in generics and not generics[g.noun].standalone:
@@ -413,6 +400,21 @@ def _compose(mentions: list[Mention], tokens: list[Token], text: str, country_wo
     if removed or added:
         mentions[:] = sorted([m for m in mentions if id(m) not in removed] + added, key=lambda x: x.start)
     return [(m, role) for m, role in generic_state if id(m) in pending]
+
+
+def _owners(mentions: list[Mention], tokens: list[Token], text: str) -> None:
+    """An actor right before a place noun holds the place: "an army base",
+    "a Karen guerrilla stronghold", "an RSF camp" are one place mention (the
+    place of a capture, the target of an attack) whose owner is the actor."""
+    removed = set()
+    for a, b in zip(mentions, mentions[1:], strict=False):
+        if b.generic_place and b.start == a.end and a.actor is not None and a.place is None and not a.possessive \
+                and id(a) not in removed:
+            b.start, b.owner = a.start, a.actor
+            b.text = text[tokens[b.start].start: tokens[b.end - 1].end]
+            removed.add(id(a))
+    if removed:
+        mentions[:] = [m for m in mentions if id(m) not in removed]
 
 
 def _head(tokens: list[Token], m: Mention) -> str:
@@ -654,13 +656,19 @@ _UNLISTED: dict[tuple[str, str], Place] = {}
 
 
 def _unlisted_places(
-    mentions: list[Mention], tokens: list[Token], text: str, memory: CorefMemory, hinted: list[tuple[int, int]] = ()
+    mentions: list[Mention],
+    tokens: list[Token],
+    text: str,
+    memory: CorefMemory,
+    hinted: list[tuple[int, int]] = (),
+    place_words: frozenset[str] = frozenset(),
 ) -> None:
     """Place names the codebook and the gazetteer do not know (villages under
     1,000 people, new camps), kept where the words around a capitalised name
     say it is a place: after a place noun and its link ("the village of
     Tekalguda", "a camp near Boulkessi"), before a place noun ("Wandoli
-    village"), or after in / near / at / outside / around / into / toward.
+    village"), after in / near / at / outside / around / into / toward, or
+    after a word a rule puts before a place ("reoccupied Kelbo").
     The record keeps the name as written, the document's country when it is
     clear, and no coordinates."""
     n = len(tokens)
@@ -694,7 +702,7 @@ def _unlisted_places(
             k >= 2 and prev in ("of", "near", "in", "at", "outside", "called", "named") and (k - 1) in nouns_end
         )
         before_noun = j in nouns_at and nouns_at[j].alias not in FEATURE_NOUNS  # "Tishrin dam" is a feature
-        after_preposition = prev in _PLACE_PREPOSITIONS and k > 0
+        after_preposition = k > 0 and (prev in _PLACE_PREPOSITIONS or prev in place_words)
         if (after_noun or before_noun or after_preposition) and not (
             j in nouns_at and nouns_at[j].alias in FEATURE_NOUNS
         ):

@@ -22,6 +22,14 @@ PREPOSITIONS = frozenset(
 #: that follows it.
 SUBORDINATORS = frozenset("after before since until till once as".split())
 
+#: Words before "of" that make the noun after it the head of the phrase:
+#: "dozens of gunmen attacked" -- the gunmen attacked.
+QUANTITY = frozenset("""
+    dozens hundreds thousands scores tens some many several most all few number numbers group groups band bands
+    members member elements element one two three four five six seven eight nine ten eleven twelve fifteen
+    twenty thirty forty fifty hundred thousand remnants column columns unit units squad squads contingent
+    """.split())
+
 #: Words that end a clause for the purposes of gaps and slot search.
 CONTRAST = frozenset("whereas while but although though however meanwhile".split())
 
