@@ -173,7 +173,11 @@ def test_reports_of_one_event_merge_into_the_first(code):
         "Rawa was captured from Islamic State after a week of fighting, officials said."
     )
     records = code(text, D)
-    assert brief(records) == [("capture", "Iraqi forces", "Islamic State", "Rawa", "2017-10-29", 1)]
+    assert brief(records) == [
+        ("capture", "Iraqi forces", "Islamic State", "Rawa", "2017-10-29", 1),
+        # the week of fighting is an event of its own, where the capture was
+        ("offensive", "", "", "Rawa", D, 1),
+    ]
     # different explicit dates are different events
     text = "Iraqi forces captured Rawa on Sunday. Islamic State captured Rawa on Tuesday."
     assert len(code(text, D)) == 2
@@ -264,8 +268,8 @@ def test_exclusions_drop_matches_that_are_not_this_event_type(compiled):
     assert records == []
     reasons = [c.reason for t in trace for c in t.candidates if c.status == "dropped" and "excluded" in c.reason]
     # coder explain says which situation and which words made it so
-    assert reasons[0] == ("excluded: an attack on civilians (ACLED Violence against civilians), not a fight between "
-                          "armed actors (the words 'village')")
+    assert reasons[0] == ("excluded: an attack by an armed group on a village or civilians only (ACLED Violence "
+                          "against civilians) (the words 'village')")
     # an air strike is offensive whoever it hits (the labelling guide, ACLED's remote violence)
     text = "Russian jets struck a village near Idlib, killing five farmers."
     records, _ = code_document(compiled, Document("t", text, D))
