@@ -76,9 +76,10 @@ def test_location_fields_and_provenance(seed_records):
     assert (rawa.country, rawa.iso3, rawa.admin1, rawa.latitude, rawa.longitude, rawa.geo_precision) == (
         "Iraq", "IRQ", "Anbar", 34.4664, 41.9092, 1)
     assert (rawa.goldstein, rawa.quad_class) == (-10.0, 4)
+    # the rule matches up to the other side; the places come from the apposition after it
     assert rawa.matched_text == (
-        "Iraq launched an offensive on Thursday to capture the last Iraqi territory held by Islamic State, "
-        "the areas of Rawa and al-Qaim")
+        "Iraq launched an offensive on Thursday to capture the last Iraqi territory held by Islamic State")
+    assert (rawa.location, seed_records[2].location) == ("Rawa", "al-Qaim")
     assert rawa.sentence.startswith("Iraq launched an offensive on Thursday")
     mosul = seed_records[-1]
     assert mosul.matched_text == "city recaptured from IS"  # "city" stands for Mosul (apposition)

@@ -111,12 +111,33 @@ class Group:
     #: cannot start where it stands
     firsts: tuple = field(default=(), compare=False, repr=False)
     lasts: tuple = field(default=(), compare=False, repr=False)
+    #: (form -> indexes of the alternatives that can start with it, indexes
+    #: of those that can start with anything), forwards and backwards: the
+    #: matcher looks up the few alternatives the next word allows
+    by_first: tuple = field(default=(), compare=False, repr=False)
+    by_last: tuple = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "firsts", tuple(
             alt[0].forms if alt and isinstance(alt[0], Word) else None for alt in self.alts))
         object.__setattr__(self, "lasts", tuple(
             alt[-1].forms if alt and isinstance(alt[-1], Word) else None for alt in self.alts))
+        object.__setattr__(self, "by_first", _edge_index(self.firsts))
+        object.__setattr__(self, "by_last", _edge_index(self.lasts))
+
+
+def _edge_index(edges: tuple) -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
+    """(form -> indexes of the alternatives whose edge word can be that form,
+    indexes of the alternatives whose edge can be any word)."""
+    table: dict[str, list[int]] = {}
+    anything = []
+    for k, edge in enumerate(edges):
+        if edge is None:
+            anything.append(k)
+            continue
+        for f in edge:
+            table.setdefault(f, []).append(k)
+    return {f: tuple(v) for f, v in table.items()}, tuple(anything)
 
 
 @dataclass(frozen=True, slots=True)

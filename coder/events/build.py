@@ -176,6 +176,8 @@ class _Words:
         possible = self.possible
         if possible is None:
             possible = self._possible()
+        if len(phrases) > 4 and possible.isdisjoint(phrases):
+            return ""  # none of them can occur: most lists, most sentences
         for phrase in phrases:
             if phrase in possible:
                 found = self.cache.get(phrase)
@@ -189,17 +191,18 @@ class _Words:
 
 def _holds(w, words: _Words, k1: set, k2: set, events: frozenset = frozenset(),
            place_kinds: frozenset = frozenset()) -> bool:
+    # the cheap tests first, the word searches last
     if w.place_kinds and (not place_kinds or not place_kinds <= set(w.place_kinds)):
-        return False
-    if w.words and not words.any_of(w.words):
-        return False
-    if w.no_words and words.any_of(w.no_words):
         return False
     if w.actor1 and k1.isdisjoint(w.actor1):
         return False
     if w.actor2 and k2.isdisjoint(w.actor2):
         return False
     if w.events and events.isdisjoint(w.events):
+        return False
+    if w.words and not words.any_of(w.words):
+        return False
+    if w.no_words and words.any_of(w.no_words):
         return False
     return True
 
@@ -331,7 +334,11 @@ def draft_events(
             # "killed in a gunfight with Maoists near Wandoli": the place named in the clause; an
             # event told without one ("captured Tabqa after weeks of fighting") is where its sentence's is
             place = _clause_place(view, c) if not c.slots.get("location") else None
-            place = place or next(iter(sentence_places), None)
+            if place is None and not c.slots.get("location"):
+                # "... territory held by Islamic State, the areas of Rawa and al-Qaim": the places
+                # an apposition right after the clause names
+                places = _apposition_places(view, c)
+            place = place or (None if places else next(iter(sentence_places), None))
             if place is not None:
                 places = [place]
         et = compiled.codebook.event_types[rule.event_type]
@@ -391,6 +398,25 @@ def _clause_place(view: SentenceView, cand: Candidate) -> Mention | None:
     if best is None and a > 0:
         best = _heading_place(view, a)
     return best
+
+
+_APPOSITION_LEAD = frozenset({"the", "a", "an", "its", "their"})
+
+
+def _apposition_places(view: SentenceView, cand: Candidate) -> list[Mention]:
+    """The named places of an apposition that follows the candidate's clause:
+    ", the areas of Rawa and al-Qaim" (a determiner, one or two words, "of",
+    then the places, coordinated ones all)."""
+    _a, b = _segment(view, cand.core)
+    norms = view.norms
+    if b + 4 >= view.n or norms[b] != "," or cand.span[1] < b or norms[b + 1] not in _APPOSITION_LEAD:
+        return []
+    if "of" not in norms[b + 2 : b + 4]:
+        return []
+    for m in view.mentions:
+        if b + 1 < m.start <= b + 4 and m.place is not None and "of" in norms[b + 2 : m.start + 2]:
+            return list(m.group) if len(m.group) > 1 else [m]
+    return []
 
 
 def _heading_place(view: SentenceView, a: int) -> Mention | None:

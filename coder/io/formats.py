@@ -137,6 +137,14 @@ class ActorTable:
         countries = {a.country for a in codebook.actors} | {p.iso3 for p in codebook.places} | set(all_countries())
         return cls(inter, frozenset(c for c in countries if c))
 
+    def inter_of(self, code: str) -> int | None:
+        """The inter code of an actor code; an actor built by grammar is its
+        country and a generic actor's code ("SDNREB": the inter of REB)."""
+        inter = self.inter.get(code)
+        if inter is None and len(code) > 3 and code[:3] in self.countries:
+            inter = self.inter.get(code[3:])
+        return inter
+
 
 # -- rows --------------------------------------------------------------------
 
@@ -163,16 +171,29 @@ def _iso_numeric(iso3: str) -> int | None:
     return int(country.numeric) if country is not None and country.numeric else None
 
 
+#: ACLED's name and inter code for a side the report does not name.
+UNIDENTIFIED = "Unidentified Armed Group"
+UNIDENTIFIED_INTER = 3
+
+
 def acled_row(record: Record, actors: ActorTable) -> dict:
     """The ACLED row of ``record`` (typed values; empty columns left out)."""
     date = record.event_date
     if len(date) == 7:  # YYYY-MM: ACLED needs a day; time_precision 3 says it is not known
         date += "-15"
-    inter1 = actors.inter.get(record.actor1_code) if record.actor1 else None
-    if record.actor2:
-        inter2 = actors.inter.get(record.actor2_code)
-    else:
-        inter2 = 0 if record.actor1 else None
+    actor1, actor2 = record.actor1, record.actor2
+    inter1 = actors.inter_of(record.actor1_code) if actor1 else None
+    inter2 = actors.inter_of(record.actor2_code) if actor2 else None
+    # ACLED names a side the report leaves unnamed "Unidentified Armed Group
+    # (Country)", a political militia (inter 3): both sides of a battle, the
+    # attacker of remote violence (docs/output.md)
+    unidentified = f"{UNIDENTIFIED} ({record.country})" if record.country else UNIDENTIFIED
+    if not actor1 and record.acled_event_type in ("Battles", "Explosions/Remote violence"):
+        actor1, inter1 = unidentified, UNIDENTIFIED_INTER
+    if not actor2 and record.acled_event_type == "Battles" and record.acled_sub_event_type == "Armed clash":
+        actor2, inter2 = unidentified, UNIDENTIFIED_INTER
+    if not actor2:
+        inter2 = 0 if actor1 else None
     interaction = None
     if inter1 is not None and inter2 is not None:
         interaction = inter1 * 10 if inter2 == 0 else min(inter1, inter2) * 10 + max(inter1, inter2)
@@ -184,9 +205,9 @@ def acled_row(record: Record, actors: ActorTable) -> dict:
         "disorder_type": _disorder_type(record.acled_event_type, record.acled_sub_event_type),
         "event_type": record.acled_event_type,
         "sub_event_type": record.acled_sub_event_type,
-        "actor1": record.actor1,
+        "actor1": actor1,
         "inter1": inter1,
-        "actor2": record.actor2,
+        "actor2": actor2,
         "inter2": inter2,
         "interaction": interaction,
         "civilian_targeting": "Civilian targeting" if inter2 == _CIVILIANS else "",

@@ -261,17 +261,24 @@ class _Matcher:
                 return self.match(items, k + 1, p, d, slots, words, emit, filler)
             return False
         if isinstance(item, Group):
-            # the words that could come next: an alternative starting with a
-            # word none of them is would fail at once, so it is not tried
-            here = None
-            for alt, edge in zip(item.alts, item.firsts if d > 0 else item.lasts, strict=True):
-                if edge is not None:
-                    if here is None:
-                        here = self._next_norms(positions, d)
-                    if here.isdisjoint(edge):
-                        continue
-                seq = tuple(alt) if d > 0 else tuple(reversed(alt))
-                if self.match(seq + items[k + 1:], 0, p, d, slots, words, emit, filler):
+            # only the alternatives that can start with a word that could come
+            # next (or with a slot): the others would fail at once
+            table, anything = item.by_first if d > 0 else item.by_last
+            if table:
+                chosen = set(anything)
+                for nm in self._next_norms(positions, d):
+                    found = table.get(nm)
+                    if found:
+                        chosen.update(found)
+                order = sorted(chosen)
+            else:
+                order = anything
+            alts = item.alts
+            rest = items[k + 1:]
+            for a in order:
+                alt = alts[a]
+                seq = alt if d > 0 else tuple(reversed(alt))
+                if self.match(seq + rest, 0, p, d, slots, words, emit, filler):
                     return True
             if item.optional:
                 return self.match(items, k + 1, p, d, slots, words, emit, filler)
@@ -375,11 +382,27 @@ def _named(c: Candidate) -> int:
 
 
 def _better(a: Candidate, b: Candidate) -> bool:
-    """Whether candidate a beats b: complete first, then more slots filled,
-    then more named places, then more pattern words, then the earlier rule."""
-    ka = (a.complete, len(a.slots), _named(a), len(range(*a.core)), -a.rule.index)
-    kb = (b.complete, len(b.slots), _named(b), len(range(*b.core)), -b.rule.index)
+    """Whether candidate a beats b: complete first, then more actors, then
+    more slots filled, then more named places, then more pattern words, then
+    the earlier rule."""
+    ka = (a.complete, _actors(a), len(a.slots), _named(a), len(range(*a.core)), -a.rule.index)
+    kb = (b.complete, _actors(b), len(b.slots), _named(b), len(range(*b.core)), -b.rule.index)
     return ka > kb
+
+
+def _better_here(a: Candidate, b: Candidate) -> bool:
+    """Between two ways one rule matches from one anchor: as ``_better``, but
+    the nearer filling wins a tie (a gap ``...`` takes the first preposition
+    and phrase that fit, not the last one in the sentence)."""
+    ka = (a.complete, _actors(a), len(a.slots), _named(a), -a.span[1], len(range(*a.core)))
+    kb = (b.complete, _actors(b), len(b.slots), _named(b), -b.span[1], len(range(*b.core)))
+    return ka > kb
+
+
+def _actors(c: Candidate) -> int:
+    """How many actor slots a candidate fills: who fought matters more than
+    where (a place the slots miss is taken from the clause, coder.events.build)."""
+    return ("actor1" in c.slots) + ("actor2" in c.slots)
 
 
 def match_rule(view: SentenceView, settings: Settings, trigger: Trigger, i: int,
@@ -432,7 +455,7 @@ def _match_rule(view: SentenceView, settings: Settings, trigger: Trigger, i: int
                 slots,
                 missing,
             )
-            if best is None or _better(cand, best):
+            if best is None or _better_here(cand, best):
                 best = cand
             found += 1
             return found >= MAX_MATCHES or (
