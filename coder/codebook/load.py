@@ -206,6 +206,7 @@ def _build(data: dict, path: str, pos: yamlpos.Positions, digest: str) -> Codebo
             et.get("description", ""),
             variants,
             excludes,
+            et.get("other_side", "slots"),
         )
     actors = [
         Actor(

@@ -101,6 +101,7 @@ class EventType:
     description: str = ""
     variants: list[Variant] = field(default_factory=list)
     excludes: list[Variant] = field(default_factory=list)  # situations that are not this event type
+    other_side: str = "slots"  # "slots" | "sentence": where an empty actor2 may come from
 
 
 @dataclass(slots=True)

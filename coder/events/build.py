@@ -77,6 +77,8 @@ def attach_date(
             chosen = min(near, key=lambda d: min(abs(d.span[0] - anchor), abs(d.span[1] - anchor)))
     if chosen is None:
         chosen = _after_apposition(view, seg, dates)
+    if chosen is None:
+        chosen = _before_participle(view, seg, dates)
     if chosen is None and dates[0].span[0] == 0 and dates[0].span[1] < view.n and view.norms[dates[0].span[1]] == ",":
         chosen = dates[0]
     if chosen is None:
@@ -87,6 +89,21 @@ def attach_date(
     if reported and perfect and chosen.span[1] <= cand.anchor[0] and precision == 1:
         precision = 2
     return chosen.value, precision, False
+
+
+def _before_participle(view: SentenceView, seg: tuple[int, int], dates: list[DateInfo]) -> DateInfo | None:
+    """The date of the clause before a participle clause that continues it:
+    "captured him near Culiacan on Thursday, setting off hours of gun battles"
+    (the battles are of Thursday); not a date someone said something on."""
+    norms, a = view.norms, seg[0]
+    if a < 2 or norms[a - 1] != "," or not norms[a].endswith("ing") or len(norms[a]) < 6:
+        return None
+    k = bisect_left(view.boundaries, a - 1)
+    prev = view.boundaries[k - 1] + 1 if k else 0
+    inside = [d for d in dates if prev <= d.span[0] and d.span[1] <= a - 1]
+    if not inside or (inside[-1].span[0] > 0 and norms[inside[-1].span[0] - 1] in REPORTING):
+        return None
+    return inside[-1]
 
 
 #: Words that open an apposition (", the capital of Shan State,").
@@ -104,17 +121,29 @@ def _after_apposition(view: SentenceView, seg: tuple[int, int], dates: list[Date
         if k >= len(view.boundaries) or norms[view.boundaries[k]] != ",":
             return None
         nxt = view.boundaries[k]
-        # ", the capital of Shan State," or a place alone: ", Basilan,"
-        if norms[end + 1] not in _APPOSITION and not _only_place(view, end + 1, nxt):
+        # ", the capital of Shan State," or a place alone: ", Basilan," or ", in Oudalan province,"
+        if (
+            norms[end + 1] not in _APPOSITION
+            and not _only_place(view, end + 1, nxt)
+            and not (norms[end + 1] == "in" and nxt - end <= 8 and _has_place(view, end + 2, nxt))
+        ):
             return None
         end = nxt
         date = next((d for d in dates if d.span[0] == end + 1), None)
         if date is not None:
+            # ", on Saturday," or ", on Saturday after days of clashes"
             nxt = date.span[1]
-            if nxt >= view.n or norms[nxt] in (",", ".") or view.stop[nxt]:
+            if nxt >= view.n or norms[nxt] in _AFTER_DATE or view.stop[nxt]:
                 return date
             return None
     return None
+
+
+_AFTER_DATE = frozenset({",", ".", "after", "following", "amid", "when", "as", "before", "in"})
+
+
+def _has_place(view: SentenceView, a: int, b: int) -> bool:
+    return any(m.place is not None and a <= m.start and m.end <= b for m in view.mentions)
 
 
 _REGION_WORDS = frozenset("province state region district department county governorate municipality".split())
@@ -329,6 +358,10 @@ def draft_events(
             a2 = next((m.owner for m in c.slots.get("location", ()) if m.owner is not None), None)
             if a2 is a1:
                 a2 = None
+        et = compiled.codebook.event_types[rule.event_type]
+        if a2 is None and et.other_side == "sentence":
+            # "Malian troops took control of Kidal, ending years of rule by Tuareg-led rebels"
+            a2 = _other_side(view, c, a1m)
         places = [m for m in c.slots.get("location", []) if m.place is not None]
         if not places:
             # "killed in a gunfight with Maoists near Wandoli": the place named in the clause; an
@@ -341,7 +374,6 @@ def draft_events(
             place = place or (None if places else next(iter(sentence_places), None))
             if place is not None:
                 places = [place]
-        et = compiled.codebook.event_types[rule.event_type]
         if et.excludes:
             iso3 = next((m.place.iso3 for m in places if m.place.iso3), "")
             why = excluded(
@@ -437,6 +469,53 @@ def _heading_place(view: SentenceView, a: int) -> Mention | None:
     return None
 
 
+#: ACLED inter codes of armed actors (state forces, rebels, political and identity militias).
+_ARMED = frozenset({1, 2, 3, 4})
+
+
+def _other_side(view: SentenceView, cand: Candidate, a1m: Mention | None) -> Actor | None:
+    """The armed actor of the sentence that is the other side of an event
+    whose slots name only one: the nearest after the match, else the nearest
+    before it; not one of actor1's group, not the same actor, not the forces
+    of actor1's own state."""
+    a1 = a1m.actor if a1m is not None else None
+    group = {id(x) for x in (a1m.group if a1m is not None else ())}
+    best: Mention | None = None
+    for m in view.mentions:
+        act = m.actor
+        if act is None or m.place is not None or act.inter not in _ARMED or id(m) in group or m is a1m:
+            continue
+        if a1 is not None and (act is a1 or act.code == a1.code or (
+                act.inter == 1 and a1.inter == 1 and act.country and act.country == a1.country)):
+            continue
+        if act.code == act.country:
+            continue  # a state's name is where, or who speaks, more often than a side
+        if _on_the_side(view.norms, m.start):
+            continue  # "backed by Russian warplanes", "alongside Wagner fighters"
+        after = m.start >= cand.span[1]
+        if best is None:
+            best = m
+        elif after and (best.start < cand.span[1] or m.start < best.start):
+            best = m
+        elif not after and best.start < cand.span[1] and m.start > best.start:
+            best = m
+    return best.actor if best is not None else None
+
+
+_WITH = frozenset({"with", "alongside", "including", "and"})
+_HELPED = frozenset({"backed", "supported", "aided", "assisted", "helped", "joined", "accompanied", "reinforced", "escorted"})
+
+
+def _on_the_side(norms: list[str], k: int) -> bool:
+    """Whether the actor at token ``k`` is told as fighting with someone."""
+    before = norms[max(0, k - 3) : k]
+    if not before:
+        return False
+    if before[-1] in _WITH:
+        return True
+    return before[-1] == "by" and len(before) >= 2 and before[-2] in _HELPED
+
+
 def _first_of_group(m: Mention | None, other: Mention | None) -> tuple[Mention | None, list[Actor]]:
     """(the first of coordinated actors, the actors associated with it):
     "Malian troops and Wagner mercenaries attacked" is an attack by Malian
@@ -511,7 +590,26 @@ def finalize(drafts: list[Draft]) -> list[Draft]:
                 _merge(twin, d)
                 continue
         out.append(d)
+    # an event told again elsewhere in the document with less said ("The troops were
+    # attacked as they returned", "after an hour-long gunfight"): one record, the fuller one
+    told = [d for d in out if d.place is None and any(_tells_again(k, d) for k in out if k is not d)]
+    for d in told:
+        target = next(k for k in out if k is not d and _tells_again(k, d))
+        _merge(target, d)
+        out.remove(d)
     return out
+
+
+def _tells_again(k: Draft, d: Draft) -> bool:
+    """Whether placeless ``d`` says nothing that ``k`` (of the same type, with
+    a place) does not: each actor missing or the same, the date the
+    document's or the same."""
+    if k.place is None or k.event_type != d.event_type:
+        return False
+    for x, y in ((k.a1, d.a1), (k.a2, d.a2)):
+        if y is not None and y is not x:
+            return False
+    return d.date == k.date or d.date_from_doc
 
 
 def to_record(compiled: Compiled, doc_id: str, d: Draft) -> Record:

@@ -432,6 +432,17 @@ def _single_actor(lexicon: Lexicon, norm: str) -> Actor | None:
     return None
 
 
+def _name_goes_on(tok: Token, taken: bool) -> bool:
+    """Whether the word before a gazetteer name starts a longer name the
+    gazetteer does not have: a capitalised word that is no mention and no
+    common word."""
+    text = tok.text
+    return (
+        not taken and tok.is_word and text[:1].isupper() and not text.isupper()
+        and tok.norm not in _common_words() and tok.norm not in NOT_DESCRIPTORS and tok.norm not in stop_words()
+    )
+
+
 def _descriptor(tok: Token) -> bool:
     """A capitalised word before an armed noun that describes who they are
     ("Druze", "Fulani"): a name, not a common word starting a sentence."""
@@ -592,6 +603,8 @@ def _gazetteer_places(
             or same.actor.code != same.actor.country
         ):
             continue
+        if same is None and start > 0 and _name_goes_on(tokens[start - 1], taken[start - 1]):
+            continue  # "Ovidio Guzman", "Datu Saudi Ampatuan": part of a longer name, not this place
         place = gazetteer_place(candidates, memory.country_counts, text[tokens[start].start : tokens[end - 1].end])
         if place is None:
             continue
@@ -1043,7 +1056,7 @@ def _groups(mentions: list[Mention], tokens: list[Token]) -> None:
 
 #: Words that may join coordinated actors ("Malian troops and Wagner
 #: mercenaries", "the army, the police and the VDP").
-_ACTOR_LINKS = frozenset({",", "and", "the", "its", "their"})
+_ACTOR_LINKS = frozenset({",", "and", "the", "its", "their", "allied", "affiliated"})
 
 
 def _actor_groups(mentions: list[Mention], tokens: list[Token]) -> None:
