@@ -20,7 +20,7 @@ from coder.errors import Problem
 from coder.events.build import DateInfo, Draft, draft_events, finalize, to_record
 from coder.events.record import Record
 from coder.match.compile import Compiled
-from coder.match.engine import Candidate, SentenceView, match_sentence
+from coder.match.engine import ACTOR_KINDS, Candidate, SentenceView, match_sentence, may_fire
 from coder.match.mentions import CorefMemory, Mention, find_mentions, gazetteer_place
 from coder.match.words import DATE_LEADS
 from coder.text.clean import clean_text
@@ -160,11 +160,18 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
             if trace is not None:
                 trace.append(SentenceTrace(sentence, tokens, False))
             continue
+        dates = _dates(sentence, tokens, doc_date)
+        hits = compiled.lexicon.scan(tokens)
+        actor_end = min((h.end for h in hits if any(e.kind in ACTOR_KINDS for e in h.entries)), default=None)
+        if trace is None and not may_fire(compiled, [t.norm for t in tokens], [d.span for d in dates], actor_end):
+            # no rule can match, whatever the mentions: they are found only if a later sentence
+            # needs this one's actors (coreference)
+            memory.pending.append((sentence.index, sentence.text))
+            continue
         mentions = find_mentions(tokens, sentence.text, compiled.lexicon, memory, sentence.index, compiled.states,
                                  compiled.gazetteer(), compiled.generics,
-
-                                 compiled.place_words if compiled.codebook.settings.unlisted_places else None)
-        dates = _dates(sentence, tokens, doc_date)
+                                 compiled.place_words if compiled.codebook.settings.unlisted_places else None,
+                                 hits=hits)
         view = SentenceView(tokens, mentions, [d.span for d in dates])
         candidates = match_sentence(view, compiled, relaxed=trace is not None)
         drafts.extend(draft_events(compiled, doc.date, sentence.index, sentence.text, view, candidates, dates))

@@ -236,6 +236,19 @@ def _holds(w, words: _Words, k1: set, k2: set, events: frozenset = frozenset(),
     return True
 
 
+_EXCLUSION_WORDS: dict[int, tuple] = {}
+
+
+def _exclusion_words(et: EventType) -> tuple:
+    """(exclusion, the set of its required phrases or None) for each of an
+    event type's exclusions, built once per event type."""
+    got = _EXCLUSION_WORDS.get(id(et))
+    if got is None or got[0] is not et:
+        got = _EXCLUSION_WORDS[id(et)] = (et, tuple(
+            (x, frozenset(x.when.words) if x.when.words else None) for x in et.excludes))
+    return got[1]
+
+
 def excluded(
     et: EventType, words: _Words, a1: Actor | None, a2: Actor | None, iso3: str, events: frozenset = frozenset(),
     place_kinds: frozenset = frozenset(),
@@ -243,8 +256,13 @@ def excluded(
     """The situation of the first ``exclude`` entry of ``et`` that holds ("" if none)."""
     if not et.excludes:
         return ""
-    k1, k2 = _actor_kinds(a1, iso3), _actor_kinds(a2, iso3)
-    for x in et.excludes:
+    possible = words.possible if words.possible is not None else words._possible()
+    k1 = k2 = None
+    for x, phrases in _exclusion_words(et):
+        if phrases is not None and possible.isdisjoint(phrases):
+            continue  # no first word of its phrases is in the sentence: it cannot hold
+        if k1 is None:
+            k1, k2 = _actor_kinds(a1, iso3), _actor_kinds(a2, iso3)
         if _holds(x.when, words, k1, k2, events, place_kinds):
             why = []  # what made it hold, for coder explain
             if x.when.words:
@@ -503,7 +521,9 @@ def _other_side(view: SentenceView, cand: Candidate, a1m: Mention | None) -> Act
 
 
 _WITH = frozenset({"with", "alongside", "including", "and"})
-_HELPED = frozenset({"backed", "supported", "aided", "assisted", "helped", "joined", "accompanied", "reinforced", "escorted"})
+_HELPED = frozenset(
+    {"backed", "supported", "aided", "assisted", "helped", "joined", "accompanied", "reinforced", "escorted"}
+)
 
 
 def _on_the_side(norms: list[str], k: int) -> bool:

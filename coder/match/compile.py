@@ -24,6 +24,7 @@ from coder.match.lexicon import Entry, Lexicon
 from coder.text.tokens import words
 
 _RUNS = re.compile(r"[^\W\d_]+")
+_PLAIN = re.compile(r"[a-z]+(?:[ -][a-z]+)*")
 
 #: Auxiliary verbs make poor anchors: the anchor is the first required word
 #: that is not one of these (or the first required word if all are).
@@ -38,6 +39,10 @@ class CompiledRule:
     anchor: int  # item index of the anchor
     slots: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
+    #: the most slots, and the most actor slots, one match can fill (an
+    #: alternation "[{actor2}|{location}]" fills one of two): a match that
+    #: fills them all, with a named place, cannot be beaten
+    caps: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +64,11 @@ class Trigger:
     #: "place" or "actor" when the lead slot is required: a mention of that
     #: kind must end before the anchor (the subject search looks left only)
     lead_kind: str = ""
+    #: the forms the first word after the anchor (the last word before it)
+    #: can take, or None when a slot, a gap or the end can come there: a word
+    #: the matcher reaches only past fillers, so checked near the anchor
+    next_forms: frozenset[str] | None = None
+    prev_forms: frozenset[str] | None = None
 
 
 class GenericInfo(NamedTuple):
@@ -158,6 +168,20 @@ class Compiled:
             return widest, None
         return widest, frozenset().union(*(c.last for c in self.cues))
 
+    @cached_property
+    def cue_index(self) -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
+        """(word form -> indexes of the cues whose last word can take it,
+        indexes of the cues that can end with any word)."""
+        table: dict[str, list[int]] = {}
+        anywhere = []
+        for k, c in enumerate(self.cues):
+            if c.last is None:
+                anywhere.append(k)
+                continue
+            for f in c.last:
+                table.setdefault(f, []).append(k)
+        return {f: tuple(v) for f, v in table.items()}, tuple(anywhere)
+
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_gazetteer", None)
@@ -168,7 +192,41 @@ class Compiled:
 
         False means certainly not; True means tokenize and look.
         """
-        return not self.prefilter.isdisjoint(_RUNS.findall(text.lower()))
+        runs = set(_RUNS.findall(text.lower()))
+        found = self.prefilter.intersection(runs)
+        if not found:
+            return False
+        table = self.run_needs
+        for run in found:
+            for needs in table.get(run, ((),)):
+                if all(not runs.isdisjoint(need) for need in needs):
+                    return True
+        return False
+
+    @cached_property
+    def run_needs(self) -> dict[str, tuple[tuple[frozenset[str], ...], ...]]:
+        """For :meth:`may_trigger`: anchor letter run -> for each trigger it
+        may start, the letter runs its other required words can start with
+        (one of each set).  A word that is not plain lowercase ASCII words
+        (an apostrophe, an accent the tokenizer may fold) asks nothing."""
+        table: dict[str, set] = {}
+        for form, triggers in self.anchors.items():
+            m = _RUNS.search(form)
+            if not m:
+                continue
+            for t in triggers:
+                needs = []
+                for need in t.needs:
+                    runs = set()
+                    for f in need:
+                        if not _PLAIN.fullmatch(f):
+                            runs = None
+                            break
+                        runs.add(_RUNS.search(f).group())
+                    if runs is not None:
+                        needs.append(frozenset(runs))
+                table.setdefault(m.group(), set()).add(tuple(needs))
+        return {k: tuple(v) for k, v in table.items()}
 
 
 def has_words(present: frozenset[str], needs: tuple[frozenset[str], ...]) -> bool:
@@ -191,17 +249,61 @@ def _trigger(cr: CompiledRule, alt: tuple) -> Trigger:
     if lead is not None and len(left) > 1 and isinstance(left[1], Word) and "'s" in left[1].forms:
         lead = None  # "{location} 's fall": the possessor stands right there, no subject search
     lead_kind = "" if lead is None or lead.optional else ("place" if lead.name == "location" else "actor")
+    right = alt[1:] + items[cr.anchor + 1 :]
+    left_items = tuple(reversed(left[1:] if lead else left))
     return Trigger(
         cr,
         alt,
         tuple(needs),
-        alt[1:] + items[cr.anchor + 1 :],
-        tuple(reversed(left[1:] if lead else left)),
+        right,
+        left_items,
         lead,
         needs_place="location" in cr.required,
         needs_actor=any(name != "location" for name in cr.required),
         lead_kind=lead_kind,
+        next_forms=_first_forms(right, +1),
+        prev_forms=_first_forms(left_items, -1),
     )
+
+
+def _caps(items: tuple) -> tuple[int, int]:
+    """(most slots, most actor slots) one path through ``items`` fills."""
+    paths: set[frozenset[str]] = {frozenset()}
+    for item in items:
+        if isinstance(item, Slot):
+            paths = {p | {item.name} for p in paths} | (paths if item.optional else set())
+        elif isinstance(item, Group):
+            options = {frozenset(x.name for x in alt if isinstance(x, Slot)) for alt in item.alts}
+            if item.optional:
+                options.add(frozenset())
+            paths = {p | o for p in paths for o in options}
+    return max(len(p) for p in paths), max(len(p - {"location"}) for p in paths)
+
+
+def _first_forms(items: tuple, d: int) -> frozenset[str] | None:
+    """The forms the first word ``items`` match (in direction ``d``) can take,
+    or None when the first thing matched may be a slot, a regex, a gap or
+    nothing at all."""
+    if not items:
+        return None
+    item = items[0]
+    if isinstance(item, Word):
+        return item.forms
+    if isinstance(item, Group):
+        out: set[str] = set()
+        for alt in item.alts:
+            seq = alt if d > 0 else tuple(reversed(alt))
+            f = _first_forms(seq + items[1:], d)
+            if f is None:
+                return None
+            out |= f
+        if item.optional:
+            f = _first_forms(items[1:], d)
+            if f is None:
+                return None
+            out |= f
+        return frozenset(out)
+    return None
 
 
 def _anchor(pattern: Pattern) -> int:
@@ -285,7 +387,7 @@ def compile_codebook(cb: Codebook) -> Compiled:
     for i, rule in enumerate(cb.rules):
         pattern = parse(rule.pattern, extra_forms=extra)
         anchor = _anchor(pattern)
-        cr = CompiledRule(i, rule, pattern, anchor, pattern.slots, pattern.required_slots)
+        cr = CompiledRule(i, rule, pattern, anchor, pattern.slots, pattern.required_slots, _caps(pattern.items))
         rules.append(cr)
         item = pattern.items[cr.anchor]
         alts = [(item,)] if isinstance(item, Word) else list(item.alts)

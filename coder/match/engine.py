@@ -88,6 +88,7 @@ class SentenceView:
     date_spans: list[tuple[int, int]] = field(default_factory=list)  # token spans, lead word included
 
     def __post_init__(self) -> None:
+        self.subjects: dict[tuple[int, str], Mention | None] = {}
         n = self.n = len(self.tokens)
         norms = self.norms = [t.norm for t in self.tokens]
         self.norm_set = frozenset(norms)
@@ -226,28 +227,33 @@ class _Matcher:
         if k == len(items):
             return emit(p, slots, words)
         item = items[k]
-        if isinstance(item, Gap):
+        kind = type(item)
+        if kind is Word:
+            # the word right at p, or past the fillers allowed (a date's words are free)
+            v = self.v
+            norms, n, forms = v.norms, v.n, item.forms
+            is_filler, in_date, most = v.filler, v.in_date, self.s.max_filler
+            q, count = p, 0
+            while True:
+                idx = q if d > 0 else q - 1
+                if idx < 0 or idx >= n:
+                    return False
+                if norms[idx] in forms and self.match(items, k + 1, q + d, d, slots, words + [idx], emit):
+                    return True
+                if not filler or not is_filler[idx]:
+                    return False
+                if not in_date[idx]:
+                    count += 1
+                    if count > most:
+                        return False
+                q += d
+        if kind is Gap:
             for q in self.gap_positions(p, d):
                 if self.match(items, k + 1, q, d, slots, words, emit, False):
                     return True
             return False
         positions = self.filler_positions(p, d) if filler else [p]
-        if isinstance(item, Word):
-            norms, n, forms = self.v.norms, self.v.n, item.forms
-            for q in positions:
-                idx = q if d > 0 else q - 1
-                if 0 <= idx < n and norms[idx] in forms \
-                        and self.match(items, k + 1, q + d, d, slots, words + [idx], emit):
-                    return True
-            return False
-        if isinstance(item, Regex):
-            for q in positions:
-                idx = q if d > 0 else q - 1
-                if 0 <= idx < self.v.n and item.matches(self.v.tokens[idx].text) \
-                        and self.match(items, k + 1, q + d, d, slots, words + [idx], emit):
-                    return True
-            return False
-        if isinstance(item, Slot):
+        if kind is Slot:
             if item.name not in slots:
                 for q in positions:
                     for m in self.mentions_at(q, d, item.name):
@@ -260,7 +266,7 @@ class _Matcher:
             if item.optional or not self.strict:
                 return self.match(items, k + 1, p, d, slots, words, emit, filler)
             return False
-        if isinstance(item, Group):
+        if kind is Group:
             # only the alternatives that can start with a word that could come
             # next (or with a slot): the others would fail at once
             table, anything = item.by_first if d > 0 else item.by_last
@@ -270,18 +276,25 @@ class _Matcher:
                     found = table.get(nm)
                     if found:
                         chosen.update(found)
-                order = sorted(chosen)
+                order = sorted(chosen) if len(chosen) > 1 else chosen
             else:
                 order = anything
             alts = item.alts
             rest = items[k + 1:]
             for a in order:
                 alt = alts[a]
-                seq = alt if d > 0 else tuple(reversed(alt))
+                seq = alt if d > 0 else alt[::-1]
                 if self.match(seq + rest, 0, p, d, slots, words, emit, filler):
                     return True
             if item.optional:
                 return self.match(items, k + 1, p, d, slots, words, emit, filler)
+            return False
+        if kind is Regex:
+            for q in positions:
+                idx = q if d > 0 else q - 1
+                if 0 <= idx < self.v.n and item.matches(self.v.tokens[idx].text) \
+                        and self.match(items, k + 1, q + d, d, slots, words + [idx], emit):
+                    return True
             return False
         raise TypeError(item)  # pragma: no cover
 
@@ -427,7 +440,8 @@ def match_rule(view: SentenceView, settings: Settings, trigger: Trigger, i: int,
 def _match_rule(view: SentenceView, settings: Settings, trigger: Trigger, i: int, strict: bool) -> Candidate | None:
     m = _Matcher(view, settings, strict)
     cr, alt, right, left_items, lead = trigger.rule, trigger.alt, trigger.right, trigger.left, trigger.lead
-    all_slots = cr.slots
+    subjects = view.subjects  # the subject search depends on the sentence only: once per place
+    caps = cr.caps
     required = cr.required
     best: Candidate | None = None
     found = 0
@@ -437,7 +451,10 @@ def _match_rule(view: SentenceView, settings: Settings, trigger: Trigger, i: int
             nonlocal best, found
             start = l_start
             if lead is not None:
-                subj = m.subject(l_start, lead.name)
+                key = (l_start, lead.name)
+                subj = subjects.get(key, subjects)
+                if subj is subjects:
+                    subj = subjects[key] = m.subject(l_start, lead.name)
                 if subj is not None:
                     slots = {**slots, lead.name: _fill(subj, lead.name)}
                     start = min(x.start for x in slots[lead.name])
@@ -459,7 +476,7 @@ def _match_rule(view: SentenceView, settings: Settings, trigger: Trigger, i: int
                 best = cand
             found += 1
             return found >= MAX_MATCHES or (
-                best.complete and len(best.slots) == len(all_slots)
+                best.complete and (len(best.slots), _actors(best)) == caps
                 and all(x.place is not None for x in best.slots.get("location", ()))
             )
 
@@ -520,22 +537,113 @@ def check_cues(view: SentenceView, compiled: Compiled, cand: Candidate) -> str:
         norms = view.norms
         if not any(norms[j] in lasts for j in range(max(0, a - widest - 1), a)):
             return ""  # no cue's last word stands where a cue could end
-    for cue in compiled.cues:
-        if cue.event_types and cand.event_type not in cue.event_types:
-            continue
-        for gap in range(0, cue.window + 1):
-            end = a - gap
-            if end <= 0:
-                break
-            if gap > 0 and (view.norms[end] in (",",) or view.stop[end]):
-                break
-            if cue.last is not None and view.norms[end - 1] not in cue.last:
+    # the cues whose last word stands at each place a cue could end, nearest first (a
+    # comma or a hard stop between cue and anchor ends the search); the first cue of the
+    # codebook that holds, at its nearest place, is the reason
+    by_last, anywhere = compiled.cue_index
+    norms, stop = view.norms, view.stop
+    best: tuple[int, int, tuple[int, int]] | None = None
+    for gap in range(0, widest + 1):
+        end = a - gap
+        if end <= 0 or (gap > 0 and (norms[end] == "," or stop[end])):
+            break
+        for k in (*by_last.get(norms[end - 1], ()), *anywhere):
+            if best is not None and k >= best[0]:
+                continue
+            cue = compiled.cues[k]
+            if gap > cue.window or (cue.event_types and cand.event_type not in cue.event_types):
                 continue
             hit = _cue_hit(view, cue, end)
             if hit:
-                text = " ".join(t.text for t in view.tokens[hit[0]:hit[1]])
-                return f"{cue.cue.kind} cue '{text}' at token {hit[0] + 1}"
-    return ""
+                best = (k, gap, hit)
+    if best is None:
+        return ""
+    k, _gap, hit = best
+    text = " ".join(t.text for t in view.tokens[hit[0]:hit[1]])
+    return f"{compiled.cues[k].cue.kind} cue '{text}' at token {hit[0] + 1}"
+
+
+def _word_near(view: SentenceView | _Loose, settings: Settings, k: int, d: int, forms: frozenset[str]) -> bool:
+    """Whether a word of ``forms`` stands where a pattern's next item can
+    match from boundary ``k`` in direction ``d`` (right there, or past the
+    fillers the settings allow), as :meth:`_Matcher.filler_positions` finds."""
+    norms, filler, in_date, n = view.norms, view.filler, view.in_date, view.n
+    count = 0
+    p = k + 1 if d > 0 else k
+    while True:
+        idx = p if d > 0 else p - 1
+        if idx < 0 or idx >= n:
+            return False
+        if norms[idx] in forms:
+            return True
+        if not filler[idx]:
+            return False
+        if not in_date[idx]:
+            count += 1
+            if count > settings.max_filler:
+                return False
+        p += d
+
+
+#: Lexicon entries an actor mention is built on (a name, a generic armed
+#: noun, a state word, a country word, a word that refers back).
+ACTOR_KINDS = frozenset({"actor", "generic_actor", "state_generic", "country", "ref"})
+
+
+def may_fire(compiled: Compiled, norms: list[str], date_spans: list[tuple[int, int]],
+             actor_end: int | None = -1) -> bool:
+    """Cheap test before looking for mentions: can some rule match strictly?
+
+    Each anchor's trigger needs its other required words somewhere
+    (:meth:`Compiled.may_match`) and, when the pattern goes on (or starts)
+    with a word, that word right next to the anchor or past the fillers the
+    settings allow.  Mentions are not known yet, so every word counts as a
+    possible filler.  ``actor_end``: where the first lexicon hit an actor
+    mention can be built on ends (None: there is none; -1: not known); a
+    rule that needs an actor, or one before its anchor, needs it there.
+    False means certainly no match.
+    """
+    anchors = compiled.anchors
+    present = None
+    filler = None
+    settings = compiled.codebook.settings
+    for i, nm in enumerate(norms):
+        entries = anchors.get(nm)
+        if not entries:
+            continue
+        if present is None:
+            present = frozenset(norms)
+            in_date = [False] * len(norms)
+            for a, b in date_spans:
+                in_date[a:b] = [True] * (b - a)
+            filler = [
+                dated or x in TRANSPARENT_PUNCT or (x[:1].isalnum() and x not in NOT_FILLER)
+                for x, dated in zip(norms, in_date, strict=True)
+            ]
+            loose = _Loose(norms, filler, in_date)
+        for trigger in entries:
+            if not has_words(present, trigger.needs):
+                continue
+            if actor_end != -1 and (
+                (trigger.needs_actor and actor_end is None)
+                or (trigger.lead_kind == "actor" and (actor_end is None or actor_end > i))
+            ):
+                continue
+            if trigger.next_forms is not None and not _word_near(loose, settings, i, +1, trigger.next_forms):
+                continue
+            if trigger.prev_forms is not None and not _word_near(loose, settings, i, -1, trigger.prev_forms):
+                continue
+            return True
+    return False
+
+
+class _Loose:
+    """What :func:`_word_near` reads of a sentence, before its mentions are known."""
+
+    __slots__ = ("filler", "in_date", "n", "norms")
+
+    def __init__(self, norms: list[str], filler: list[bool], in_date: list[bool]) -> None:
+        self.norms, self.filler, self.in_date, self.n = norms, filler, in_date, len(norms)
 
 
 def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True) -> list[Candidate]:
@@ -570,6 +678,10 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
                 or (trigger.needs_actor and actor_end > n)
                 or (trigger.lead_kind and (place_end if trigger.lead_kind == "place" else actor_end) > i)
             ):
+                continue
+            if trigger.next_forms is not None and not _word_near(view, settings, i, +1, trigger.next_forms):
+                continue
+            if trigger.prev_forms is not None and not _word_near(view, settings, i, -1, trigger.prev_forms):
                 continue
             cand = match_rule(view, settings, trigger, i, relaxed)
             if cand is not None:
@@ -610,4 +722,4 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
     return cands
 
 
-__all__ = ["Candidate", "SentenceView", "match_sentence", "occurs"]
+__all__ = ["ACTOR_KINDS", "Candidate", "SentenceView", "match_sentence", "may_fire", "occurs"]

@@ -114,7 +114,7 @@ class CorefMemory:
 
 def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: CorefMemory,
                   sentence_index: int = 0, states=None, gazetteer=None, generics: dict | None = None,
-                  unlisted: frozenset[str] | None = None) -> list[Mention]:
+                  unlisted: frozenset[str] | None = None, hits: list[Hit] | None = None) -> list[Mention]:
     """All mentions in a sentence, in order; notes them in the coreference memory.
 
     ``states`` (a :class:`~coder.codebook.states.StateActorTable`) resolves
@@ -125,9 +125,11 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
     ``unlisted`` (the word forms rules put before a place; None: off) keeps
     place names no gazetteer knows when the words around them say they are
     places ("the village of Tekalguda", "near Boulkessi", "overran Kelbo").
+    ``hits``: the lexicon's hits in the tokens, when the caller has them.
     """
     mentions: list[Mention] = []
-    hits: list[Hit] = lexicon.scan(tokens)
+    if hits is None:
+        hits = lexicon.scan(tokens)
     generic_state: list[tuple[Mention, str]] = []
     hinted: list[tuple[int, int]] = []  # country names and demonyms: no mention, but not places either
     country_words: list[tuple[int, int, str]] = []  # (start, end, ISO3) of those
