@@ -23,7 +23,7 @@ app = typer.Typer(
 
 codebook_app = typer.Typer(
     no_args_is_help=True,
-    help="Write and check codebooks: lint, test, diff, stats, schema, import-petrarch.",
+    help="Write and check codebooks: lint, test, diff, stats, suggest, schema, import-petrarch.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(codebook_app, name="codebook")
@@ -534,6 +534,47 @@ def codebook_stats(
         _fail(exc, debug)
         return
     typer.echo(json.dumps(to_dict(cb, st), indent=2, ensure_ascii=False) if fmt == "json" else render(cb, st))
+
+
+@codebook_app.command("suggest")
+def codebook_suggest(
+    corpus: str = typer.Argument(..., help="The corpus to look for misses in (file or directory)."),
+    codebook: str | None = typer.Option(
+        None, "--codebook", "-c", help="Codebook YAML file (default: the shipped codebook)."
+    ),
+    top: int = typer.Option(20, "--top", min=1, help="Linking words shown, most sentences first."),
+    examples: int = typer.Option(3, "--examples", min=0, help="Sentences shown per linking word."),
+    include_held_back: bool = typer.Option(
+        False, "--include-held-back", help="Also group sentences in which a cue or an exclusion dropped a match."
+    ),
+    doc_date: str | None = typer.Option(None, "--doc-date", help="Date (YYYY-MM-DD) for documents that carry none."),
+    input_format: str | None = typer.Option(
+        None, "--input-format", help="Read every input file as this format (as in coder run)."
+    ),
+    fmt: str = FORMAT_TEXT_JSON,
+    debug: bool = DEBUG,
+) -> None:
+    """What the codebook probably misses: sentences with an armed actor and a place (or two armed actors)
+    that gave no record, grouped by the word linking them, with sentences and a pattern stub."""
+    import json
+
+    from coder.authoring.suggest import render, suggest
+    from coder.codebook import load_codebook
+    from coder.engines.common import check_doc_date
+
+    try:
+        fmt = _text_or_json(fmt)
+        cb = load_codebook(codebook)
+        found = suggest(cb, corpus, top=top, examples=examples, doc_date=check_doc_date(doc_date),
+                        input_format=input_format, include_held_back=include_held_back)
+    except CoderError as exc:
+        _fail(exc, debug)
+        return
+    for problem in found.problems:
+        typer.echo(f"skipped: {problem}", err=True)
+    typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False) if fmt == "json" else render(found, examples))
+    if found.problems and not found.documents:
+        raise typer.Exit(1)  # nothing could be read
 
 
 @codebook_app.command("schema")

@@ -128,6 +128,19 @@ def _dates(sentence: Sentence, tokens: list[Token], doc_date: dt.date | None) ->
     return out
 
 
+def document_memory(compiled: Compiled) -> CorefMemory:
+    """A document's coreference memory, as :func:`code_document` keeps one."""
+    return _LazyMemory(compiled)
+
+
+def sentence_mentions(compiled: Compiled, tokens: list[Token], text: str, memory: CorefMemory, index: int,
+                      hits: list | None = None) -> list[Mention]:
+    """The mentions of one sentence, as :func:`code_document` finds them."""
+    return find_mentions(tokens, text, compiled.lexicon, memory, index, compiled.states, compiled.gazetteer(),
+                         compiled.generics,
+                         compiled.place_words if compiled.codebook.settings.unlisted_places else None, hits=hits)
+
+
 def code_document(compiled: Compiled, doc: Document, *, trace: list | None = None,
                   max_sentence_chars: int | None = None,
                   too_long: list[int] | None = None) -> tuple[list[Record], int]:
@@ -168,10 +181,7 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
             # needs this one's actors (coreference)
             memory.pending.append((sentence.index, sentence.text))
             continue
-        mentions = find_mentions(tokens, sentence.text, compiled.lexicon, memory, sentence.index, compiled.states,
-                                 compiled.gazetteer(), compiled.generics,
-                                 compiled.place_words if compiled.codebook.settings.unlisted_places else None,
-                                 hits=hits)
+        mentions = sentence_mentions(compiled, tokens, sentence.text, memory, sentence.index, hits)
         view = SentenceView(tokens, mentions, [d.span for d in dates])
         candidates = match_sentence(view, compiled, relaxed=trace is not None)
         drafts.extend(draft_events(compiled, doc.date, sentence.index, sentence.text, view, candidates, dates))

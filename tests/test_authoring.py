@@ -279,3 +279,93 @@ def test_schema_command_prints_the_shipped_schema():
 def test_shipped_codebook_names_its_schema_for_editors():
     first = (ROOT / "codebooks" / "default.yaml").read_text().splitlines()[0]
     assert first == "# yaml-language-server: $schema=../schemas/codebook.schema.json"
+
+
+# -- coder codebook suggest -----------------------------------------------------
+
+SUGGEST_CORPUS = [
+    {"id": "a1", "date": "2024-03-02",
+     "text": "Malian soldiers arrested twelve men in Gao on Friday. Houthi fighters captured Marib on Saturday."},
+    {"id": "a2", "date": "2024-03-02",
+     "text": "Nigerian troops arrested a suspect near Maiduguri. Prices rose sharply in Mosul."},
+    {"id": "a3", "date": "2024-03-02", "text": "Chadian police arrested two Boko Haram members."},
+    {"id": "a4", "date": "2024-03-02",
+     "text": "Syrian troops patrolled the streets of Aleppo. The army did not capture Kidal."},
+]
+
+
+def _suggest_corpus(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps(d) + "\n" for d in SUGGEST_CORPUS))
+    return str(path)
+
+
+def test_suggest_groups_probable_misses_by_linking_word(tmp_path):
+    corpus = _suggest_corpus(tmp_path)
+    code, out, _ = run("codebook", "suggest", corpus)
+    assert code == 0
+    assert out == f"""{corpus}: 4 documents, 7 sentences, 1 with records (codebook default)
+probable misses: 5 sentences with an armed actor and a place, or two armed actors, and no record
+  1 of them left out: a cue or an exclusion dropped a match (the codebook's decision; --include-held-back shows them)
+
+by linking word, most sentences first (paste a stub into a rule, then `coder codebook test`):
+
+  1. arrest: 3 sentences (actor and place 2, two actors 1)
+     pattern: "{{actor1}} [arrest] ... {{location}}"
+     a1 sentence 1: Malian soldiers arrested twelve men in Gao on Friday.
+     a2 sentence 1: Nigerian troops arrested a suspect near Maiduguri.
+     a3 sentence 1: Chadian police arrested two Boko Haram members.
+
+  2. patrol: 1 sentence (actor and place 1)
+     pattern: "{{actor1}} [patrol] ... {{location}}"
+     a4 sentence 1: Syrian troops patrolled the streets of Aleppo.
+"""
+
+
+def test_suggest_json_held_back_top_and_examples(tmp_path):
+    corpus = _suggest_corpus(tmp_path)
+    code, out, _ = run("codebook", "suggest", corpus, "--include-held-back", "--top", "2", "--examples", "1",
+                       "-f", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert (data["probable_misses"], data["held_back"], data["sentences_with_records"]) == (5, 0, 1)
+    assert [(g["word"], g["sentences"], g["pattern_stub"]) for g in data["groups"]] == [
+        ("arrest", 3, "{actor1} [arrest] ... {location}"),
+        ("capture", 1, "{actor1} ... [capture] {location}"),
+    ]
+    assert data["groups"][0]["examples"] == [
+        {"doc_id": "a1", "sentence_index": 1, "sentence": "Malian soldiers arrested twelve men in Gao on Friday."}]
+
+
+def test_suggest_pasted_stub_makes_a_rule_that_codes_the_group(tmp_path):
+    # the stub, pasted into a rule of a copy of the shipped codebook, codes the sentences it came from
+    from coder.api import load_codebook as load_api
+
+    text = (ROOT / "codebooks" / "default.yaml").read_text()
+    rule = ('  - id: consolidation.patrol_test\n    event_type: consolidation\n'
+            '    pattern: "{actor1} [patrol] ... {location}"\n'
+            '    examples:\n      - text: Syrian troops patrolled the streets of Aleppo.\n'
+            '        expect: {event_type: consolidation}\n')
+    text = text.replace("\nrules:\n", "\nrules:\n" + rule, 1)
+    path = _write(tmp_path, text)
+    cb = load_api(path)
+    recs = list(cb.code(["Syrian troops patrolled the streets of Aleppo."]))
+    assert [(r.rule_id, r.actor1, r.location) for r in recs] == [
+        ("consolidation.patrol_test", "Syrian government forces", "Aleppo")]
+
+
+def test_lemma_of_linking_words():
+    from coder.authoring.suggest import lemma
+
+    words = ("arrested captured shelled stopped clashes strikes occupied took imposed released evacuated detained "
+             "agreed besieged seized patrolled installed raided ambushed shelling fighting overran")
+    assert [lemma(w) for w in words.split()] == [
+        "arrest", "capture", "shell", "stop", "clash", "strike", "occupy", "take", "impose", "release", "evacuate",
+        "detain", "agree", "besiege", "seize", "patrol", "install", "raid", "ambush", "shell", "fight", "overrun"]
+
+
+def test_suggest_names_a_missing_corpus():
+    code, out, err = run("codebook", "suggest", "no/such/corpus.jsonl")
+    assert code == 1
+    assert err == "skipped: no/such/corpus.jsonl: no such file or directory\n"
+    assert out.startswith("no/such/corpus.jsonl: 0 documents (1 skipped), 0 sentences")

@@ -88,3 +88,7 @@ def test_codebook_tutorial_runs_as_written(tmp_path, monkeypatch):
     code, out = run("codebook", "diff", "codebooks/default.yaml", "mine.yaml", "mali.jsonl")
     assert code == 0
     assert out == _fenced_after(tutorial, "mali.jsonl` prints") + "\n"
+    Path("more.jsonl").write_text(_fenced_after(tutorial, "With `more.jsonl`") + "\n")
+    code, out = run("codebook", "suggest", "more.jsonl", "-c", "mine.yaml")
+    assert code == 0
+    assert out == _fenced_after(tutorial, "-c mine.yaml` prints") + "\n"
