@@ -218,7 +218,7 @@ def _stub(tokens: list[Token], pair: tuple[Mention, Mention], k: int, key: str) 
 
 _PAST_OF = {f: lemma for lemma, fs in IRREGULAR.items() for f in fs}
 _E_ADDED = re.compile(
-    r"(?:[^aeiou][aeiou][rvszc]|eas|[aeiou]{2}[zg]|[^aeiou]u[dt]|.{3,}at|[^aeiou]id|[^aeiou]in|[bcdfgkptz]l|ok)$"
+    r"(?:[^aeiou][aeiou][vszc]|[^aeiou][aiou]r|eas|[aeiou]{2}[zgv]|dg|[^aeiou]u[dt]|.{3,}at|[^aeiou]id|[^aeiou]in|[bcdfgkptz]l|ok)$"
 )
 
 

@@ -665,6 +665,30 @@ def _merge_of(mentions: list[Mention], tokens: list[Token]) -> None:
 
 #: Words right before a name that say it is a place ("near Boulkessi").
 _PLACE_PREPOSITIONS = frozenset("in near at outside around into toward towards".split())
+#: Nouns whose "of" introduces a place: "control of Chipwi", "the outskirts of Kelbo".
+_OF_PLACE = frozenset("control outskirts fall capture recapture siege seizure edge centre center heart".split())
+_APPOSITION_COUNT = frozenset("a an the two three four five several both".split())
+
+
+def _apposition_noun(tokens: list[Token], j: int, nouns_at: dict, taken: list[bool]) -> bool:
+    """Whether the name ending at ``j`` is followed, maybe through other
+    names joined by "and" or commas, by ", (a|two|...) <place noun>"."""
+    n = len(tokens)
+    k = j
+    for _ in range(4):
+        if k + 2 < n and tokens[k].norm == "," and tokens[k + 1].norm in _APPOSITION_COUNT:
+            noun = nouns_at.get(k + 2)
+            if noun is not None and noun.alias not in FEATURE_NOUNS:
+                return True
+        if k < n and tokens[k].norm in ("and", ","):
+            k += 1
+            while k < n and not taken[k] and _name_word(tokens[k]):
+                k += 1
+            continue
+        return False
+    return False
+
+
 #: Most words of a place name no gazetteer knows.
 _MAX_UNLISTED = 3
 _UNLISTED: dict[tuple[str, str], Place] = {}
@@ -717,8 +741,11 @@ def _unlisted_places(
             k >= 2 and prev in ("of", "near", "in", "at", "outside", "called", "named") and (k - 1) in nouns_end
         )
         before_noun = j in nouns_at and nouns_at[j].alias not in FEATURE_NOUNS  # "Tishrin dam" is a feature
-        after_preposition = k > 0 and (prev in _PLACE_PREPOSITIONS or prev in place_words)
-        if (after_noun or before_noun or after_preposition) and not (
+        after_preposition = k > 0 and (prev in _PLACE_PREPOSITIONS or prev in place_words or (
+            prev == "of" and k >= 2 and tokens[k - 2].norm in _OF_PLACE))
+        appositive = not (after_noun or before_noun or after_preposition) and _apposition_noun(
+            tokens, j, nouns_at, taken)  # "Chipwi and Pangwa, two towns near the border"
+        if (after_noun or before_noun or after_preposition or appositive) and not (
             j in nouns_at and nouns_at[j].alias in FEATURE_NOUNS
         ):
             name = text[tokens[k].start : tokens[j - 1].end]
