@@ -384,7 +384,15 @@ def draft_events(
         if not places:
             # "killed in a gunfight with Maoists near Wandoli": the place named in the clause; an
             # event told without one ("captured Tabqa after weeks of fighting") is where its sentence's is
-            place = _clause_place(view, c) if not c.slots.get("location") else None
+            # (a slot that holds only an unnamed place, "the bridges", counts as empty, but not for
+            # a country: "seized a base in Syria" took a base, not Syria)
+            place = _clause_place(view, c)
+            if place is not None and c.slots.get("location") and (
+                place.place.kind == "country" or place.start < c.core[0]
+            ):
+                # ... and one before the clause's verb names another place: "would march on
+                # the town having driven IS out of a base" took the base, not the town
+                place = None
             if place is None and not c.slots.get("location"):
                 # "... territory held by Islamic State, the areas of Rawa and al-Qaim": the places
                 # an apposition right after the clause names

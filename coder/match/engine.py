@@ -189,19 +189,32 @@ class _Matcher:
     def mentions_at(self, q: int, d: int, name: str) -> list[Mention]:
         v = self.v
         found = v.starts.get(q, ()) if d > 0 else v.ends.get(q, ())
-        return [
-            m for m in found
-            if _slot_kind_ok(m, name)
+        out = []
+        for m in found:
+            if name == "location" and d > 0 and m.possessive:
+                # "Syria's second city Aleppo": the place is Aleppo; "the town's airport in
+                # Goma": the airport named right after the possessive
+                after = self._places_after(m.end)
+                if after:
+                    out.extend(x for x in after if x not in out)
+                    continue
+            if not _slot_kind_ok(m, name):
+                continue
             # an actor right before "said" is the speaker, not a participant
-            and not (name != "location" and m.end < v.n and v.norms[m.end] in REPORTING)
-            # "part of Syria's second city Aleppo": the place is Aleppo
-            and not (name == "location" and d > 0 and m.possessive and self._place_after(m.end))
-        ]
+            if name != "location" and m.end < v.n and v.norms[m.end] in REPORTING:
+                continue
+            out.append(m)
+        return out
 
-    def _place_after(self, k: int) -> bool:
-        """Whether a named place starts within a few tokens after k."""
+    def _places_after(self, k: int) -> list[Mention]:
+        """The first named place that starts within a few tokens after k
+        (with the ones starting at the same token), else []."""
         starts = self.v.starts
-        return any(m.place is not None for j in range(k + 1, min(k + 5, self.v.n)) for m in starts.get(j, ()))
+        for j in range(k + 1, min(k + 5, self.v.n)):
+            here = [m for m in starts.get(j, ()) if m.place is not None]
+            if here:
+                return here
+        return []
 
     def _next_norms(self, positions: list[int], d: int) -> set[str]:
         """The norms of the tokens a word item could take from ``positions``."""

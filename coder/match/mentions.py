@@ -792,8 +792,22 @@ def _name_start(tok: Token) -> bool:
     norm = tok.norm
     if norm in stop_words() or norm in _common_words() or norm in NOT_DESCRIPTORS or norm in _NOT_PLACE_STARTS:
         return False
+    if norm.endswith(("ish", "ese")) or norm in _demonyms():
+        return False  # "Kurdish positions", "Sudanese troops": who, not where
     text = tok.text
     return not (text.isupper() and len(text) <= 5)  # an acronym (UN, NATO, RSF) is not a village
+
+
+def _demonyms() -> frozenset[str]:
+    global _DEMONYMS
+    if _DEMONYMS is None:
+        from coder.countries import countries
+
+        _DEMONYMS = frozenset(d.lower() for c in countries().values() for d in c.demonyms)
+    return _DEMONYMS
+
+
+_DEMONYMS: frozenset[str] | None = None
 
 
 def _weak_inside(m: Mention) -> bool:
