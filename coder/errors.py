@@ -61,6 +61,8 @@ CATALOGUE: dict[str, str] = {
                      "partition) stops",
     # output and validation
     "output-io": "an output file cannot be written",
+    "output-no-space": "an output file cannot be written: no space left on the device (or the disk quota is used "
+                       "up); an existing file is kept as it was",
     "record-invalid": "a record (or its ACLED or Phoenix row) breaks its schema in schemas/",
     "file-invalid": "an output file breaks its schema",
     # import of PETRARCH dictionaries

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import re
 import signal
+import sys
 import threading
 from contextlib import suppress
 from dataclasses import replace
@@ -15,6 +16,8 @@ from typing import Self
 
 from coder.engines.report import run_report, write_json
 from coder.errors import CoderError, OutputError, Problem, UsageError
+from coder.io.outputs import refuse_inputs, same_file, stdin_path
+from coder.io.readers import input_files
 from coder.pipeline import Report
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -45,6 +48,25 @@ def check_limit(value: int | None, option: str) -> int | None:
     if value < 0:
         raise UsageError(Problem("usage", f"must be a positive number (0 for no limit), not {value}", field=option))
     return value
+
+
+def check_outputs(corpus: str, output: str | None, report_path: str | None, rejects_path: str | None,
+                  input_format: str | None = None, stdin=None) -> None:
+    """Refuse (UsageError, before anything is coded) outputs that are one
+    another, or an input of the corpus: by path, through a link or by inode."""
+    named = [("--output", output), ("--report", report_path), ("--rejects", rejects_path)]
+    named = [(option, path) for option, path in named if path is not None and path != "-"]
+    for i, (option, path) in enumerate(named):
+        for other, other_path in named[:i]:
+            if same_file(path, other_path):
+                what = "the output file" if other == "--output" else f"the {other} file"
+                raise UsageError(Problem("usage", f"is {what} too", path=path, field=option))
+    if corpus == "-":
+        source = stdin_path(stdin if stdin is not None else getattr(sys.stdin, "buffer", sys.stdin))
+        inputs = [source] if source is not None else []
+    else:
+        inputs = input_files(corpus, input_format)
+    refuse_inputs(named, inputs)
 
 
 def codebook_digest(cb, path: str | None) -> str:

@@ -46,7 +46,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from coder.engines.common import Outcome, write_ending
+from coder.engines.common import Outcome, check_outputs, write_ending
 from coder.engines.report import open_rejects, reject_entry
 from coder.errors import CoderError, Problem, UsageError
 from coder.io import readers
@@ -371,9 +371,9 @@ def _prepare_outdir(output: str) -> str:
             if _PART.match(name) or name == "manifest.json":
                 os.unlink(os.path.join(output, name))
     except OSError as exc:
-        from coder.io.writers import _io_error
+        from coder.io.outputs import io_error
 
-        raise _io_error(output, exc) from exc
+        raise io_error(output, exc) from exc
     return output
 
 
@@ -438,6 +438,7 @@ def run_dask(corpus: str, output: str | None, *, fmt: str | None = None, codeboo
                 os.path.abspath(output) and _PART.match(os.path.basename(path)):
             raise UsageError(Problem("usage", "is a part file name in the output directory", path=path,
                                      field=option))
+    check_outputs(corpus, None, report_path, rejects_path, input_format)
     report = report if report is not None else Report()
     options = {"format": fmt, "doc_date": doc_date, "input_format": input_format,
                "max_doc_bytes": max_doc_bytes, "max_sentence_chars": max_sentence_chars,

@@ -19,6 +19,7 @@ from coder.engines.common import (
     Outcome,
     check_doc_date,
     check_limit,
+    check_outputs,
     codebook_digest,
     write_record,
 )
@@ -159,15 +160,7 @@ def run(
         raise UsageError(Problem("usage", "needs an output file (-o)", field="--resume"))
     if resume and corpus == "-":
         raise UsageError(Problem("usage", "cannot resume reading standard input", field="--resume"))
-    for path, option in ((report_path, "--report"), (rejects_path, "--rejects")):
-        if path is not None and not to_stdout and os.path.abspath(path) == os.path.abspath(output):
-            raise UsageError(Problem("usage", "is the output file too", path=path, field=option))
-    if (
-        report_path is not None
-        and rejects_path is not None
-        and os.path.abspath(report_path) == os.path.abspath(rejects_path)
-    ):
-        raise UsageError(Problem("usage", "is the --rejects file too", path=report_path, field="--report"))
+    check_outputs(corpus, output, report_path, rejects_path, input_format, stdin)
     report = report if report is not None else Report()
     progress = Progress(progress_stream)
     shown = _Shown(report, on_problem, on_note, progress)

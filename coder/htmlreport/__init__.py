@@ -19,13 +19,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from importlib import resources
 
-from coder.errors import CoderError, OutputError, Problem
+from coder.errors import CoderError, Problem
 from coder.htmlreport.data import page_data
 from coder.htmlreport.read import read_events
+from coder.io.outputs import refuse_inputs, write_bytes
 from coder.version import __version__
 
 #: pip name -> module name of what the report needs beyond coder's core.
@@ -68,6 +68,7 @@ def build_report(files: list[str], output: str, *, title: str | None = None,
     check_requirements()
     if not files:
         raise CoderError(Problem("usage", "give at least one events file"))
+    refuse_inputs([("--output", output)], files)
     records = [record for path in files for record in read_events(path, fmt)]
     names = [os.path.basename(p) for p in files]
     title = title or "coder report: " + ", ".join(names)
@@ -131,24 +132,7 @@ def script_json(value) -> str:
 
 
 def write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file renamed into place."""
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise OutputError(Problem("output-io", f"cannot write: {exc.strerror or exc}",
-                                  path=path)) from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise OutputError(Problem("output-io", f"cannot write: {exc.strerror or exc}",
-                                  path=path)) from exc
+    """Write ``text`` to ``path`` as every output is written
+    (:func:`coder.io.outputs.atomic_file`: through links, keeping the mode,
+    a device directly)."""
+    write_bytes(path, text.encode("utf-8"))

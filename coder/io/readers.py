@@ -114,6 +114,27 @@ def _read_corpus(corpus, doc_date, fmt, stdin, max_bytes=None):
                       "a suffix; use --input-format txt|jsonl|csv|xml", path=corpus)
 
 
+def input_files(corpus: str, input_format: str | None = None) -> Iterator[str]:
+    """The paths of the files :func:`read_corpus` would read from ``corpus``
+    (the same walk, the same suffix rule, links out of the corpus left out);
+    nothing for ``-`` (standard input).  Nothing is opened."""
+    if corpus == "-":
+        return
+    try:
+        is_dir = stat.S_ISDIR(os.stat(corpus).st_mode)
+    except OSError:
+        return
+    if not is_dir:
+        yield corpus
+        return
+    root = os.path.realpath(corpus)
+    for item in _walk(corpus, "", frozenset(), root):
+        if not isinstance(item, Problem):
+            path, rel = item
+            if (input_format or _format_of(rel)) and _inside(path, root):
+                yield path
+
+
 def _walk(top: str, rel: str, ancestors: frozenset, root: str) -> Iterator[tuple[str, str] | Problem]:
     """Yield ``(path, relative POSIX path)`` of each non-directory under ``top``.
 
