@@ -166,6 +166,7 @@ def run(
     debug: bool = DEBUG,
 ) -> None:
     """Code a corpus into event records."""
+    from coder.engines.common import Terminated
     from coder.engines.resume import parts_dir
     from coder.engines.runner import run as run_corpus
     from coder.pipeline import Report
@@ -214,15 +215,17 @@ def run(
             typer.echo(f"error: {problem}", err=True)
         summary_so_far()
         raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        message = "interrupted: no output file was written"
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        what = "terminated (SIGTERM)" if terminated else "interrupted"
+        message = f"{what}: no output file was written"
         if engine == "dask":
-            message = f"interrupted: the part files of finished partitions are in {output} (manifest.json says which)"
+            message = f"{what}: the part files of finished partitions are in {output} (manifest.json says which)"
         elif resume and output not in (None, "-"):
             message += f"; finished input files are kept in {parts_dir(output)} (run the same command again to go on)"
         typer.echo(message, err=True)
         summary_so_far()
-        raise typer.Exit(130) from None
+        raise typer.Exit(143 if terminated else 130) from None
     except BrokenPipeError:
         _quit_on_broken_pipe()
     except Exception as exc:  # a bug: no half file was left; say what we know
@@ -604,7 +607,18 @@ def codebook_import_petrarch(
 
 
 def main() -> None:
-    app()
+    from coder.engines.common import SIGTERM_RECEIVED, Terminated, handle_sigterm
+
+    handle_sigterm()  # SIGTERM stops every command as Ctrl-C does: temporary files are removed
+    try:
+        app()
+    except Terminated:  # between commands' own handling
+        typer.echo("terminated (SIGTERM)", err=True)
+        raise SystemExit(143) from None
+    except SystemExit as exc:
+        if SIGTERM_RECEIVED.is_set() and exc.code not in (0, 143):  # click's "Aborted!" of another command
+            raise SystemExit(143) from None
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

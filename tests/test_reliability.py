@@ -321,6 +321,64 @@ def test_sigint_mid_run_leaves_no_file_exits_130_with_the_summary(tmp_path):
     assert_interrupted(proc.returncode, err.decode(), outdir, rep, 40_000)
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("group", [False, True], ids=["main process", "process group"])
+def test_sigterm_mid_run_is_handled_as_ctrl_c(tmp_path, jobs, group):
+    """SIGTERM (timeout, docker stop, systemd): the same as Ctrl-C, with
+    status 143: the message, the summary, the run report, no output and no
+    temporary file left; sent to the whole process group too (systemd), and
+    with worker processes."""
+    corpus = tmp_path / "big.jsonl"
+    big_corpus(corpus, 40_000)
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    out, rep = outdir / "events.csv", outdir / "run.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coder", "run", str(corpus), "-o", str(out), "--report", str(rep), "-j", jobs],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, start_new_session=group,
+    )
+    try:
+        def started():
+            tmp = [p for p in outdir.iterdir() if p.name.endswith(".tmp")]
+            return tmp and tmp[0].stat().st_size > 50_000
+
+        _wait_for(started)
+        if group:
+            os.killpg(proc.pid, signal.SIGTERM)
+        else:
+            proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert_interrupted(proc.returncode, err.decode(), outdir, rep, 40_000, signal="SIGTERM")
+
+
+def test_sigterm_during_coder_report_leaves_no_temporary_file(tmp_path, monkeypatch):
+    """Any command: SIGTERM is raised where the command is, so its temporary
+    files are removed, and the status is 143."""
+    events = tmp_path / "events.csv"
+    assert cli("run", SAMPLES, "-o", events)[0] == 0
+    script = (
+        "import os, signal, sys\n"
+        "import coder.htmlreport as h\n"
+        "real = h.render\n"
+        "def render(data):\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    return real(data)\n"
+        "h.render = render\n"
+        "from coder.io import outputs\n"
+        "real_atomic = outputs.atomic_file\n"
+        "from coder.cli import main\n"
+        "sys.argv = ['coder', 'report', sys.argv[1], '-o', sys.argv[2]]\n"
+        "main()\n"
+    )
+    page = tmp_path / "page.html"
+    result = subprocess.run([sys.executable, "-c", script, str(events), str(page)], capture_output=True, text=True,
+                            cwd=ROOT, check=False, timeout=120)
+    assert result.returncode == 143, result.stderr
+    assert sorted(os.listdir(tmp_path)) == ["events.csv"]
+
+
 # -- resume
 
 

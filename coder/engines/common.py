@@ -92,36 +92,84 @@ def write_record(writer, record, report: Report) -> None:
         report.events -= 1
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what ``timeout``, ``docker stop`` and systemd send), raised
+    where the main thread is, as Ctrl-C raises KeyboardInterrupt: a run stops
+    the same way (no output file, the summary, the run report), with exit
+    status 143."""
+
+
+#: Set once SIGTERM has been received by a handler of ours.
+SIGTERM_RECEIVED = threading.Event()
+
+
+def _raise_terminated(signum, frame) -> None:
+    SIGTERM_RECEIVED.set()
+    raise Terminated
+
+
+_raise_terminated.coder = True  # a handler of ours: InterruptGuard may take its place
+
+
+def handle_sigterm() -> None:
+    """In the main thread, make SIGTERM raise :class:`Terminated` (if nothing
+    else handles it): the ``coder`` command calls this first, so that every
+    command removes its temporary files when it is told to stop."""
+    if threading.current_thread() is threading.main_thread() \
+            and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _raise_terminated)
+
+
 class InterruptGuard:
-    """Ctrl-C during a run, kept as a flag as well as raised.
+    """Ctrl-C (SIGINT) and SIGTERM during a run, kept as a flag as well as raised.
 
     Python raises KeyboardInterrupt wherever the main thread happens to be;
     where it is running a callback whose exceptions are ignored (the logging
     module's fork hooks while a worker process starts, a finaliser) the
     exception is printed and lost, and the run would go on to write its
     output.  ``check()`` raises it again before the output is committed.
-    The handler is installed only in the main thread, over Python's default
-    one, and ``restore()`` puts that back."""
+    SIGTERM is handled the same way, as :class:`Terminated`.  The handlers
+    are installed only in the main thread, over Python's default ones (or
+    :func:`handle_sigterm`'s), and ``restore()`` puts those back."""
 
     def __init__(self) -> None:
-        self.hit = False
-        self.previous = None
-        if threading.current_thread() is threading.main_thread() \
-                and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            self.previous = signal.signal(signal.SIGINT, self._handler)
+        self.hit: int = 0  # the signal that stopped the run (0: none)
+        self.previous: dict = {}
+        if threading.current_thread() is not threading.main_thread():
+            return
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self.previous[signal.SIGINT] = signal.signal(signal.SIGINT, self._handler)
+        term = signal.getsignal(signal.SIGTERM)
+        if term is signal.SIG_DFL or getattr(term, "coder", False):
+            self.previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, self._handler)
+        if self.previous:  # an interrupt Python loses is kept as the flag: not "Exception ignored in ..."
+            self.unraisable = sys.unraisablehook
+            sys.unraisablehook = self._unraisable
+
+    def _unraisable(self, info) -> None:
+        if not (self.hit and isinstance(info.exc_value, KeyboardInterrupt)):
+            self.unraisable(info)
 
     def _handler(self, signum, frame) -> None:
-        self.hit = True
-        raise KeyboardInterrupt
+        self.hit = self.hit or signum
+        if signum == signal.SIGTERM:
+            SIGTERM_RECEIVED.set()
+        raise self.interrupt()
+
+    def interrupt(self) -> KeyboardInterrupt:
+        """The exception of the signal that stopped the run."""
+        return Terminated() if self.hit == signal.SIGTERM else KeyboardInterrupt()
 
     def check(self) -> None:
         if self.hit:
-            raise KeyboardInterrupt
+            raise self.interrupt()
 
     def restore(self) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
-            self.previous = None
+        for signum, previous in self.previous.items():
+            signal.signal(signum, previous)
+        if self.previous and sys.unraisablehook == self._unraisable:
+            sys.unraisablehook = self.unraisable
+        self.previous = {}
 
 
 class Outcome:
@@ -138,6 +186,7 @@ class Outcome:
     def __init__(self) -> None:
         self.status = "failed"
         self.error: CoderError | None = None
+        self.signal: str | None = None  # what interrupted the run: SIGINT (Ctrl-C) or SIGTERM
         self.sigint = InterruptGuard()
 
     def __enter__(self) -> Self:
@@ -149,10 +198,13 @@ class Outcome:
             self.status = "complete"
         elif issubclass(kind, KeyboardInterrupt):
             self.status = "interrupted"
+            self.signal = "SIGTERM" if issubclass(kind, Terminated) else "SIGINT"
         elif issubclass(kind, CoderError):
             if self.sigint.hit:
                 self.status = "interrupted"
-                raise KeyboardInterrupt from exc
+                interrupt = self.sigint.interrupt()
+                self.signal = "SIGTERM" if isinstance(interrupt, Terminated) else "SIGINT"
+                raise interrupt from exc
             self.error = exc
 
     def write_report(self, path: str, report: Report, **where) -> None:
@@ -162,6 +214,8 @@ class Outcome:
         doc = run_report(report, status=self.status, **where)
         if self.error is not None:
             doc["errors"] = [p.to_dict() for p in self.error.problems]
+        if self.signal is not None:
+            doc["signal"] = self.signal
         write_ending(path, doc, self.status)
 
 

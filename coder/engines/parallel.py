@@ -113,6 +113,7 @@ def _init_worker(compiled: Compiled | None, codebook: str | None, options: dict,
     """Runs once in each worker process: ignore Ctrl-C, get the codebook.
     ``parent`` is the main process's pid, taken before the worker started."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker inherits the run's handler: terminate() kills it
     _watch_parent(parent)
     if compiled is None:
         from coder.match.cache import load_compiled
