@@ -41,6 +41,8 @@ CATALOGUE: dict[str, str] = {
     "shadowed-rule": "a rule never gives a record another rule would not",
     "broad-rule": "a rule would match almost every sentence",
     "gazetteer": "the GeoNames gazetteer cannot be built or opened",
+    "cache-unwritable": "the cache directory cannot be written (or there is no home directory): the gazetteer was "
+                        "built in a temporary directory for this run only (a note)",
     # input
     "input-io": "an input file cannot be opened",
     "input-decode": "a document's bytes are not UTF-8",

@@ -16,7 +16,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from coder.errors import Problem
+from coder.errors import CodebookError, Problem
 from coder.events.build import DateInfo, Draft, draft_events, finalize, to_record
 from coder.events.record import Record
 from coder.match.compile import Compiled
@@ -315,6 +315,8 @@ def code_corpus(compiled: Compiled, items: Iterable[Document | Problem], report:
             try:
                 records, n = code_document(compiled, item, max_sentence_chars=max_sentence_chars,
                                            too_long=too_long)
+            except CodebookError:
+                raise  # the codebook's gazetteer cannot be opened: no document can be coded
             except Exception as exc:  # RecursionError and MemoryError too
                 if raise_errors:
                     raise

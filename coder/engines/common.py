@@ -69,6 +69,28 @@ def check_outputs(corpus: str, output: str | None, report_path: str | None, reje
     refuse_inputs(named, inputs)
 
 
+def open_places(compiled, report: Report) -> None:
+    """Open the codebook's gazetteer (if it has one) before coding: once, so
+    that a gazetteer that cannot be opened stops the run at once (``gazetteer``,
+    exit status 2) instead of failing every document, and worker processes
+    inherit it.  A gazetteer built in a temporary directory, the cache
+    directory being unwritable, adds its note to the report."""
+    import logging
+
+    def not_the_note(record: logging.LogRecord) -> bool:
+        return not getattr(record, "coder_note", False)  # the run shows it as its own note
+
+    logger = logging.getLogger("coder.gazetteer")
+    logger.addFilter(not_the_note)
+    try:
+        gazetteer = compiled.gazetteer()
+    finally:
+        logger.removeFilter(not_the_note)
+    note = getattr(gazetteer, "note", None)
+    if note:
+        report.notes.append(Problem("cache-unwritable", note))
+
+
 def codebook_digest(cb, path: str | None) -> str:
     """The SHA-256 of the codebook file's bytes."""
     digest = getattr(cb, "sha256", "")

@@ -46,7 +46,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from coder.engines.common import Outcome, check_outputs, write_ending
+from coder.engines.common import Outcome, check_outputs, open_places, write_ending
 from coder.engines.report import open_rejects, reject_entry
 from coder.errors import CoderError, Problem, UsageError
 from coder.io import readers
@@ -465,6 +465,7 @@ def run_dask(corpus: str, output: str | None, *, fmt: str | None = None, codeboo
         with outcome:
             compiled = load_compiled(codebook)  # a broken codebook stops here, before any cluster
             cb = compiled.codebook
+            open_places(compiled, report)  # and a gazetteer that cannot be had (local workers then share it)
             codebook_info = {"name": cb.name, "version": cb.version, "path": codebook,
                              "sha256": codebook_digest(cb, codebook)}
             outdir = _prepare_outdir(output)

@@ -21,6 +21,7 @@ from coder.engines.common import (
     check_limit,
     check_outputs,
     codebook_digest,
+    open_places,
     write_record,
 )
 from coder.engines.parallel import Pool, check_jobs
@@ -183,6 +184,7 @@ def run(
         with outcome:
             compiled = load_compiled(codebook)
             cb = compiled.codebook
+            open_places(compiled, report)
             codebook_info = {
                 "name": cb.name,
                 "version": cb.version,
