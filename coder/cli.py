@@ -336,6 +336,7 @@ def explain(
     import json
 
     from coder.authoring.explain import explain_document, find_document, render
+    from coder.codebook.load import check_codebook_file
     from coder.engines.common import check_doc_date
     from coder.match.cache import load_compiled
     from coder.text.document import Document
@@ -343,6 +344,7 @@ def explain(
     try:
         fmt = _text_or_json(fmt)
         doc_date = check_doc_date(doc_date)
+        check_codebook_file(codebook)  # before the cache reads it: not /dev/zero, not 10 GB
         compiled = load_compiled(codebook)
         if doc is None:
             document = Document("cli", text, doc_date)

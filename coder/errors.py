@@ -21,10 +21,11 @@ from dataclasses import dataclass
 #: the two in step.
 CATALOGUE: dict[str, str] = {
     # codebook
-    "codebook-io": "the codebook file cannot be opened or decoded",
+    "codebook-io": "the codebook file cannot be opened or decoded, or is not a regular file",
     "yaml-syntax": "the codebook is not well-formed YAML",
     "yaml-duplicate-key": "a mapping in the codebook repeats a key",
-    "yaml-limit": "the codebook is too large or expands too far (alias bomb)",
+    "yaml-limit": "the codebook is beyond a limit: too large, expands too far (alias bomb), nested too deep, a number "
+                  "too long",
     "schema": "the codebook breaks its JSON Schema (unknown key, wrong type, missing field)",
     "duplicate-id": "two rules, actors or places share an id, code or name",
     "undefined-reference": "a rule or cue names an event type or actor that is not defined",

@@ -5,7 +5,7 @@ codebook from the cache (coder/match/cache.py) does not load the YAML and
 JSON-Schema machinery.
 """
 
-_LOAD = ("codebook_schema", "default_codebook_path", "load_codebook")
+_LOAD = ("check_codebook_file", "codebook_schema", "default_codebook_path", "load_codebook")
 _MODEL = ("Actor", "Alias", "Codebook", "Cue", "EventType", "Example", "Place", "Rule")
 
 __all__ = [*_MODEL, *_LOAD]

@@ -37,6 +37,11 @@ from coder.errors import CodebookError, Problem
 
 DEFAULT_CODEBOOK = "default.yaml"
 
+#: Largest codebook file read (a Phoenix-sized dictionary of 300,000 actors is
+#: about 35 MB); a bigger file, or one that is not a regular file (a device
+#: such as /dev/zero, a FIFO), is refused before a byte is read.
+MAX_CODEBOOK_BYTES = 64 << 20
+
 
 def default_codebook_path() -> str:
     """Path of the codebook shipped with coder."""
@@ -304,15 +309,53 @@ def _build(data: dict, path: str, pos: yamlpos.Positions, digest: str) -> Codebo
     )
 
 
+def codebook_file_problem(path: str | Path | None) -> Problem | None:
+    """Why the codebook file at ``path`` must not be read (None: read it, or
+    let the reading say why not): it is not a regular file (a device such as
+    /dev/zero, a FIFO, a directory), or it is larger than
+    :data:`MAX_CODEBOOK_BYTES`."""
+    import stat
+
+    path = str(path) if path is not None else default_codebook_path()
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return None  # the reader says what is wrong
+    if stat.S_ISDIR(st.st_mode):
+        return Problem("codebook-io", "cannot open codebook: it is a directory", path)
+    if not stat.S_ISREG(st.st_mode):
+        return Problem("codebook-io", "cannot open codebook: not a regular file (a device, FIFO or socket)", path)
+    if st.st_size > MAX_CODEBOOK_BYTES:
+        return Problem("yaml-limit", f"the codebook is {st.st_size:,} bytes, more than the {MAX_CODEBOOK_BYTES:,} a "
+                       "codebook may have", path)
+    return None
+
+
+def check_codebook_file(path: str | Path | None) -> None:
+    """Raise :class:`CodebookError` if the codebook file must not be read
+    (:func:`codebook_file_problem`); callers that read it themselves before
+    loading it (the compiled-codebook cache) call this first."""
+    problem = codebook_file_problem(path)
+    if problem is not None:
+        raise CodebookError(problem)
+
+
 def inspect_codebook(path: str | Path | None = None) -> tuple[Codebook | None, Context | None, list[Problem]]:
     """Load a codebook and run the load-time checks without raising:
     (codebook or None, check context or None, problems sorted by position).
     ``coder codebook lint`` builds on this; :func:`load_codebook` raises."""
     path = str(path) if path is not None else default_codebook_path()
+    problem = codebook_file_problem(path)
+    if problem is not None:
+        return None, None, [problem]
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as f:
+            raw = f.read(MAX_CODEBOOK_BYTES + 1)  # the file may have grown since it was looked at
     except OSError as exc:
         return None, None, [Problem("codebook-io", f"cannot open codebook: {exc.strerror}", path)]
+    if len(raw) > MAX_CODEBOOK_BYTES:
+        return None, None, [Problem("yaml-limit", f"the codebook is more than the {MAX_CODEBOOK_BYTES:,} bytes a "
+                                    "codebook may have", path)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -46,6 +46,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from coder.codebook.load import check_codebook_file
 from coder.engines.common import Outcome, check_outputs, open_places, write_ending
 from coder.engines.report import open_rejects, reject_entry
 from coder.errors import CoderError, Problem, UsageError
@@ -463,6 +464,7 @@ def run_dask(corpus: str, output: str | None, *, fmt: str | None = None, codeboo
     outcome = Outcome()  # a Ctrl-C lost while the cluster starts still stops the run
     try:
         with outcome:
+            check_codebook_file(codebook)  # before the cache reads it: not /dev/zero, not 10 GB
             compiled = load_compiled(codebook)  # a broken codebook stops here, before any cluster
             cb = compiled.codebook
             open_places(compiled, report)  # and a gazetteer that cannot be had (local workers then share it)

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from coder.codebook.load import check_codebook_file
 from coder.engines.common import (
     DEFAULT_MAX_DOC_BYTES,
     DEFAULT_MAX_SENTENCE_CHARS,
@@ -182,6 +183,7 @@ def run(
     outcome = Outcome()
     try:
         with outcome:
+            check_codebook_file(codebook)  # before the cache reads it: not /dev/zero, not 10 GB
             compiled = load_compiled(codebook)
             cb = compiled.codebook
             open_places(compiled, report)
