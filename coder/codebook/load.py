@@ -340,6 +340,63 @@ def check_codebook_file(path: str | Path | None) -> None:
         raise CodebookError(problem)
 
 
+def _raw_patterns(data) -> list[tuple[tuple, str, bool]]:
+    """(where, source, slots allowed) of every pattern string in codebook
+    data that may break its schema elsewhere (what :attr:`Context.patterns`
+    gives for a loaded codebook)."""
+    def items(value):
+        return list(enumerate(value)) if isinstance(value, list) else []
+
+    def entries(value):
+        return list(value.items()) if isinstance(value, dict) else []
+
+    if not isinstance(data, dict):
+        return []
+    out = []
+    for i, rule in items(data.get("rules")):
+        if isinstance(rule, dict) and isinstance(rule.get("pattern"), str):
+            out.append((("rules", i, "pattern"), rule["pattern"], True))
+    for name, et in entries(data.get("event_types")):
+        for section in ("variants", "exclude"):
+            for i, v in items(et.get(section) if isinstance(et, dict) else None):
+                when = v.get("when") if isinstance(v, dict) else None
+                for key in ("words", "no_words"):
+                    for j, phrase in items(when.get(key) if isinstance(when, dict) else None):
+                        if isinstance(phrase, str):
+                            out.append((("event_types", name, section, i, "when", key, j), phrase, False))
+    for kind, cues in entries(data.get("cues")):
+        for i, cue in items(cues):
+            if isinstance(cue, str):
+                out.append((("cues", kind, i), cue, False))
+            elif isinstance(cue, dict):
+                if isinstance(cue.get("pattern"), str):
+                    out.append((("cues", kind, i, "pattern"), cue["pattern"], False))
+                for j, phrase in items(cue.get("except_after")):
+                    if isinstance(phrase, str):
+                        out.append((("cues", kind, i, "except_after", j), phrase, False))
+    return out
+
+
+def _raw_pattern_problems(ctx: Context, data) -> list[Problem]:
+    """bad-pattern and bad-regex problems of a codebook that broke its
+    schema (and so has no model for the checks to run on)."""
+    from coder.codebook.pattern import PatternError, parse
+
+    raw = data.get("inflections") if isinstance(data, dict) else None
+    extra = {k: list(v) for k, v in raw.items() if isinstance(v, list) and all(isinstance(x, str) for x in v)} \
+        if isinstance(raw, dict) else {}
+    out = []
+    for where, source, slots in _raw_patterns(data):
+        try:
+            parse(source, slots_allowed=slots, extra_forms=extra)
+        except PatternError as exc:
+            if exc.kind == "regex":
+                out.append(ctx.problem("bad-regex", exc.message, where, exc.offset))
+            else:
+                out.append(ctx.problem("bad-pattern", f"bad pattern: {exc.message}", where, exc.offset))
+    return out
+
+
 def inspect_codebook(path: str | Path | None = None) -> tuple[Codebook | None, Context | None, list[Problem]]:
     """Load a codebook and run the load-time checks without raising:
     (codebook or None, check context or None, problems sorted by position).
@@ -385,6 +442,8 @@ def inspect_codebook(path: str | Path | None = None) -> tuple[Codebook | None, C
             if p not in problems:
                 problems.append(p)
     if problems:
+        # the patterns are checked too, so that an author fixes both in one round
+        problems += _raw_pattern_problems(Context(path, text, data, pos, None), data)
         problems.sort(key=lambda p: (p.line or 0, p.col or 0))
         return None, None, problems
     cb = _build(data, path, pos, hashlib.sha256(raw).hexdigest())

@@ -6,7 +6,7 @@ common words."""
 
 from coder.authoring.checks.common_word_alias import common_words
 from coder.codebook.inflect import FUNCTION_WORDS
-from coder.codebook.pattern import Group, Regex, Word, parse
+from coder.codebook.pattern import Group, Regex, Word
 
 #: Words in nearly every sentence of news.
 VERY_COMMON = FUNCTION_WORDS | frozenset(
@@ -45,7 +45,7 @@ def _broad(item, common) -> bool:
 
 def check(ctx):
     for rule in ctx.cb.rules:
-        pattern = parse(rule.pattern, extra_forms=ctx.cb.inflections)
+        pattern = ctx.parsed[rule.id]
         slots = len(pattern.required_slots)
         if slots >= 2:
             continue  # two named participants are specific enough
