@@ -34,6 +34,7 @@ CATALOGUE: dict[str, str] = {
     "bad-regex": "a /regex/ in a pattern is invalid or cannot run on the linear-time engine (re2)",
     "duplicate-alias": "one alias is claimed by two actors (or two places)",
     "acled-type": "an ACLED sub-event type does not belong to its event type",
+    "place-country": "a place's iso3 is not an ISO 3166 country code, or its country is not a name of that code",
     "example-expect": "a rule example does not say which record(s) it must give",
     # codebook lint (warnings and errors only `coder codebook lint` reports)
     "common-word-alias": "a case-insensitive alias is a common English word",

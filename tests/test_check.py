@@ -295,3 +295,74 @@ def test_written_files_validate(tmp_path):
             for record in records:
                 writer.write(record)
         assert validate_file(str(path)) == []
+
+
+# -- what a schema cannot say: real dates, ISO 3166 codes, the country of a code (issue 19, item 9)
+
+
+@pytest.mark.parametrize("cells, message", [
+    ({"event_date": "2017-02-30"}, "event_date: '2017-02-30' is not a date: 2017-02 has 28 days"),
+    ({"event_date": "2016-02-30"}, "event_date: '2016-02-30' is not a date: 2016-02 has 29 days"),
+    ({"event_date": "2017-04-31"}, "event_date: '2017-04-31' is not a date: 2017-04 has 30 days"),
+    ({"event_date": "0000-05-01"}, "event_date: '0000-05-01' is not a date: there is no year 0"),
+    ({"country": "Nowhere", "iso3": "XXX"}, "iso3: 'XXX' is not an ISO 3166 country code"),
+    ({"country": "Iraq", "iso3": "SYR"}, "country: 'Iraq' is not the country of SYR (Syria)"),
+])
+def test_validate_checks_what_the_schema_cannot(tmp_path, cells, message):
+    assert check(tmp_path, "bad.csv", f"{HEADER}\n{row(**cells)}\n") == [f"bad.csv:2: {message}"]
+
+
+@pytest.mark.parametrize("cells", [
+    {"event_date": "2016-02-29"}, {"event_date": "2017-02", "time_precision": "3"},
+    {"country": "Syria", "iso3": "SYR"}, {"country": "Syrian Arab Republic", "iso3": "SYR"},
+    {"country": "Cote d'Ivoire", "iso3": "CIV"}, {"country": "Côte d’Ivoire", "iso3": "CIV"},
+    {"country": "Kosovo", "iso3": "XKX"}, {"country": "Timor Leste", "iso3": "TLS"},
+])
+def test_validate_accepts_real_dates_and_every_spelling_of_a_country(tmp_path, cells):
+    assert check(tmp_path, "ok.csv", f"{HEADER}\n{row(**cells)}\n") == []
+
+
+def test_validate_checks_dates_and_countries_in_every_format(tmp_path):
+    from records import sample_record
+
+    from coder.io.formats import ActorTable
+
+    bad = sample_record(event_date="2017-02-30", country="Iraq", iso3="SYR")
+    for fmt, name in (("jsonl", "e.jsonl"), ("xml", "e.xml"), ("acled", "e.csv"), ("phoenix", "e.tsv")):
+        with open_writer(str(tmp_path / name), fmt, validate=False, actors=ActorTable()) as writer:
+            writer.validate = False
+            writer.write(bad)
+        found = [str(p).removeprefix(f"{tmp_path}/") for p in validate_file(str(tmp_path / name), fmt)]
+        expected = {
+            "jsonl": ["e.jsonl:1: event_date: '2017-02-30' is not a date: 2017-02 has 28 days",
+                      "e.jsonl:1: country: 'Iraq' is not the country of SYR (Syria)"],
+            "xml": ["e.xml:3: event_date: '2017-02-30' is not a date: 2017-02 has 28 days",
+                    "e.xml:3: country: 'Iraq' is not the country of SYR (Syria)"],
+            "acled": ["e.csv:2: event_date: '2017-02-30' is not a date: 2017-02 has 28 days",
+                      "e.csv:2: country: 'Iraq' is not the country of SYR (Syria)"],
+            "phoenix": ["e.tsv:1: Date: '20170230' is not a date: 2017-02 has 28 days"],
+        }[fmt]
+        assert found == expected, fmt
+
+
+def test_the_writer_refuses_a_record_with_an_impossible_date():
+    from records import sample_record
+
+    from coder.io.schema import validate_record
+
+    assert [str(p) for p in validate_record(sample_record(event_date="2017-02-30").to_dict())] == [
+        "event_date: '2017-02-30' is not a date: 2017-02 has 28 days"]
+
+
+def test_every_country_of_the_gazetteer_validates(gazetteer_built):
+    """What the coder writes must pass: each (iso3, country) GeoNames gives."""
+    from coder.countries import known_iso3, names_country
+    from coder.gazetteer.store import open_gazetteer
+    from coder.match.mentions import _ascii
+
+    with open_gazetteer() as g:
+        pairs = set(g._query("SELECT DISTINCT iso3, country FROM place"))
+    assert len(pairs) > 240
+    bad = [(iso3, country) for iso3, country in pairs
+           if not known_iso3(iso3) or not names_country(_ascii(country), iso3)]
+    assert bad == []

@@ -75,6 +75,10 @@ EXPECTED = {
         "(undefined-reference)",
     ],
     "bad_cameo.yaml": ["bad_cameo.yaml:6:12: error: '1999' is not a CAMEO event code (bad-cameo)"],
+    "place_country.yaml": [
+        "place_country.yaml:21:14: error: 'Syria' is not the country of IRQ (Iraq) (place-country)",
+        "place_country.yaml:26:11: error: 'XXX' is not an ISO 3166 country code (place-country)",
+    ],
     "example_expect.yaml": [
         "example_expect.yaml:30:9: error: example has no expected record: add 'expect:' with the record(s) it must "
         "give, "
