@@ -79,8 +79,9 @@ def test_duplicate_yaml_key(tmp_path):
 def test_yaml_syntax_error(tmp_path):
     text = MINIMAL.replace("aliases: [Islamic State,", "aliases: [Islamic State")
     text = text.replace("case_sensitive: true}]", "case_sensitive: true}")
-    assert problems(tmp_path, text) == [
-        "cb.yaml:12:29: YAML syntax error: expected ',' or ']', but got '{' (while parsing a flow sequence)"]
+    [found] = problems(tmp_path, text)
+    # the position and our words; the rest is PyYAML's (its wording is not ours to test)
+    assert found.startswith("cb.yaml:12:29: YAML syntax error: ")
 
 
 def test_bad_pattern_points_into_the_pattern(tmp_path):

@@ -58,7 +58,6 @@ _XSD_EVENT = re.compile(r"/events/event(?:\[(\d+)\])?(/.*)?$")
 _XSD_CHILD = re.compile(r"/([^/\[]+)(?:\[(\d+)\])?$")
 #: Lines from here on are not stored in libxml2's nodes (see _line).
 _BIG_LINE = 65535
-_SYNTAX_WHERE = re.compile(r", line \d+, column \d+$")
 
 
 def validate_file(path: str, fmt: str | None = None) -> list[Problem]:
@@ -172,13 +171,16 @@ def _header_problem(header: list[str], columns: tuple[str, ...] = FIELDS) -> str
 def _check_xml(path: str, file: BinaryIO) -> list[Problem]:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=False)
+    if not file.read(1):
+        return [_problem(path, "file is empty: expected an <events> element", line=1)]
+    file.seek(0)
     try:
         tree = etree.parse(file, parser)
     except etree.XMLSyntaxError as exc:
-        line, col = exc.position if exc.position else (exc.lineno, None)
-        message = _SYNTAX_WHERE.sub("", exc.msg or "syntax error")
-        return [Problem("file-invalid", f"not well-formed XML: {message}", path=path,
-                        line=line, col=col)]
+        from coder.io.petrarch import open_element_at_error, syntax_problem
+
+        file.seek(0)
+        return [syntax_problem(exc, path, open_element_at_error(file), "file-invalid")]
     if tree.docinfo.doctype:
         return [_problem(path, "a DOCTYPE is not allowed", line=1)]
     root = tree.getroot()

@@ -61,9 +61,9 @@ def read_corpus(corpus: str, *, doc_date: str | None = None,
     ``max_doc_bytes`` bounds what is read into memory at once (the size
     check of each document is the coder's, :func:`coder.pipeline.code_corpus`):
     a text file over it is not read but yielded as an "input-too-large"
-    problem, and a JSONL or CSV line over :func:`line_limit` stops its file
-    with one (a gzip bomb cannot fill the memory).  XML is left to lxml's own
-    limits.
+    problem, and a JSONL or CSV line (or a PETRARCH ``<Sentence>``) over
+    :func:`line_limit` stops its file with one (a gzip bomb cannot fill the
+    memory).
 
     Raises :class:`UsageError` at once for an unknown ``input_format``;
     everything else that goes wrong is yielded as a :class:`Problem`.
@@ -263,7 +263,10 @@ def _read_file(path: str, rel: str, fmt: str, doc_date, max_bytes=None):
             if fmt != "xml" and _wide_bom(head):  # one problem for the whole file (XML says its encoding)
                 yield _decode(head, path, 1, 0)
                 return
-            yield from _READERS[fmt](f, head, path, rel, doc_date)
+            if fmt == "xml":
+                yield from _read_xml(f, head, path, rel, doc_date, max_bytes)
+            else:
+                yield from _READERS[fmt](f, head, path, rel, doc_date)
         except GzipError as e:
             yield Problem("input-gzip", f"{e}; the rest of the file is skipped", path=path)
         except TooLarge as e:
@@ -348,7 +351,10 @@ def _read_stdin(f: BinaryIO | None, doc_date, fmt, max_bytes=None):
                     break
                 head += chunk
             fmt = "jsonl" if head.removeprefix(_BOM).lstrip()[:1] == b"{" else "txt"
-        yield from _READERS[fmt](_capped(f, fmt, max_bytes), head, STDIN_PATH, _STDIN_ID, doc_date)
+        if fmt == "xml":
+            yield from _read_xml(f, head, STDIN_PATH, _STDIN_ID, doc_date, max_bytes)
+        else:
+            yield from _READERS[fmt](_capped(f, fmt, max_bytes), head, STDIN_PATH, _STDIN_ID, doc_date)
     except TooLarge as e:
         yield Problem("input-too-large", str(e), path=STDIN_PATH, line=e.line)
     except OSError as e:
@@ -567,12 +573,12 @@ def _is_date(value) -> bool:
     return True
 
 
-def _read_xml(f, head, path, rel, doc_date):
+def _read_xml(f, head, path, rel, doc_date, max_bytes=None):
     from coder.io.petrarch import (
         read_petrarch,  # here: lxml is imported only to read XML
     )
 
-    return read_petrarch(f, head, path, rel, doc_date)
+    return read_petrarch(f, head, path, rel, doc_date, max_bytes)
 
 
 _READERS = {"txt": _read_txt, "jsonl": _read_jsonl, "csv": _read_csv, "xml": _read_xml}
