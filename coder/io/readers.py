@@ -234,6 +234,88 @@ class _GzipReader(io.RawIOBase):
         super().close()
 
 
+#: Byte order marks of UTF-32 and UTF-16 (UTF-32's first: FF FE 00 00 starts
+#: with UTF-16's FF FE) and the codec each says.
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+              (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def _bom_codec(head: bytes) -> tuple[str, int] | None:
+    """(codec, length of the mark) for a UTF-16 or UTF-32 byte order mark at
+    the start of ``head`` (its first 4 bytes), else None."""
+    for bom, codec in _WIDE_BOMS:
+        if head.startswith(bom):
+            return codec, len(bom)
+    return None
+
+
+class TranscodeError(OSError):
+    """A file with a UTF-16 or UTF-32 byte order mark holds bytes that are not
+    text in that encoding."""
+
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
+class _Transcoder(io.RawIOBase):
+    """The text of a UTF-16 or UTF-32 stream, as UTF-8 bytes (the mark left out)."""
+
+    def __init__(self, raw: BinaryIO, head: bytes, codec: tuple[str, int]):
+        import codecs
+
+        self.raw, self.name = raw, codec[0]
+        self.decoder = codecs.getincrementaldecoder(self.name)("strict")
+        self.pending = head[codec[1]:]  # bytes of the text already read with the mark
+        self.offset = codec[1]  # of the next byte to decode, in the file
+        self.out = b""
+        self.lines = 1  # of the text decoded so far
+        self.done = False
+        self.error: TranscodeError | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.out and not self.done:
+            if self.error is not None:
+                raise self.error
+            data = self.pending + self.raw.read(1 << 16)
+            self.pending = b""
+            try:
+                text = self.decoder.decode(data, final=not data)
+            except UnicodeDecodeError as e:
+                # the text before the bad bytes is handed on first: its documents are whole
+                seen = bytes(e.object)  # the bytes the decoder held from before, then ``data``
+                start = self.offset - (len(seen) - len(data))  # where ``seen`` starts in the file
+                self.error = TranscodeError(
+                    f"cannot decode as {self.name.upper()} (its byte order mark says so): bytes "
+                    f"{seen[e.start:e.end].hex(' ')} at offset {start + e.start}",
+                    self.lines + self.decoder_lines(seen, e.start))
+                step = 4 if "32" in self.name else 2
+                text = seen[: e.start - e.start % step].decode(self.name, "ignore")
+            self.offset += len(data)
+            self.lines += text.count("\n")
+            self.out = text.encode("utf-8")
+            self.done = not data and self.error is None
+        n = min(len(buffer), len(self.out))
+        buffer[:n] = self.out[:n]
+        self.out = self.out[n:]
+        return n
+
+    def decoder_lines(self, data: bytes, end: int) -> int:
+        """Line ends in the part of ``data`` that decodes (for the problem's line)."""
+        import codecs
+
+        step = 4 if "32" in self.name else 2
+        return codecs.decode(data[: end - end % step], self.name, "ignore").count("\n")
+
+
+def _transcoded(raw: BinaryIO, head: bytes, codec: tuple[str, int]) -> BinaryIO:
+    """A buffered binary stream of the UTF-8 text of a UTF-16/32 file."""
+    return io.BufferedReader(_Transcoder(raw, head, codec), buffer_size=1 << 16)
+
+
 def _gunzip(raw: BinaryIO) -> BinaryIO:
     """A buffered binary stream of the decompressed content of the gzip file ``raw``."""
     return io.BufferedReader(_GzipReader(raw), buffer_size=1 << 16)
@@ -260,15 +342,18 @@ def _read_file(path: str, rel: str, fmt: str, doc_date, max_bytes=None):
                 f = _gunzip(f)
             f = _capped(f, fmt, max_bytes)
             head = f.read(4)
-            if fmt != "xml" and _wide_bom(head):  # one problem for the whole file (XML says its encoding)
-                yield _decode(head, path, 1, 0)
-                return
+            if fmt != "xml" and (codec := _bom_codec(head)) is not None:  # XML says its encoding itself
+                # the byte order mark says how to decode it: read on as UTF-8
+                f = _capped(_transcoded(getattr(f, "f", f), head, codec), fmt, max_bytes)
+                head = b""
             if fmt == "xml":
                 yield from _read_xml(f, head, path, rel, doc_date, max_bytes)
             else:
                 yield from _READERS[fmt](f, head, path, rel, doc_date)
         except GzipError as e:
             yield Problem("input-gzip", f"{e}; the rest of the file is skipped", path=path)
+        except TranscodeError as e:
+            yield Problem("input-decode", f"{e}; the rest of the file is skipped", path=path, line=e.line)
         except TooLarge as e:
             yield Problem("input-too-large", str(e), path=path, line=e.line)
         except OSError as e:
@@ -343,6 +428,12 @@ def _read_stdin(f: BinaryIO | None, doc_date, fmt, max_bytes=None):
             return
     head = b""
     try:
+        if fmt != "xml":  # a byte order mark of UTF-16 or UTF-32 says how to decode the rest
+            read = getattr(f, "read1", f.read)
+            while len(head) < 4 and (chunk := read(4 - len(head))):
+                head += chunk
+            if (codec := _bom_codec(head)) is not None:
+                f, head = _transcoded(f, head, codec), b""
         if fmt is None:
             read = getattr(f, "read1", f.read)
             while not head.removeprefix(_BOM).strip():
@@ -357,6 +448,8 @@ def _read_stdin(f: BinaryIO | None, doc_date, fmt, max_bytes=None):
             yield from _READERS[fmt](_capped(f, fmt, max_bytes), head, STDIN_PATH, _STDIN_ID, doc_date)
     except TooLarge as e:
         yield Problem("input-too-large", str(e), path=STDIN_PATH, line=e.line)
+    except TranscodeError as e:
+        yield Problem("input-decode", f"{e}; the rest of the input is skipped", path=STDIN_PATH, line=e.line)
     except OSError as e:
         yield _io_problem(STDIN_PATH, e, "read")
 
@@ -516,18 +609,9 @@ def _decode(data: bytes, path: str, line: int, offset: int) -> str | Problem:
                            "UTF-8 only", path=path, line=line, raw=data)
         return text
     except UnicodeDecodeError as e:
-        if offset == 0 and _wide_bom(data):
-            return Problem("input-decode", f"UTF-16 or UTF-32 text (byte order mark "
-                           f"{data[:2].hex(' ')}): coder reads UTF-8 only; convert it, e.g. "
-                           "iconv -f UTF-16 -t UTF-8", path=path, line=line, raw=data)
         return Problem("input-decode", f"cannot decode as UTF-8: byte 0x{data[e.start]:02x} "
                        f"at offset {offset + e.start}", path=path,
                        line=line + data.count(b"\n", 0, e.start), raw=data)
-
-
-def _wide_bom(data: bytes) -> bool:
-    """Whether ``data`` starts with the byte order mark of UTF-16 or UTF-32."""
-    return data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] == b"\x00\x00\xfe\xff"
 
 
 def _document(fields: dict, path: str, line: int, default_id: str, doc_date):
