@@ -130,7 +130,7 @@ def _splittable(path: str, fmt: str, size: int | None, partition_bytes: int) -> 
             head = f.read(4)
     except OSError:
         return False
-    return not readers._wide_bom(head)  # refused whole by the reader: one problem
+    return readers._bom_codec(head) is None  # UTF-16 or UTF-32: decoded from its start, never split
 
 
 def plan(corpus: str, *, input_format: str | None, partition_bytes: int,
