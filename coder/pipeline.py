@@ -58,7 +58,10 @@ class _LazyMemory(CorefMemory):
         self.lexicon = compiled.lexicon
         self.compiled = compiled
         self.pending: list[tuple[int, str]] = []  # (sentence index, text) not looked at yet
-        self.pending_places: list[tuple[int, str, list, set]] = []  # read, but not for gazetteer places
+        # read, but not for gazetteer places: (index, text, token spans of the codebook's words); the
+        # tokens are made again if "the town" ever needs them, rather than kept for every sentence of
+        # the document (they were most of the memory a long document took: about 25 bytes a byte)
+        self.pending_places: list[tuple[int, str, tuple]] = []
 
     def flush(self, places: bool = False) -> None:
         if self.pending:
@@ -78,11 +81,13 @@ class _LazyMemory(CorefMemory):
                         if country is not None:
                             self.note_country(country.value)
                 if keep:
-                    self.pending_places.append((index, text, tokens, {k for h in hits for k in range(h.start, h.end)}))
+                    self.pending_places.append((index, text, tuple((h.start, h.end) for h in hits)))
         if places and self.pending_places:
             gazetteer = self.compiled.gazetteer()
             pending, self.pending_places = self.pending_places, []
-            for index, text, tokens, taken in pending:
+            for index, text, spans in pending:
+                tokens = tokenize(text)
+                taken = {k for start, end in spans for k in range(start, end)}
                 for start, end, candidates in gazetteer.find(tokens):
                     if taken.isdisjoint(range(start, end)):
                         place = gazetteer_place(candidates, self.countries,
