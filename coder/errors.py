@@ -42,6 +42,7 @@ CATALOGUE: dict[str, str] = {
     "example-no-match": "a rule's pattern matches none of its own positive examples",
     "shadowed-rule": "a rule never gives a record another rule would not",
     "broad-rule": "a rule would match almost every sentence",
+    "costly-rule": "a rule has so many '...' gaps that long sentences are matched only in part",
     "gazetteer": "the GeoNames gazetteer cannot be built or opened",
     "cache-unwritable": "the cache directory cannot be written (or there is no home directory): the gazetteer was "
                         "built in a temporary directory for this run only (a note)",
@@ -61,6 +62,8 @@ CATALOGUE: dict[str, str] = {
     # coding
     "coding-failed": "the coder failed on a document (a bug: please report it); the document is skipped",
     "sentence-too-long": "a sentence is longer than --max-sentence-chars and was not matched (a note)",
+    "sentence-cut-short": "matching a sentence took more steps than the matcher's bound; matches may be missing (a "
+                          "note)",
     "worker-failed": "a worker process of coder run --jobs or --engine dask died or failed; the run (or that "
                      "partition) stops",
     # output and validation

@@ -135,12 +135,15 @@ def _dates(sentence: Sentence, tokens: list[Token], doc_date: dt.date | None) ->
 
 def code_document(compiled: Compiled, doc: Document, *, trace: list | None = None,
                   max_sentence_chars: int | None = None,
-                  too_long: list[int] | None = None) -> tuple[list[Record], int]:
+                  too_long: list[int] | None = None,
+                  cut_short: list[int] | None = None) -> tuple[list[Record], int]:
     """Records of one document (duplicates removed) and its number of sentences.
 
     A sentence longer than ``max_sentence_chars`` is not looked at (not
     matched, not used to resolve a generic word); its index is appended to
-    ``too_long``.
+    ``too_long``.  A sentence whose matching reached the matcher's step bound
+    (:data:`coder.match.engine.SENTENCE_STEPS_PER_TOKEN`: matches may be
+    missing) has its index appended to ``cut_short``.
     """
     doc_date = dt.date.fromisoformat(doc.date) if doc.date else None
     memory = _LazyMemory(compiled)
@@ -170,6 +173,8 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
         dates = _dates(sentence, tokens, doc_date)
         view = SentenceView(tokens, mentions, [d.span for d in dates])
         candidates = match_sentence(view, compiled, relaxed=trace is not None)
+        if view.cut_short and cut_short is not None:
+            cut_short.append(sentence.index)
         drafts.extend(draft_events(compiled, doc.date, sentence.index, sentence.text, view, candidates, dates))
         if trace is not None:
             trace.append(SentenceTrace(sentence, tokens, True, mentions, dates, candidates))
@@ -203,6 +208,7 @@ class Report:
     documents_skipped: int = 0
     sentences: int = 0
     sentences_too_long: int = 0  #: sentences over the length limit, not matched
+    sentences_cut_short: int = 0  #: sentences whose matching reached the step bound (matches may be missing)
     events: int = 0
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)  #: every problem (skipped documents first-hand)
@@ -215,6 +221,8 @@ class Report:
 
     def summary(self) -> str:
         long = f" ({self.sentences_too_long} too long, not matched)" if self.sentences_too_long else ""
+        if self.sentences_cut_short:
+            long += f" ({self.sentences_cut_short} cut short: the matcher's step bound)"
         return (
             f"documents: {self.documents_read} read, {self.documents_coded} coded "
             f"({self.documents_with_events} with events, {self.documents_without_events} without), "
@@ -231,6 +239,7 @@ class Report:
             "documents_skipped": self.documents_skipped,
             "sentences": self.sentences,
             "sentences_too_long": self.sentences_too_long,
+            "sentences_cut_short": self.sentences_cut_short,
             "events": self.events,
             "seconds": round(self.seconds, 3),
             "skipped": [_where(p) for p in self.skipped],
@@ -317,9 +326,10 @@ def code_corpus(compiled: Compiled, items: Iterable[Document | Problem], report:
                              line=item.line))
                 continue
             too_long: list[int] = []
+            cut_short: list[int] = []
             try:
                 records, n = code_document(compiled, item, max_sentence_chars=max_sentence_chars,
-                                           too_long=too_long)
+                                           too_long=too_long, cut_short=cut_short)
             except CodebookError:
                 raise  # the codebook's gazetteer cannot be opened: no document can be coded
             except Exception as exc:  # RecursionError and MemoryError too
@@ -339,6 +349,14 @@ def code_corpus(compiled: Compiled, items: Iterable[Document | Problem], report:
                     "sentence-too-long", f"document {item.id}: {len(too_long)} {s} over "
                     f"--max-sentence-chars {max_sentence_chars:,} not matched ({s} {shown})",
                     path=item.path or item.id, line=item.line))
+            if cut_short:
+                report.sentences_cut_short += len(cut_short)
+                shown = ", ".join(map(str, cut_short[:10])) + (", ..." if len(cut_short) > 10 else "")
+                s = "sentence" if len(cut_short) == 1 else "sentences"
+                report.notes.append(Problem(
+                    "sentence-cut-short", f"document {item.id}: {len(cut_short)} {s} matched only in part: the "
+                    f"rules took more than the matcher's bound of steps ({s} {shown}; a rule with many '...' gaps? "
+                    "coder codebook lint says which)", path=item.path or item.id, line=item.line))
             if records:
                 report.documents_with_events += 1
                 report.events += len(records)

@@ -411,6 +411,46 @@ def test_a_long_document_takes_memory_in_proportion_to_its_text(compiled):
     assert peak / len(text) < 32, f"{peak / len(text):.1f} bytes a byte"
 
 
+def test_a_rule_of_many_gaps_costs_a_bounded_number_of_steps_and_says_so(tmp_path, monkeypatch):
+    """An eight-gap rule on a 9.5 KB sentence holding its words over and over
+    (and a place only before them): every trigger tried up to 5,000 ways, a
+    third of a second a sentence, 36 s a megabyte, and nothing said.  The
+    sentence's steps are now bounded (50 a token) and the sentence counted as
+    cut short, with a note; counted in matcher steps, not seconds."""
+    import coder.match.engine as engine
+    from coder.codebook import default_codebook_path, load_codebook
+    from coder.match.compile import compile_codebook
+
+    head, rules = Path(default_codebook_path()).read_text().split("\nrules:\n")
+    words = " ... ".join(f"w{k}x" for k in range(1, 8))
+    rule = (f'  - id: many.gaps\n    event_type: offensive\n    pattern: "{{actor1}} attack ... {words} ... '
+            '{location}"\n    examples:\n      - text: Iraqi forces attacked w1x Rawa.\n        expect: none\n')
+    (tmp_path / "gaps.yaml").write_text(head + "\nrules:\n" + rule + rules)
+    compiled = compile_codebook(load_codebook(tmp_path / "gaps.yaml"))
+    unit = "Iraqi forces attacked " + " ".join(f"w{k}x" for k in range(1, 8)) + " and "
+    sentence = "In Rawa " + unit * 130 + "left."
+    steps = {"n": 0}
+    real = engine._Matcher.match
+
+    def counted(self, *args, **kwargs):
+        steps["n"] += 1
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(engine._Matcher, "match", counted)
+    report = Report()
+    with deadline(60):
+        list(code_corpus(compiled, [Document("g", EVENT + " " + sentence + " " + EVENT)], report,
+                         max_sentence_chars=None))
+    tokens = len(sentence.split()) + 1
+    assert steps["n"] <= engine.SENTENCE_STEPS_PER_TOKEN * tokens * 1.05, (steps["n"], tokens)
+    assert report.sentences == 3 and report.sentences_cut_short == 1
+    assert [str(n) for n in report.notes] == [
+        "g: document g: 1 sentence matched only in part: the rules took more than the matcher's bound of steps "
+        "(sentence 2; a rule with many '...' gaps? coder codebook lint says which)"]
+    assert "sentences: 3 (1 cut short: the matcher's step bound);" in report.summary()
+    assert report.to_dict()["sentences_cut_short"] == 1
+
+
 def test_an_overlong_sentence_is_counted_not_matched(compiled, tmp_path):
     long_sentence = "Iraqi forces captured Rawa and " * 1000  # 31,000 characters, no full stop
     (tmp_path / "d.txt").write_text(EVENT + "\n" + long_sentence + "\n" + "Iraqi forces captured Mosul on Friday.\n")

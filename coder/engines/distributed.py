@@ -65,7 +65,8 @@ MAX_FILES_PER_PARTITION = 1000
 PART_SUFFIX = {"csv": ".csv", "acled": ".csv", "xml": ".xml", "jsonl": ".jsonl", "phoenix": ".tsv"}
 _PART = re.compile(r"^part-[0-9]{5,}\.(csv|xml|jsonl|tsv)$")
 _COUNTS = ("documents_read", "documents_with_events", "documents_without_events",
-           "documents_skipped", "sentences", "sentences_too_long", "events")
+           "documents_skipped", "sentences", "sentences_too_long",
+           "sentences_cut_short", "events")
 INSTALL_HINT = "pip install 'coder[dask]'"
 
 

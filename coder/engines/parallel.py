@@ -69,7 +69,8 @@ POOL_MIN_DOCUMENTS = 200
 POOL_MIN_CHARS = 512 * 1024
 
 _COUNTS = ("documents_read", "documents_with_events", "documents_without_events",
-           "documents_skipped", "sentences", "sentences_too_long", "events")
+           "documents_skipped", "sentences", "sentences_too_long",
+           "sentences_cut_short", "events")
 
 
 def default_jobs() -> int:

@@ -48,7 +48,8 @@ from coder.text.document import Document
 after_part: Callable[[int], None] | None = None
 
 _COUNTS = ("documents_read", "documents_with_events", "documents_without_events",
-           "documents_skipped", "sentences", "sentences_too_long", "events")
+           "documents_skipped", "sentences", "sentences_too_long",
+           "sentences_cut_short", "events")
 
 
 def parts_dir(output: str) -> str:
