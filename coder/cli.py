@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from coder.errors import CoderError
+from coder.errors import CoderError, printable
 from coder.version import __version__
 
 app = typer.Typer(
@@ -264,7 +264,7 @@ def validate(
             if problems:
                 bad += 1
             else:
-                typer.echo(f"{path}: ok", err=True)
+                typer.echo(f"{printable(path)}: ok", err=True)
     except CoderError as exc:
         _fail(exc, debug)
     if bad:
@@ -297,7 +297,7 @@ def report(
         _fail(exc, debug)
         return
     typer.echo(
-        f"{built.path}: {built.records:,} records, {built.places:,} places, "
+        f"{printable(built.path)}: {built.records:,} records, {built.places:,} places, "
         f"{built.no_coordinates:,} without coordinates, {built.no_date:,} without a date; "
         f"{built.size / 1e6:.1f} MB",
         err=True,

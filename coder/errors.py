@@ -15,7 +15,23 @@ A traceback is shown only with ``--debug``.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
+
+#: Characters a terminal acts on rather than shows: C0 and C1 controls (the
+#: escape of colour codes and cursor moves, a newline that would break "one
+#: line"), DEL, and the marks that reorder text (bidirectional overrides).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on written as an
+    escape (``\\x1b``, ``\\n``, ``\\u202e``): a file name or an id taken from
+    a corpus cannot move the cursor, colour the screen, hide text or break a
+    message into two lines."""
+    if text.isprintable():
+        return text
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 #: code -> what it means.  docs/errors.md lists the same table; a test keeps
 #: the two in step.
@@ -107,14 +123,14 @@ class Problem:
     def __str__(self) -> str:
         where = ""
         if self.path is not None:
-            where = str(self.path)
+            where = printable(str(self.path))
             if self.line is not None:
                 where += f":{self.line}"
                 if self.col is not None:
                     where += f":{self.col}"
             where += ": "
-        field = f"{self.field}: " if self.field else ""
-        return f"{where}{field}{self.message}"
+        field = f"{printable(self.field)}: " if self.field else ""
+        return f"{where}{field}{printable(self.message)}"
 
     def to_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None and k != "raw"}

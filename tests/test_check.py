@@ -364,3 +364,19 @@ def test_every_country_of_the_gazetteer_validates(gazetteer_built):
     bad = [(iso3, country) for iso3, country in pairs
            if not known_iso3(iso3) or not names_country(_ascii(country), iso3)]
     assert bad == []
+
+
+# -- ids given to two records (issue 19, item 15)
+
+
+def test_validate_finds_an_event_id_given_to_two_records(tmp_path):
+    """Two documents with one id give records with one event id; validate said ok."""
+    other = row(doc_id="doc-3")
+    assert check(tmp_path, "d.csv", f"{HEADER}\n{ROW}\n{other}\n{ROW}\n") == [
+        "d.csv:3: event_id: 'fedcba9876543210' is the event_id of an earlier record: ids must be unique (two "
+        "documents with one id?)",
+        "d.csv:4: event_id: 'fedcba9876543210' is the event_id of an earlier record: ids must be unique (two "
+        "documents with one id?)"]
+    assert check(tmp_path, "d.xml", xml_doc(event_xml(), event_xml(doc_id="doc-3"))) == [
+        "d.xml:17: event_id: 'fedcba9876543210' is the event_id of an earlier record: ids must be unique (two "
+        "documents with one id?)"]

@@ -357,3 +357,36 @@ def test_an_empty_events_file_gives_an_empty_page_without_errors(open_page, tmp_
     page = open_page(report)
     assert page.js("document.getElementById('status').textContent").startswith("Showing 0 of 0 records")
     assert page.js("document.querySelector('#record-rows td.empty').textContent") == "No record matches."
+
+
+# -- issue 19: the legend escapes event types
+
+
+def _report_of(tmp_path, records, name="r"):
+    events = tmp_path / f"{name}.jsonl"
+    with events.open("w") as file:
+        for record in records:
+            file.write(json.dumps({k: record.get(k, "" if k not in ("sentence_index",) else 1) for k in FIELDS})
+                       + "\n")
+    report = tmp_path / f"{name}.html"
+    build_report([str(events)], str(report))
+    return report
+
+
+def _sample_rows(samples):
+    _, report = samples
+    rows = read_events(str(report.parent / "s.csv"))
+    return [dict(r) if isinstance(r, dict) else {k: getattr(r, k) for k in FIELDS} for r in rows]
+
+
+def test_an_event_type_cannot_plant_a_link_in_the_timeline_legend(samples, open_page, tmp_path):
+    """Plotly reads a trace name as HTML-like text: an event type written
+    <a href=...> in an events file made a link in the legend."""
+    rows = _sample_rows(samples)
+    planted = '<a href="javascript:alert(1)">click</a>'
+    for r in rows[:3]:
+        r["event_type"] = planted
+    page = open_page(_report_of(tmp_path, rows))
+    assert page.js("document.querySelectorAll('#timeline a').length") == 0
+    legend = page.js("[...document.querySelectorAll('#timeline .legend text.legendtext')].map(t => t.textContent)")
+    assert planted in legend

@@ -511,3 +511,36 @@ def test_bytes_that_break_the_encoding_the_mark_says_are_one_problem(tmp_path):
     assert [d.id for d in items[:-1]] == ["a", "a"]
     assert str(items[-1]) == (f"{path}:3: cannot decode as UTF-16-LE (its byte order mark says so): bytes "
                               f"00 d8 at offset {2 + 2 * len(good) + 2}; the rest of the file is skipped")
+
+
+# -- quotes in CSV (issue 19, item 15)
+
+
+def test_a_quote_not_closed_is_one_problem_and_the_next_rows_are_read(tmp_path):
+    """A lenient reader merged the rows up to the next quote into one
+    document, without a word."""
+    path = write(tmp_path / "q.csv", 'id,text\n1,"Iraqi forces captured Rawa.\n2,"Islamic State took Mosul."\n'
+                                     '3,"Iraqi forces captured Mosul."\n4,"The town ""fell""."\n')
+    items = read(path)
+    assert [(d.id, d.text) for d in items if isinstance(d, Document)] == [
+        ("3", "Iraqi forces captured Mosul."), ("4", 'The town "fell".')]
+    [problem] = [p for p in items if isinstance(p, Problem)]
+    assert str(problem) == (f"{path}:2: a quoted cell ends before its cell does (a stray quote, or one not closed): "
+                            "the row is skipped (lines 2-3)")
+    assert problem.raw == '1,"Iraqi forces captured Rawa.\n2,"Islamic State took Mosul."\n'
+
+
+def test_a_quote_not_closed_before_the_end_is_one_problem_for_the_rest(tmp_path):
+    path = write(tmp_path / "q.csv", 'id,text\n1,Iraqi forces captured Rawa.\n2,"Islamic State took Mosul.\n'
+                                     '3,Iraqi forces captured Mosul.\n4,The town fell.\n')
+    items = read(path)
+    assert items[0] == Document(id="1", text="Iraqi forces captured Rawa.", path=path, line=2)
+    assert [str(p) for p in items[1:]] == [
+        f"{path}:3: a quote opened in the row on line 3 is not closed before the end of the file: the rest of the "
+        "file (lines 3-5) is skipped"]
+
+
+def test_cells_over_several_lines_and_doubled_quotes_still_read(tmp_path):
+    path = write(tmp_path / "q.csv", 'id,text\n1,"Iraqi forces\ncaptured ""Rawa"",\nyesterday."\n2,x\n')
+    assert [(d.id, d.text, d.line) for d in read(path)] == [
+        ("1", 'Iraqi forces\ncaptured "Rawa",\nyesterday.', 2), ("2", "x", 5)]

@@ -276,11 +276,11 @@ def test_an_error_that_follows_a_ctrl_c_is_reported_as_the_interrupt(tmp_path, m
     assert sorted(os.listdir(tmp_path)) == ["run.json"]
 
 
-def big_corpus(path: Path, n: int) -> None:
+def big_corpus(path: Path, n: int, prefix: str = "") -> None:
     places = ["Rawa", "Mosul", "al-Qaim", "Ramadi"]
     with path.open("w") as f:
         for i in range(n):
-            f.write(json.dumps({"id": i, "date": DOC_DATE, "text":
+            f.write(json.dumps({"id": f"{prefix}{i}" if prefix else i, "date": DOC_DATE, "text":
                                 f"Iraqi forces captured {places[i % 4]} on Friday. Islamic State shelled Mosul on "
                                 f"Sunday."}) + "\n")
 
@@ -490,7 +490,7 @@ def test_sigint_then_resume_in_real_processes(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for i in range(12):
-        big_corpus(corpus / f"f{i:02d}.jsonl", 80)
+        big_corpus(corpus / f"f{i:02d}.jsonl", 80, prefix=f"f{i}-")  # ids of their own: no document is skipped
     ref, out = tmp_path / "ref.csv", tmp_path / "out.csv"
     journal = tmp_path / ".out.csv.parts" / "done.jsonl"
     command = [sys.executable, "-m", "coder", "run", str(corpus), "-o", str(out), "--resume", "-q"]

@@ -8,7 +8,7 @@ reports what :func:`coder.pipeline.code_document` saw and did.
 
 from __future__ import annotations
 
-from coder.errors import InputError, Problem
+from coder.errors import InputError, Problem, printable
 from coder.io.readers import read_corpus
 from coder.match.compile import Compiled
 from coder.match.engine import Candidate
@@ -131,7 +131,7 @@ def render(expl: dict, colour: bool = False) -> str:
         return f"\x1b[{_COLOURS[kind]}m{text}\x1b[0m" if colour else text
 
     out = [
-        c("head", f"document {expl['doc_id']}")
+        c("head", f"document {printable(expl['doc_id'])}")
         + (f" (dated {expl['doc_date']})" if expl["doc_date"] else " (no date)")
         + f", codebook {expl['codebook']}: {len(expl['sentences'])} "
           f"sentence{'s' if len(expl['sentences']) != 1 else ''}"

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from coder.codebook.inflect import forms as word_forms
 from coder.codebook.pattern import PatternError, parse
-from coder.errors import CodebookError, InputError, OutputError, Problem, UsageError
+from coder.errors import CodebookError, InputError, OutputError, Problem, UsageError, printable
 from coder.io.outputs import io_error, refuse_inputs, write_bytes
 from coder.reference import cameo
 from coder.text.tokens import words as token_words
@@ -61,7 +61,7 @@ class ReportLine:
 
     def __str__(self) -> str:
         kind = "skipped" if self.kind == "duplicate" else self.kind
-        return f"{self.path}:{self.line}: {kind}: {self.message}"
+        return printable(f"{self.path}:{self.line}: {kind}: {self.message}")
 
 
 @dataclass

@@ -10,6 +10,7 @@ import re
 import signal
 import sys
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import replace
 from typing import Self
@@ -18,7 +19,9 @@ from coder.engines.report import run_report, write_json
 from coder.errors import CoderError, OutputError, Problem, UsageError
 from coder.io.outputs import refuse_inputs, same_file, stdin_path
 from coder.io.readers import input_files
-from coder.pipeline import Report
+from coder.io.seen import SeenIds
+from coder.pipeline import Report, document_fields
+from coder.text.document import Document
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -67,6 +70,24 @@ def check_outputs(corpus: str, output: str | None, report_path: str | None, reje
     else:
         inputs = input_files(corpus, input_format)
     refuse_inputs(named, inputs)
+
+
+def unique_ids(items: Iterable, seen: SeenIds | None = None) -> Iterator:
+    """``items`` (documents and reader problems) with each document whose id
+    an earlier document had turned into an ``input-field`` problem: its
+    records would have the same event ids as the first's (an event id is a
+    hash of the document id and what the record says).  It is skipped, and
+    its fields go to the rejects, to give it its own id and run it again.
+    ``seen`` (a :class:`~coder.io.seen.SeenIds`, 16 bytes an id) may be
+    shared between calls."""
+    seen = SeenIds() if seen is None else seen
+    for item in items:
+        if isinstance(item, Document) and not seen.add(item.id):
+            yield Problem("input-field", f"'{item.id}' is the id of an earlier document: this one is skipped (its "
+                          "records would have the same event ids); give each document its own id",
+                          path=item.path or item.id, line=item.line, field="id", raw=document_fields(item))
+        else:
+            yield item
 
 
 def open_places(compiled, report: Report) -> None:

@@ -309,7 +309,7 @@ def read_range(source: Source, doc_date: str | None, max_bytes: int | None,
 
 def code_partition(task: dict) -> dict:
     """Code one partition into its part file; what it gave, for the client."""
-    from coder.engines.common import write_record
+    from coder.engines.common import unique_ids, write_record
 
     start = time.perf_counter()
     compiled, actors = _codebook(task["codebook"], task["codebook_sha256"], task["coder_version"])
@@ -317,7 +317,7 @@ def code_partition(task: dict) -> dict:
     o = task["options"]
     state = {"found": False, "stopped": False}
 
-    def items():
+    def items():  # an id seen twice in one partition is skipped as in a local run (not across partitions)
         for source in task["sources"]:
             if source.start is None:
                 yield from readers._read_file(source.path, source.rel, source.fmt, o["doc_date"],
@@ -329,7 +329,7 @@ def code_partition(task: dict) -> dict:
     rejected: list = []
     with open_writer(task["part_path"], o["format"], codebook=cb.name, codebook_version=cb.version,
                      excel_safe=o["excel_safe"], actors=actors) as writer:
-        for record in code_corpus(compiled, items(), report, max_doc_bytes=o["max_doc_bytes"],
+        for record in code_corpus(compiled, unique_ids(items()), report, max_doc_bytes=o["max_doc_bytes"],
                                   max_sentence_chars=o["max_sentence_chars"],
                                   on_skip=rejected.append if task["rejects"] else None,
                                   raise_errors=o["raise_errors"]):

@@ -23,6 +23,7 @@ from coder.engines.common import (
     check_outputs,
     codebook_digest,
     open_places,
+    unique_ids,
     write_record,
 )
 from coder.engines.parallel import Pool, check_jobs
@@ -193,9 +194,9 @@ def run(
                 "path": codebook,
                 "sha256": codebook_digest(cb, codebook),
             }
-            items = read_corpus(
+            items = unique_ids(read_corpus(
                 corpus, doc_date=doc_date, input_format=input_format, stdin=stdin, max_doc_bytes=max_doc_bytes
-            )
+            ))
             writer_options = dict(
                 codebook=cb.name,
                 codebook_version=cb.version,

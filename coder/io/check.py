@@ -46,6 +46,7 @@ from coder.io.formats import (
     validate_phoenix,
 )
 from coder.io.schema import events_xsd, validate_record
+from coder.io.seen import SeenIds
 
 FORMATS = ("csv", "xml", "jsonl", "acled", "phoenix")
 #: File suffix -> format (an ACLED file is a .csv: give ``acled`` for it).
@@ -94,6 +95,20 @@ def _record_problems(path: str, line: int, record: dict) -> list[Problem]:
     return [replace(p, path=path, line=line) for p in validate_record(record)]
 
 
+class _Ids:
+    """The ids of a file's records so far (16 bytes each: :class:`~coder.io.seen.SeenIds`):
+    an id given to two records is a problem of the second."""
+
+    def __init__(self, path: str, field: str):
+        self.path, self.field, self.seen = path, field, SeenIds()
+
+    def check(self, value, line: int) -> list[Problem]:
+        if isinstance(value, str) and value and not self.seen.add(value):
+            return [Problem("file-invalid", f"{value!r} is the {self.field} of an earlier record: ids must be "
+                            "unique (two documents with one id?)", path=self.path, line=line, field=self.field)]
+        return []
+
+
 # -- CSV ---------------------------------------------------------------------
 
 
@@ -116,6 +131,7 @@ def _decoded_lines(file: BinaryIO) -> Iterator[str]:
 
 def _check_csv(path: str, file: BinaryIO) -> list[Problem]:
     problems: list[Problem] = []
+    ids = _Ids(path, "event_id")
     reader = csv.reader(_decoded_lines(file), strict=True)
     start = 1  # physical line where the next row starts
     try:
@@ -131,6 +147,7 @@ def _check_csv(path: str, file: BinaryIO) -> list[Problem]:
                 record = {name: parse_value(name, cell)
                           for name, cell in zip(FIELDS, row, strict=False) if cell != ""}
                 problems.extend(_record_problems(path, start, record))
+                problems.extend(ids.check(record.get("event_id"), start))
             start = reader.line_num + 1
     except _Undecodable as exc:
         bad = exc.error.object[exc.error.start]
@@ -189,9 +206,11 @@ def _check_xml(path: str, file: BinaryIO) -> list[Problem]:
     problems, bad_events = [], set()
     if not schema.validate(tree):
         problems, bad_events = _xsd_problems(path, schema.error_log, events)
+    ids = _Ids(path, "event_id")
     for index, event in enumerate(events, 1):
         if index not in bad_events:
             problems.extend(_record_problems(path, _line(event), _event_dict(event)))
+        problems.extend(ids.check(event.findtext("event_id"), _line(event)))
     problems.sort(key=lambda p: p.line or 0)
     return problems
 
@@ -273,6 +292,7 @@ def _event_dict(event: etree._Element) -> dict:
 def _check_acled(path: str, file: BinaryIO) -> list[Problem]:
     """An ACLED CSV file: the header of :data:`ACLED_COLUMNS`, then rows."""
     problems: list[Problem] = []
+    ids = _Ids(path, "event_id_cnty")
     reader = csv.reader(_decoded_lines(file), strict=True)
     start = 1
     width = len(ACLED_COLUMNS)
@@ -288,6 +308,7 @@ def _check_acled(path: str, file: BinaryIO) -> list[Problem]:
             else:
                 typed = parse_cells(row, ACLED_COLUMNS, ACLED_INTEGERS, ACLED_NUMBERS)
                 problems.extend(_record_problems_of(path, start, validate_acled(typed)))
+                problems.extend(ids.check(typed.get("event_id_cnty"), start))
             start = reader.line_num + 1
     except _Undecodable as exc:
         problems.append(_undecodable(path, exc))
@@ -301,6 +322,7 @@ def _check_acled(path: str, file: BinaryIO) -> list[Problem]:
 def _check_phoenix(path: str, file: BinaryIO) -> list[Problem]:
     """A Phoenix file: no header, one row of 26 tab-separated cells a line."""
     problems: list[Problem] = []
+    ids = _Ids(path, "EventID")
     width = len(PHOENIX_COLUMNS)
     number = 0
     try:
@@ -317,6 +339,7 @@ def _check_phoenix(path: str, file: BinaryIO) -> list[Problem]:
                 continue
             typed = parse_cells(row, PHOENIX_COLUMNS, PHOENIX_INTEGERS, PHOENIX_NUMBERS)
             problems.extend(_record_problems_of(path, number, validate_phoenix(typed)))
+            problems.extend(ids.check(typed.get("EventID"), number))
     except _Undecodable as exc:
         problems.append(_undecodable(path, exc))
     return problems
@@ -339,19 +362,20 @@ def _check_jsonl(path: str, file: BinaryIO) -> list[Problem]:
     """A JSONL file: one object a line holding every record field (empty text
     ``""``, empty number ``null``), checked against the event schema."""
     problems: list[Problem] = []
+    ids = _Ids(path, "event_id")
     try:
         for number, line in enumerate(_decoded_lines(file), 1):
             if number == 1 and line.startswith("\ufeff"):
                 problems.append(_problem(path, "file starts with a byte order mark (BOM); "
                                                "write UTF-8 without one", line=1))
                 line = line[1:]
-            problems.extend(_jsonl_line_problems(path, number, line))
+            problems.extend(_jsonl_line_problems(path, number, line, ids))
     except _Undecodable as exc:
         problems.append(_undecodable(path, exc))
     return problems
 
 
-def _jsonl_line_problems(path: str, number: int, line: str) -> list[Problem]:
+def _jsonl_line_problems(path: str, number: int, line: str, ids: _Ids | None = None) -> list[Problem]:
     if not line.strip():
         return [_problem(path, "empty line: expected a JSON object", line=number)]
     try:
@@ -390,6 +414,8 @@ def _jsonl_line_problems(path: str, number: int, line: str) -> list[Problem]:
                                        'written, an empty one as "" or null)'))
     told = {p.field for p in problems} | set(missing)  # not again as a consequence
     problems.extend(p for p in _record_problems(path, number, record) if p.field not in told)
+    if ids is not None:
+        problems.extend(ids.check(obj.get("event_id"), number))
     order = {name: i for i, name in enumerate(FIELDS)}
     problems.sort(key=lambda p: order.get(p.field, len(FIELDS)))
     return problems

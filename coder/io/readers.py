@@ -503,46 +503,74 @@ def _json_document(text: str, path: str, line: int, default_id: str, doc_date):
 def _read_csv(f: BinaryIO, head: bytes, path: str, rel: str, doc_date):
     """Yield one document (or problem) per data row of a CSV file with a header row.
 
-    The csv module reads from :func:`_csv_lines`, which hands it one physical
+    The csv module reads from :class:`_CsvLines`, which hands it one physical
     line at a time, so after each row ``reader.line_num`` is the row's last
     line and the row started on the line after the previous row's last.
     Lines that are not UTF-8 are passed on with replacement characters and
     their row is reported instead of read.  Rows of blank cells are skipped.
+
+    Quotes are read strictly: a quoted cell that ends before its cell does
+    (``"a"b``, or a quote opened and never closed, whose cell then swallows
+    the next rows up to the next quote) makes its row one problem, and the
+    reading goes on after it; a quote never closed before the end of the
+    file is one problem for the rest of the file.  (A lenient reader, as
+    the csv module is by default, merged the rows into one document without
+    a word.)
     """
     bad: list[Problem] = []
-    reader = csv.reader(_csv_lines(f, head, path, bad))
+    lines = _CsvLines(f, head, path, bad)
+    reader = csv.reader(lines, strict=True)
     header: list[str] | None = None
     found = False
     end = 0
-    try:
-        for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
             start, end = end + 1, reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if bad:
-                yield bad[0]
-                bad.clear()
-                found = True
-                if header is None:  # cannot tell the columns
-                    return
-            elif header is None:
-                header = [cell.strip() for cell in row]
-                if "text" not in header:
-                    yield Problem("input-field", "column is required", path=path,
-                                  line=start, field="text")
-                    return
-            elif len(row) != len(header):
-                found = True
-                yield Problem("input-csv", f"row has {_cells(len(row))}, header has "
-                              f"{len(header)}", path=path, line=start, raw=row)
-            else:
-                found = True
-                fields = {k: v for k, v in zip(header, row, strict=False) if k == "text" or v.strip()}
-                yield _document(fields, path, start, f"{rel}:{start}", doc_date)
-    except csv.Error as e:  # e.g. a field over csv.field_size_limit()
-        yield Problem("input-csv", f"cannot read the row: {e}; the rest of the file "
-                      "is skipped", path=path, line=end + 1)
-        return
+            raw, size = lines.take()
+            found = True
+            if size > _CSV_FIELD_LIMIT:  # a cell over csv.field_size_limit(): an unterminated quote, surely
+                yield Problem("input-csv", f"cannot read the row: {e}; the rest of the file is skipped",
+                              path=path, line=start)
+                return
+            if lines.ended:
+                yield Problem("input-csv", f"a quote opened in the row on line {start} is not closed before the "
+                              f"end of the file: the rest of the file (lines {start}-{end}) is skipped",
+                              path=path, line=start, raw=raw)
+                return
+            yield Problem("input-csv", "a quoted cell ends before its cell does (a stray quote, or one not "
+                          f"closed): the row is skipped (lines {start}-{end})", path=path, line=start, raw=raw)
+            bad.clear()
+            if header is None:  # cannot tell the columns
+                return
+            continue
+        lines.take()
+        start, end = end + 1, reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if bad:
+            yield bad[0]
+            bad.clear()
+            found = True
+            if header is None:  # cannot tell the columns
+                return
+        elif header is None:
+            header = [cell.strip() for cell in row]
+            if "text" not in header:
+                yield Problem("input-field", "column is required", path=path,
+                              line=start, field="text")
+                return
+        elif len(row) != len(header):
+            found = True
+            yield Problem("input-csv", f"row has {_cells(len(row))}, header has "
+                          f"{len(header)}", path=path, line=start, raw=row)
+        else:
+            found = True
+            fields = {k: v for k, v in zip(header, row, strict=False) if k == "text" or v.strip()}
+            yield _document(fields, path, start, f"{rel}:{start}", doc_date)
     if not found:
         yield Problem("input-empty", "no documents in file", path=path)
 
@@ -552,20 +580,47 @@ def _cells(n: int) -> str:
     return f"{n} cell" if n == 1 else f"{n} cells"
 
 
-def _csv_lines(f: BinaryIO, head: bytes, path: str, bad: list[Problem]) -> Iterator[str]:
-    """The physical lines of a CSV file, decoded one by one.
+class _CsvLines:
+    """The physical lines of a CSV file, decoded one by one, for the csv module.
 
     Lines end at "\\n", "\\r\\n" or "\\r", as for ``open(newline="")``.  A line
     that is not UTF-8 is appended to ``bad`` as a problem and decoded with
-    replacement characters.
+    replacement characters.  The lines handed out since the last
+    :meth:`take` are kept (the text of a row the csv module refuses, for the
+    rejects file), with their size; ``ended`` says the file has no more.
     """
-    pieces = (piece for raw in _lines(head, f) for piece in raw.splitlines(keepends=True))
-    for n, raw, offset in _numbered(pieces):
-        text = _decode(raw, path, n, offset)
+
+    def __init__(self, f: BinaryIO, head: bytes, path: str, bad: list[Problem]):
+        pieces = (piece for raw in _lines(head, f) for piece in raw.splitlines(keepends=True))
+        self.numbered = _numbered(pieces)
+        self.path, self.bad = path, bad
+        self.row: list[str] = []
+        self.size = 0
+        self.ended = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        try:
+            n, raw, offset = next(self.numbered)
+        except StopIteration:
+            self.ended = True
+            raise
+        text = _decode(raw, self.path, n, offset)
         if isinstance(text, Problem):
-            bad.append(text)
+            self.bad.append(text)
             text = raw.decode("utf-8", "replace")
-        yield text
+        if self.size <= _CSV_FIELD_LIMIT:  # beyond, the row is refused anyway
+            self.row.append(text)
+        self.size += len(text)
+        return text
+
+    def take(self) -> tuple[str, int]:
+        """The text of the lines since the last call, and its size; forget them."""
+        row, size = "".join(self.row), self.size
+        self.row, self.size = [], 0
+        return row, size
 
 
 # -- helpers

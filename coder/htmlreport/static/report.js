@@ -406,7 +406,8 @@
         cd.push(D.bins[b]); text.push(binLabel(D.bins[b]));
       });
       if (!x.length) continue;
-      traces.push({type: "bar", name: D.types[t], x: x, y: y, width: w, customdata: cd,
+      // plotly reads a trace name as HTML-like text: an event type is text
+      traces.push({type: "bar", name: esc(D.types[t]), x: x, y: y, width: w, customdata: cd,
         hovertext: text, hovertemplate: "%{hovertext}: %{y} " + esc(D.types[t]) + "<extra></extra>",
         marker: {color: D.colours[t]}});
     }
