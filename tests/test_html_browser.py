@@ -359,7 +359,7 @@ def test_an_empty_events_file_gives_an_empty_page_without_errors(open_page, tmp_
     assert page.js("document.querySelector('#record-rows td.empty').textContent") == "No record matches."
 
 
-# -- issue 19: the legend escapes event types
+# -- issue 19: the legend escapes event types; whole ticks; every column in view
 
 
 def _report_of(tmp_path, records, name="r"):
@@ -390,3 +390,31 @@ def test_an_event_type_cannot_plant_a_link_in_the_timeline_legend(samples, open_
     assert page.js("document.querySelectorAll('#timeline a').length") == 0
     legend = page.js("[...document.querySelectorAll('#timeline .legend text.legendtext')].map(t => t.textContent)")
     assert planted in legend
+
+
+def test_the_timeline_counts_in_whole_events(samples, open_page, tmp_path):
+    """One or two events a day gave ticks at 0.5 on the y axis."""
+    rows = _sample_rows(samples)
+    for k, r in enumerate(rows):
+        r["event_date"], r["time_precision"] = f"2017-11-{1 + k // 2:02d}", 1
+    page = open_page(_report_of(tmp_path, rows))
+    ticks = page.js("[...document.querySelectorAll('#timeline .ytick text')].map(t => t.textContent)")
+    assert ticks and all(t.replace(",", "").isdigit() for t in ticks), ticks
+    assert len(set(ticks)) == len(ticks)
+
+
+def test_the_share_column_is_in_view_at_1400_px(samples, open_page, tmp_path):
+    """Long rule ids pushed the rules table's "share" column out of its
+    panel at 1,400 pixels (it needed scrolling sideways)."""
+    rows = _sample_rows(samples)
+    for k, r in enumerate(rows):
+        r["rule_id"] = f"consolidation.reinforce_positions_around_the_town_variant_{k % 4}"
+    page = open_page(_report_of(tmp_path, rows), width=1400, height=900)
+    box, share = page.js("""() => {
+        const table = document.getElementById('table-rules'), box = table.parentElement.getBoundingClientRect();
+        const share = table.querySelector('thead th:last-child').getBoundingClientRect();
+        return [[box.left, box.right], [share.left, share.right]];
+    }""")
+    assert box[0] <= share[0] and share[1] <= box[1] + 0.5, (box, share)
+    assert page.js("(() => { const d = document.getElementById('table-rules').parentElement;"
+                   " return d.scrollWidth <= d.clientWidth; })()")
