@@ -336,7 +336,7 @@ def explain(
     import json
 
     from coder.authoring.explain import explain_document, find_document, render
-    from coder.codebook.load import check_codebook_file
+    from coder.codebook.files import check_codebook_file
     from coder.engines.common import check_doc_date
     from coder.match.cache import load_compiled
     from coder.text.document import Document

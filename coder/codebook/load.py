@@ -17,6 +17,7 @@ import jsonschema
 
 from coder.codebook import yamlpos
 from coder.codebook.checks import Context, field_name, run_checks
+from coder.codebook.files import MAX_CODEBOOK_BYTES, codebook_file_problem
 from coder.codebook.model import (
     Actor,
     Alias,
@@ -36,12 +37,6 @@ from coder.codebook.model import (
 from coder.errors import CodebookError, Problem
 
 DEFAULT_CODEBOOK = "default.yaml"
-
-#: Largest codebook file read (a Phoenix-sized dictionary of 300,000 actors is
-#: about 35 MB); a bigger file, or one that is not a regular file (a device
-#: such as /dev/zero, a FIFO), is refused before a byte is read.
-MAX_CODEBOOK_BYTES = 64 << 20
-
 
 def default_codebook_path() -> str:
     """Path of the codebook shipped with coder."""
@@ -307,37 +302,6 @@ def _build(data: dict, path: str, pos: yamlpos.Positions, digest: str) -> Codebo
         sha256=digest,
         positions=pos,
     )
-
-
-def codebook_file_problem(path: str | Path | None) -> Problem | None:
-    """Why the codebook file at ``path`` must not be read (None: read it, or
-    let the reading say why not): it is not a regular file (a device such as
-    /dev/zero, a FIFO, a directory), or it is larger than
-    :data:`MAX_CODEBOOK_BYTES`."""
-    import stat
-
-    path = str(path) if path is not None else default_codebook_path()
-    try:
-        st = Path(path).stat()
-    except OSError:
-        return None  # the reader says what is wrong
-    if stat.S_ISDIR(st.st_mode):
-        return Problem("codebook-io", "cannot open codebook: it is a directory", path)
-    if not stat.S_ISREG(st.st_mode):
-        return Problem("codebook-io", "cannot open codebook: not a regular file (a device, FIFO or socket)", path)
-    if st.st_size > MAX_CODEBOOK_BYTES:
-        return Problem("yaml-limit", f"the codebook is {st.st_size:,} bytes, more than the {MAX_CODEBOOK_BYTES:,} a "
-                       "codebook may have", path)
-    return None
-
-
-def check_codebook_file(path: str | Path | None) -> None:
-    """Raise :class:`CodebookError` if the codebook file must not be read
-    (:func:`codebook_file_problem`); callers that read it themselves before
-    loading it (the compiled-codebook cache) call this first."""
-    problem = codebook_file_problem(path)
-    if problem is not None:
-        raise CodebookError(problem)
 
 
 def _raw_patterns(data) -> list[tuple[tuple, str, bool]]:

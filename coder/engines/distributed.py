@@ -46,7 +46,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from coder.codebook.load import check_codebook_file
+from coder.codebook.files import check_codebook_file
 from coder.engines.common import Outcome, check_outputs, open_places, write_ending
 from coder.engines.report import open_rejects, reject_entry
 from coder.errors import CoderError, Problem, UsageError

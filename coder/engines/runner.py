@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from coder.codebook.load import check_codebook_file
+from coder.codebook.files import check_codebook_file
 from coder.engines.common import (
     DEFAULT_MAX_DOC_BYTES,
     DEFAULT_MAX_SENTENCE_CHARS,
