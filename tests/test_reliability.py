@@ -568,7 +568,7 @@ def test_excel_safe_neutralises_formulas_and_keeps_numbers(code):
     r.actor2 = "-2+3"
     r.matched_text = "\tx"
     r.admin1 = "\rx"
-    assert validate_record(r.to_dict()) == []
+    assert validate_record(r.non_empty()) == []
     safe = _csv_rows([r], excel_safe=True)[0]
     assert safe["doc_id"] == '\'=HYPERLINK("http://x")'
     assert (safe["sentence"][:3], safe["source"], safe["actor1"], safe["actor2"]) == (
@@ -700,7 +700,7 @@ def test_property_a_corpus_never_fails_and_every_record_is_valid(compiled, tmp_p
     assert report.documents_read == len(docs)
     most = max(len(split_sentences(clean_text(t))) for _, t, _ in docs)
     for r in records:
-        assert validate_record(r.to_dict()) == []
+        assert validate_record(r.non_empty()) == []
         assert 1 <= r.sentence_index <= most
         assert r.matched_text and r.matched_text in r.sentence
         "".join(r.to_row()).encode("utf-8")
@@ -743,7 +743,7 @@ def test_property_any_bytes_are_read_or_refused_never_crash(compiled, tmp_path_f
     )
     json.dumps(rejects)
     for r in records:
-        assert validate_record(r.to_dict()) == []
+        assert validate_record(r.non_empty()) == []
 
 
 @FAST
@@ -756,4 +756,4 @@ def test_property_any_bytes_are_read_or_refused_never_crash(compiled, tmp_path_f
 def test_property_dates_are_never_after_the_document_date(code, date, when):
     for r in code(f"Iraqi forces captured Rawa {when}.", str(date)):
         assert r.event_date <= str(date)[: len(r.event_date)] or r.event_date[:7] <= str(date)[:7]
-        assert validate_record(r.to_dict()) == []
+        assert validate_record(r.non_empty()) == []

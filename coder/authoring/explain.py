@@ -89,7 +89,7 @@ def explain_document(compiled: Compiled, doc: Document) -> dict:
                 "mentions": [_mention(m) for m in t.mentions],
                 "dates": [{"text": _span_text(t, d.span), "value": d.value, "precision": d.precision} for d in t.dates],
                 "candidates": [_candidate(t, c) for c in t.candidates],
-                "records": [r.to_dict() for r in t.records],
+                "records": [r.non_empty() for r in t.records],
                 "merged_into": [
                     {"rule_id": d.rule_id, "matched_text": d.matched, "event_id": r.event_id} for d, r in t.merged
                 ],
@@ -100,7 +100,7 @@ def explain_document(compiled: Compiled, doc: Document) -> dict:
         "doc_date": doc.date,
         "codebook": compiled.codebook.name,
         "sentences": sentences,
-        "records": [r.to_dict() for r in records],
+        "records": [r.non_empty() for r in records],
     }
 
 

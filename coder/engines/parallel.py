@@ -158,7 +158,7 @@ def checked(records: list[Record], report: Report) -> list[Record]:
 
     kept = []
     for record in records:
-        problems = validate_record(record.to_dict())
+        problems = validate_record(record.non_empty())
         if not problems:
             kept.append(record)
             continue

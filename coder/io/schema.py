@@ -303,7 +303,8 @@ def _fast(name: str):
 
 
 def validate_record(record_dict: dict) -> list[Problem]:
-    """Check one record (typed dict form) against the event schema, and what
+    """Check one record (typed dict form of the fields that hold a value:
+    :meth:`Record.non_empty`) against the event schema, and what
     a schema cannot say (:func:`facts`): a real date, a country code of the
     ISO 3166 list, a country named as its code says.
 

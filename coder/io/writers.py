@@ -94,7 +94,7 @@ class Writer:
         ``record-invalid``) if it breaks the schema; nothing is written then.
         """
         if self.validate:
-            problems = validate_record(record.to_dict())
+            problems = validate_record(record.non_empty())
             if problems:
                 raise OutputError([replace(p, path=self.path) for p in problems])
         try:
