@@ -71,7 +71,10 @@ def _fail(exc: CoderError, debug: bool) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"coder {__version__}")
+        from coder.codebook.files import shipped_codebook
+
+        name, version, _ = shipped_codebook()  # versioned apart from coder: say both
+        typer.echo(f"coder {__version__} (shipped codebook {name} {version})")
         raise typer.Exit()
 
 

@@ -75,6 +75,11 @@ EXPECTED = {
         "(undefined-reference)",
     ],
     "bad_cameo.yaml": ["bad_cameo.yaml:6:12: error: '1999' is not a CAMEO event code (bad-cameo)"],
+    "codebook_name.yaml": [
+        "codebook_name.yaml:2:11: warning: this codebook calls itself 'default' 0.2.0, as the shipped codebook does, "
+        "but it is not the shipped codebook: records and reports could not be told apart; give it a name and "
+        'version of its own (codebook: mine, version: "1") (codebook-name)'
+    ],
     "costly_rule.yaml": [
         "costly_rule.yaml:26:14: warning: rule 'capture.active' has 4 gaps ('...'), each skipping up to 12 words: on "
         "a long sentence it can try 28,561 ways from each trigger, more than the matcher's 5,000, and such sentences "

@@ -48,3 +48,35 @@ def check_codebook_file(path: str | Path | None) -> None:
     problem = codebook_file_problem(path)
     if problem is not None:
         raise CodebookError(problem)
+
+
+def _shipped_path() -> str:
+    from importlib.resources import files
+
+    return str(files("coder") / "codebooks" / "default.yaml")
+
+
+def shipped_codebook() -> tuple[str, str, str]:
+    """(name, version, SHA-256) of the codebook shipped with coder, read from
+    its first lines (no YAML parser: ``coder --version`` says them)."""
+    import hashlib
+    import re
+
+    raw = Path(_shipped_path()).read_bytes()
+    head = raw[:4096].decode("utf-8", "replace")
+    name = re.search(r"(?m)^codebook:\s*[\"']?([^\"'\s#]+)", head)
+    version = re.search(r"(?m)^version:\s*[\"']?([^\"'\s#]+)", head)
+    return (name[1] if name else "default", version[1] if version else "?", hashlib.sha256(raw).hexdigest())
+
+
+def copy_of_shipped_note(name: str, version: str, digest: str, path: str | None) -> str | None:
+    """What to say when a codebook other than the shipped one calls itself
+    by the shipped codebook's name (a copy that was edited and kept its name
+    and version): its output could not be told from the shipped one's.
+    None when it is the shipped codebook, or has a name of its own."""
+    shipped_name, _shipped_version, shipped_digest = shipped_codebook()
+    if name != shipped_name or not digest or digest == shipped_digest:
+        return None
+    return (f"this codebook calls itself '{name}' {version}, as the shipped codebook does, but it is not the "
+            "shipped codebook: records and reports could not be told apart; give it a name and version of its "
+            f"own (codebook: mine, version: \"1\")")

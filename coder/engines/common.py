@@ -90,6 +90,17 @@ def unique_ids(items: Iterable, seen: SeenIds | None = None) -> Iterator:
             yield item
 
 
+def note_copy_of_shipped(cb, path: str | None, report: Report) -> None:
+    """A note (``codebook-name``) when the codebook is an edited copy of the
+    shipped one that kept its name: its output would pass for the shipped
+    codebook's."""
+    from coder.codebook.files import copy_of_shipped_note
+
+    note = copy_of_shipped_note(cb.name, cb.version, getattr(cb, "sha256", ""), path)
+    if note:
+        report.notes.append(Problem("codebook-name", note, path=path, field="codebook"))
+
+
 def open_places(compiled, report: Report) -> None:
     """Open the codebook's gazetteer (if it has one) before coding: once, so
     that a gazetteer that cannot be opened stops the run at once (``gazetteer``,

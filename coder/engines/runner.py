@@ -22,6 +22,7 @@ from coder.engines.common import (
     check_limit,
     check_outputs,
     codebook_digest,
+    note_copy_of_shipped,
     open_places,
     unique_ids,
     write_record,
@@ -188,6 +189,7 @@ def run(
             compiled = load_compiled(codebook)
             cb = compiled.codebook
             open_places(compiled, report)
+            note_copy_of_shipped(cb, codebook, report)
             codebook_info = {
                 "name": cb.name,
                 "version": cb.version,

@@ -15,6 +15,7 @@ from functools import cached_property
 
 from coder.authoring.checks import (
     broad_rule,
+    codebook_name,
     common_word_alias,
     costly_rule,
     example_coverage,
@@ -24,7 +25,8 @@ from coder.authoring.checks import (
 from coder.codebook.checks import Context
 
 #: Every lint-only check, in the order they run.
-CHECKS = (common_word_alias, example_coverage, example_no_match, shadowed_rule, broad_rule, costly_rule)
+CHECKS = (common_word_alias, example_coverage, example_no_match, shadowed_rule, broad_rule, costly_rule,
+          codebook_name)
 
 
 @dataclass
