@@ -99,7 +99,7 @@ CATALOGUE: dict[str, str] = {
                  "pattern, document id not in the corpus or repeated)",
     # usage
     "usage": "a command-line option has a wrong value",
-    "missing-dependency": "a command needs an optional library that is not installed (the message says how to install "
+    "missing-dependency": "a command needs a library that is not installed (the message says how to install "
                           "it)",
 }
 

@@ -31,7 +31,7 @@ CHROMIUM = chromium()
 
 pytestmark = [
     pytest.mark.skipif(missing_requirements() != [],
-                       reason="the report extra is not installed: pip install -e '.[report]'"),
+                       reason="the report's libraries are not installed: pip install -e ."),
     pytest.mark.skipif(CHROMIUM is None, reason="no Chromium binary found (apt-get install chromium, "
                                                  "or set CODER_CHROMIUM to one)"),
 ]

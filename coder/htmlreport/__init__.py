@@ -8,8 +8,9 @@ opens from disk with no server, and a Content-Security-Policy in the page
 forbids every request, so nothing is fetched even by mistake.
 
 The page is made with Jinja2 from ``templates/report.html.j2``.  These three
-libraries are the ``report`` extra (``pip install 'coder[report]'``);
-:func:`build_report` says so in one line when one is missing.
+libraries come with coder (its default install); :func:`build_report` says
+in one line which is missing if one was removed (or coder was installed with
+``--no-deps``).
 
 docs/report.md describes the page.
 """
@@ -30,7 +31,7 @@ from coder.version import __version__
 
 #: pip name -> module name of what the report needs beyond coder's core.
 REQUIREMENTS = {"jinja2": "jinja2", "plotly": "plotly", "countryinfo": "countryinfo"}
-INSTALL_HINT = "pip install 'coder[report]' (in a clone: pip install -e '.[report]')"
+INSTALL_HINT = "they come with coder: pip install jinja2 plotly countryinfo (or install coder again, without --no-deps)"
 
 
 @dataclass
