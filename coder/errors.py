@@ -60,6 +60,7 @@ CATALOGUE: dict[str, str] = {
     "broad-rule": "a rule would match almost every sentence",
     "costly-rule": "a rule has so many '...' gaps that long sentences are matched only in part",
     "gazetteer": "the GeoNames gazetteer cannot be built or opened",
+    "gazetteer-place": "a place with 'gazetteer: true' is not a place of the gazetteer",
     "codebook-name": "a codebook that is not the shipped one calls itself by the shipped codebook's name (a note; a "
                      "lint warning)",
     "cache-unwritable": "the cache directory cannot be written (or there is no home directory): the gazetteer was "

@@ -133,6 +133,28 @@ def _dates(sentence: Sentence, tokens: list[Token], doc_date: dt.date | None) ->
     return out
 
 
+def fill_gazetteer_places(compiled: Compiled) -> None:
+    """Fill the codebook's ``gazetteer: true`` places from the gazetteer, once
+    (:mod:`coder.gazetteer.places`); raise :class:`CodebookError` for one it
+    does not know."""
+    from coder.gazetteer.places import fill_places, needs_filling
+
+    cb = compiled.codebook
+    if not needs_filling(cb):
+        return
+    gazetteer = compiled.gazetteer()  # the codebook's, when it uses one
+    if gazetteer is None:
+        from coder.gazetteer import GazetteerError, open_gazetteer
+
+        try:
+            gazetteer = open_gazetteer()
+        except GazetteerError as exc:
+            raise CodebookError(Problem("gazetteer", str(exc), cb.path, field="places")) from None
+    problems = fill_places(cb, gazetteer)
+    if problems:
+        raise CodebookError(problems)
+
+
 def code_document(compiled: Compiled, doc: Document, *, trace: list | None = None,
                   max_sentence_chars: int | None = None,
                   too_long: list[int] | None = None,
@@ -145,6 +167,7 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
     (:data:`coder.match.engine.SENTENCE_STEPS_PER_TOKEN`: matches may be
     missing) has its index appended to ``cut_short``.
     """
+    fill_gazetteer_places(compiled)
     doc_date = dt.date.fromisoformat(doc.date) if doc.date else None
     memory = _LazyMemory(compiled)
     drafts: list[Draft] = []

@@ -468,3 +468,77 @@ def test_a_gazetteer_that_cannot_be_built_stops_the_run_once(tmp_path, monkeypat
         f"error: {default_codebook_path()}: settings.gazetteer: the cache directory {tmp_path / 'file' / 'cache'} "
         "cannot be written (Not a directory), and no temporary directory can be made either (No space left on "
         "device): set CODER_CACHE_DIR to a directory you can write\n")
+
+
+# -- places that take what they lack from the gazetteer (issue 19, item 17)
+
+
+def _codebook_with_places(tmp_path, entries: str):
+    from pathlib import Path
+
+    from coder.codebook import default_codebook_path
+
+    text = Path(default_codebook_path()).read_text().replace("codebook: default", "codebook: mine", 1)
+    head, rest = text.split("\nplaces:\n")
+    path = tmp_path / "mine.yaml"
+    path.write_text(head + "\nplaces:\n" + entries + rest)
+    return path
+
+
+def _coded(path, text, date="2024-01-10"):
+    from coder.codebook import load_codebook
+    from coder.match.compile import compile_codebook
+    from coder.pipeline import code_document
+    from coder.text.document import Document
+
+    records, _ = code_document(compile_codebook(load_codebook(path)), Document("d", text, date))
+    return records
+
+
+def test_a_place_entry_can_just_add_a_name_to_a_gazetteer_place(tmp_path, gazetteer_built):
+    """The user copied coordinates, admin1 and iso3 by hand to add the
+    spelling Kyaukphyu to the gazetteer's Kyaukpyu."""
+    path = _codebook_with_places(tmp_path, "  - name: Kyaukpyu\n    aliases: [Kyaukphyu]\n    gazetteer: true\n")
+    [record] = _coded(path, "Myanmar troops captured Kyaukphyu on Monday.")
+    assert (record.location, record.admin1, record.country, record.iso3, record.latitude, record.longitude,
+            record.geo_precision) == ("Kyaukpyu", "Rakhine", "Myanmar", "MMR", 19.42793, 93.55134, 1)
+
+
+def test_a_gazetteer_place_takes_only_what_its_entry_lacks_and_iso3_picks_the_country(tmp_path, gazetteer_built):
+    path = _codebook_with_places(
+        tmp_path, "  - name: Tripoli\n    aliases: [Trablos]\n    gazetteer: true\n    iso3: LBN\n"
+                  "    latitude: 34.4\n    longitude: 35.8\n")
+    [record] = _coded(path, "Rival militias clashed in Trablos on Saturday.", "2023-08-14")
+    assert (record.location, record.country, record.iso3, record.latitude, record.longitude) == (
+        "Tripoli", "Lebanon", "LBN", 34.4, 35.8)
+
+
+def test_a_gazetteer_place_the_gazetteer_does_not_know_is_one_codebook_error(tmp_path, gazetteer_built):
+    from typer.testing import CliRunner
+
+    from coder.authoring.lint import lint_codebook
+    from coder.cli import app
+
+    path = _codebook_with_places(tmp_path, "  - name: Kyaukphyuu\n    gazetteer: true\n")
+    line = path.read_text().splitlines().index("  - name: Kyaukphyuu") + 1
+    message = ("'Kyaukphyuu' is not a place of the gazetteer (nearest: Kyaukpyu): a place with 'gazetteer: true' "
+               "must be one")
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "mine.yaml"), "-c", str(path), "-j", "1",
+                                      "--input-format", "txt"])
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {path}:{line}:11: places[0].name: {message}\n"
+    assert [str(f) for f in lint_codebook(path)] == [f"{path}:{line}:11: error: {message} (gazetteer-place)"]
+
+
+def test_a_place_without_the_gazetteer_still_needs_its_geo_precision(tmp_path):
+    from coder.codebook import load_codebook
+    from coder.errors import CodebookError
+
+    path = _codebook_with_places(tmp_path, "  - name: Nowhere\n    iso3: MMR\n")
+    with pytest.raises(CodebookError) as info:
+        load_codebook(path)
+    line = path.read_text().splitlines().index("  - name: Nowhere") + 1
+    assert [str(p).split(": ", 1)[1] for p in info.value.problems] == [
+        "places[0]: missing required key 'geo_precision'",
+        "places[0].iso3: 'country' is required when 'iso3' is given"]
+    assert [p.line for p in info.value.problems] == [line, line + 1]

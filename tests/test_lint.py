@@ -75,6 +75,10 @@ EXPECTED = {
         "(undefined-reference)",
     ],
     "bad_cameo.yaml": ["bad_cameo.yaml:6:12: error: '1999' is not a CAMEO event code (bad-cameo)"],
+    "gazetteer_place.yaml": [
+        "gazetteer_place.yaml:19:11: error: 'Kyaukphyuu' is not a place of the gazetteer (nearest: Kyaukpyu): a "
+        "place with 'gazetteer: true' must be one (gazetteer-place)"
+    ],
     "codebook_name.yaml": [
         "codebook_name.yaml:2:11: warning: this codebook calls itself 'default' 0.2.0, as the shipped codebook does, "
         "but it is not the shipped codebook: records and reports could not be told apart; give it a name and "

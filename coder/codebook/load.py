@@ -223,14 +223,15 @@ def _build(data: dict, path: str, pos: yamlpos.Positions, digest: str) -> Codebo
     places = [
         Place(
             p["name"],
-            p["geo_precision"],
+            p.get("geo_precision", 0),  # 0: a gazetteer place's, taken from the gazetteer
             _aliases(p.get("aliases", [])),
-            p.get("kind", "town"),
+            p.get("kind", "" if p.get("gazetteer") else "town"),
             p.get("country", ""),
             p.get("iso3", ""),
             p.get("admin1", ""),
             p.get("latitude"),
             p.get("longitude"),
+            bool(p.get("gazetteer", False)),
         )
         for p in data.get("places", [])
     ]

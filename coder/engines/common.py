@@ -121,6 +121,9 @@ def open_places(compiled, report: Report) -> None:
     note = getattr(gazetteer, "note", None)
     if note:
         report.notes.append(Problem("cache-unwritable", note))
+    from coder.pipeline import fill_gazetteer_places
+
+    fill_gazetteer_places(compiled)  # a place the gazetteer does not know stops the run here
 
 
 def codebook_digest(cb, path: str | None) -> str:

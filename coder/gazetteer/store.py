@@ -154,6 +154,36 @@ class Gazetteer:
                 self._names.popitem(last=False)
         return places
 
+    def nearest(self, name: str, n: int = 3, cutoff: float = 0.75) -> list[str]:
+        """The spellings the gazetteer knows closest to ``name`` (which it does
+        not know), best first, each with the place it names when that is
+        written otherwise: "Kyaukphyu" -> ["Kyaukpyu"], "Aleppoo" -> ["Aleppo
+        (Ḩalab, SYR)"].  Looked for among the names that start as ``name``
+        does (its first two letters), so a slip in the first letters is not
+        found."""
+        import difflib
+
+        key = normalize_name(name)
+        if len(key) < 3:
+            return []
+        prefix = key[:2]
+        rows = self._query("SELECT DISTINCT key FROM name WHERE key >= ? AND key < ?",
+                           (prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)))
+        keys = difflib.get_close_matches(key, [r[0] for r in rows if r[0] != key], n=4 * n, cutoff=cutoff)
+        out: list[str] = []
+        places_shown: set = set()
+        for k in keys:
+            places = self._lookup_key(k)
+            if not places or places[0] in places_shown:
+                continue  # one spelling a place: the closest
+            place = places[0]
+            places_shown.add(place)
+            spelling = place.name if normalize_name(place.name) == k else " ".join(w.capitalize() for w in k.split())
+            out.append(spelling if spelling == place.name else f"{spelling} ({place.name}, {place.iso3})")
+            if len(out) == n:
+                break
+        return out
+
     def country(self, iso3: str) -> GeoPlace:
         """The country-level record of ``iso3`` (KeyError if there is none)."""
         rows = self._query(f"SELECT {_COLUMNS} FROM place WHERE kind = 'country' AND iso3 = ?",

@@ -20,13 +20,15 @@ from coder.authoring.checks import (
     costly_rule,
     example_coverage,
     example_no_match,
+    gazetteer_place,
     shadowed_rule,
 )
 from coder.codebook.checks import Context
 
-#: Every lint-only check, in the order they run.
-CHECKS = (common_word_alias, example_coverage, example_no_match, shadowed_rule, broad_rule, costly_rule,
-          codebook_name)
+#: Every lint-only check, in the order they run (gazetteer_place first: the
+#: checks that code the examples need the places it fills).
+CHECKS = (gazetteer_place, common_word_alias, example_coverage, example_no_match, shadowed_rule, broad_rule,
+          costly_rule, codebook_name)
 
 
 @dataclass
