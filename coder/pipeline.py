@@ -42,6 +42,7 @@ class SentenceTrace:
     candidates: list[Candidate] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
     merged: list[tuple[Draft, Record]] = field(default_factory=list)  # drafts folded into a record
+    drafts: list[tuple[Draft, Record]] = field(default_factory=list)  # the draft each record was made from
 
 
 class _LazyMemory(CorefMemory):
@@ -209,6 +210,7 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
         by_sentence = {t.sentence.index: t for t in trace}
         for d, r in zip(kept, records, strict=True):
             by_sentence[d.sentence_index].records.append(r)
+            by_sentence[d.sentence_index].drafts.append((d, r))
             for m in d.merged:
                 by_sentence[m.sentence_index].merged.append((m, r))
     return records, len(sentences)
