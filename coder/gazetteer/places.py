@@ -38,8 +38,14 @@ def _ascii(text: str) -> str:
 
 
 def needs_filling(cb) -> bool:
-    """Whether the codebook has a ``gazetteer: true`` place not filled yet."""
-    return any(p.gazetteer for p in cb.places) and not cb.__dict__.get("_places_filled", False)
+    """Whether the codebook has a ``gazetteer: true`` place not filled yet
+    (asked before every document: the answer is kept on the codebook)."""
+    filled = cb.__dict__.get("_places_filled")
+    if filled is None:
+        filled = not any(p.gazetteer for p in cb.places)
+        if filled:
+            cb.__dict__["_places_filled"] = True
+    return not filled
 
 
 def fill_places(cb, gazetteer: Gazetteer) -> list[Problem]:
