@@ -220,28 +220,81 @@ def _xsd_problems(path: str, log: Iterable, events: list[etree._Element]
     """Problems for the XSD errors and the 1-based indexes of the ``<event>``s
     they concern.
 
-    libxml2 may report one bad value under two facets (``NaN`` breaks both the
-    pattern and the maximum): keep one problem per node, the pattern's if any,
-    as it says best what is wrong.
+    The problems are said in coder's words (:func:`_xsd_words`): libxml2's
+    own wording of schema errors changes between its releases.  libxml2 may
+    report one bad value under two facets (``NaN`` breaks both the pattern and
+    the maximum): one problem per node.
     """
     found: dict[tuple, Problem] = {}
     bad: set[int] = set()
+    said: dict[int, dict[str, str]] = {}  # event index -> field -> what the JSON Schema says of it
     for error in log:
-        field, message = None, error.message
-        match = _XSD_PREFIX.match(message)
-        if match and not match[2] and match[1] not in ("events", "event"):
-            field, message = match[1], match[3]
+        match = _XSD_PREFIX.match(error.message)
         line = error.line
         event = _XSD_EVENT.match(error.path or "")
+        element = None
         if event:
             index = int(event[1] or 1)
             bad.add(index)
-            if line >= _BIG_LINE and index <= len(events):
-                line = _node_line(events[index - 1], event[2], line)
-        key = (error.path, match[1], match[2]) if match else (error.path, message)
-        if key not in found or "[facet 'pattern']" in message:
-            found[key] = _problem(path, _XSD_FACET.sub("", message), line=line, field=field)
+            if index <= len(events):
+                element = events[index - 1]
+                if line >= _BIG_LINE:
+                    line = _node_line(element, event[2], line)
+        if element is not None and index not in said:
+            said[index] = {}
+            for p in validate_record(_event_dict(element)):
+                said[index].setdefault(p.field, p.message)
+        field, message = _xsd_words(error, match, element, event[2] if event else None, said.get(index, {})
+                                    if element is not None else {})
+        key = (error.path, field)
+        if key not in found:
+            found[key] = _problem(path, message, line=line, field=field)
     return list(found.values()), bad
+
+
+def _xsd_words(error, match, event: etree._Element | None, child_path: str | None,
+               said: dict[str, str]) -> tuple[str | None, str]:
+    """(field, message) of one XSD error, in coder's words: what the event
+    schema says of the same value (the two schemas say the same), or what is
+    wrong with the structure; libxml2's text only for an error not met so far."""
+    kind = error.type_name
+    name = match[1] if match else None
+    child = _XSD_CHILD.match(child_path or "")
+    if kind == "SCHEMAV_CVC_ELT_1" and name:
+        return None, f"the root element is <{name}>: an events file has <events>"
+    if kind == "SCHEMAV_CVC_COMPLEX_TYPE_3_2_1" and match and match[2]:
+        attribute = match[2].split("'")[1]
+        return None, (f"attribute '{attribute}' is not allowed (an <{name}> element may have codebook and "
+                      "codebook_version)")
+    if kind == "SCHEMAV_ELEMENT_CONTENT" and event is not None:
+        present = [c.tag for c in event.iterchildren(tag=etree.Element)]
+        if child is None:  # the <event> itself: elements missing at its end
+            missing = [f for f in FIELDS if f in said and said[f] == "is required" and f not in present]
+            return (missing[0], "is required") if missing else ("event", "an element is missing")
+        tag, number = child[1], int(child[2] or 1)
+        if tag not in FIELDS:
+            return tag, "is not an element of an event (its elements are the fields of docs/output.md)"
+        if number > 1:
+            return tag, "is given twice"
+        before = FIELDS[:FIELDS.index(tag)]
+        missing = [f for f in before if said.get(f) == "is required" and f not in present]
+        if missing:
+            return missing[0], f"is required (it comes before <{tag}>)"
+        return tag, "is out of order (an event's elements come in the order of docs/output.md)"
+    if kind.startswith("SCHEMAV_CVC_") and child is not None and event is not None:
+        tag = child[1]
+        found = event.findall(tag)
+        number = int(child[2] or 1)
+        text = "".join(found[number - 1].itertext()) if number <= len(found) else None
+        if text == "":
+            return tag, "must not be empty"
+        if tag in said:
+            return tag, said[tag]
+        return tag, f"{text!r} is not allowed by schemas/events.xsd" if text is not None else "is not allowed"
+    field, message = None, error.message
+    if match and not match[2] and match[1] not in ("events", "event"):
+        field, message = match[1], match[3]
+    return field, _XSD_FACET.sub("", message)
 
 
 def _node_line(event: etree._Element, child_path: str | None, line: int) -> int:
