@@ -70,8 +70,10 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     """Load and check a codebook (the shipped ``codebooks/default.yaml`` when
     ``path`` is None).  Raises :class:`coder.errors.CodebookError` listing every
     problem.  The codebook's :meth:`Codebook.code` codes documents."""
+    from coder.codebook.files import check_codebook_file
     from coder.match.cache import load_compiled
 
+    check_codebook_file(path)  # before the cache reads it: not /dev/zero, not 10 GB
     return Codebook(load_compiled(path))
 
 

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from coder.errors import CoderError
+from coder.errors import CoderError, printable
 from coder.version import __version__
 
 app = typer.Typer(
@@ -71,7 +71,10 @@ def _fail(exc: CoderError, debug: bool) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"coder {__version__}")
+        from coder.codebook.files import shipped_codebook
+
+        name, version, _ = shipped_codebook()  # versioned apart from coder: say both
+        typer.echo(f"coder {__version__} (shipped codebook {name} {version})")
         raise typer.Exit()
 
 
@@ -166,6 +169,7 @@ def run(
     debug: bool = DEBUG,
 ) -> None:
     """Code a corpus into event records."""
+    from coder.engines.common import Terminated
     from coder.engines.resume import parts_dir
     from coder.engines.runner import run as run_corpus
     from coder.pipeline import Report
@@ -214,15 +218,17 @@ def run(
             typer.echo(f"error: {problem}", err=True)
         summary_so_far()
         raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        message = "interrupted: no output file was written"
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        what = "terminated (SIGTERM)" if terminated else "interrupted"
+        message = f"{what}: no output file was written"
         if engine == "dask":
-            message = f"interrupted: the part files of finished partitions are in {output} (manifest.json says which)"
+            message = f"{what}: the part files of finished partitions are in {output} (manifest.json says which)"
         elif resume and output not in (None, "-"):
             message += f"; finished input files are kept in {parts_dir(output)} (run the same command again to go on)"
         typer.echo(message, err=True)
         summary_so_far()
-        raise typer.Exit(130) from None
+        raise typer.Exit(143 if terminated else 130) from None
     except BrokenPipeError:
         _quit_on_broken_pipe()
     except Exception as exc:  # a bug: no half file was left; say what we know
@@ -261,7 +267,7 @@ def validate(
             if problems:
                 bad += 1
             else:
-                typer.echo(f"{path}: ok", err=True)
+                typer.echo(f"{printable(path)}: ok", err=True)
     except CoderError as exc:
         _fail(exc, debug)
     if bad:
@@ -294,7 +300,7 @@ def report(
         _fail(exc, debug)
         return
     typer.echo(
-        f"{built.path}: {built.records:,} records, {built.places:,} places, "
+        f"{printable(built.path)}: {built.records:,} records, {built.places:,} places, "
         f"{built.no_coordinates:,} without coordinates, {built.no_date:,} without a date; "
         f"{built.size / 1e6:.1f} MB",
         err=True,
@@ -333,6 +339,7 @@ def explain(
     import json
 
     from coder.authoring.explain import explain_document, find_document, render
+    from coder.codebook.files import check_codebook_file
     from coder.engines.common import check_doc_date
     from coder.match.cache import load_compiled
     from coder.text.document import Document
@@ -340,6 +347,7 @@ def explain(
     try:
         fmt = _text_or_json(fmt)
         doc_date = check_doc_date(doc_date)
+        check_codebook_file(codebook)  # before the cache reads it: not /dev/zero, not 10 GB
         compiled = load_compiled(codebook)
         if doc is None:
             document = Document("cli", text, doc_date)
@@ -645,7 +653,18 @@ def codebook_import_petrarch(
 
 
 def main() -> None:
-    app()
+    from coder.engines.common import SIGTERM_RECEIVED, Terminated, handle_sigterm
+
+    handle_sigterm()  # SIGTERM stops every command as Ctrl-C does: temporary files are removed
+    try:
+        app()
+    except Terminated:  # between commands' own handling
+        typer.echo("terminated (SIGTERM)", err=True)
+        raise SystemExit(143) from None
+    except SystemExit as exc:
+        if SIGTERM_RECEIVED.is_set() and exc.code not in (0, 143):  # click's "Aborted!" of another command
+            raise SystemExit(143) from None
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -38,3 +38,49 @@ def countries() -> dict[str, Country]:
         out[row["iso3"]] = Country(row["iso3"], row["iso2"], row["numeric"], row["name"],
                                    _split(row["names"]), _split(row["demonyms"]), row["capital"])
     return out
+
+
+#: Codes outside ISO 3166-1 that the gazetteer's data (GeoNames) use, with
+#: their names: XKX, Kosovo (also ACLED's and the EU's code).
+EXTRA_CODES: dict[str, tuple[str, ...]] = {"XKX": ("Kosovo", "Kosova", "Republic of Kosovo")}
+
+#: Country names GeoNames writes that ISO 3166 (pycountry) spells otherwise.
+GEONAMES_NAMES: dict[str, tuple[str, ...]] = {
+    "BES": ("Bonaire, Saint Eustatius and Saba",),
+    "PSE": ("Palestinian Territory",),
+    "TLS": ("Timor Leste",),
+}
+
+
+def known_iso3(code: str) -> bool:
+    """Whether ``code`` is an ISO 3166-1 alpha-3 code (or Kosovo's XKX)."""
+    return code in countries() or code in EXTRA_CODES
+
+
+def _name_key(name: str) -> str:
+    """A country name compared without case, accents, punctuation or extra spaces."""
+    import re
+    import unicodedata
+
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+    return re.sub(r"[\W_]+", " ", text).strip().casefold()
+
+
+@cache
+def _keys(iso3: str) -> frozenset[str]:
+    country = countries().get(iso3)
+    names = (*(country.names if country else ()), *EXTRA_CODES.get(iso3, ()), *GEONAMES_NAMES.get(iso3, ()))
+    return frozenset(_name_key(n) for n in names)
+
+
+@cache
+def names_country(name: str, iso3: str) -> bool:
+    """Whether ``name`` is a name of the country ``iso3`` ("Syria",
+    "Syrian Arab Republic", "Cote d'Ivoire" and "Côte d’Ivoire" alike)."""
+    return _name_key(name) in _keys(iso3)
+
+
+@cache
+def by_numeric() -> dict[int, Country]:
+    """ISO 3166-1 numeric code -> Country."""
+    return {int(c.numeric): c for c in countries().values() if c.numeric}

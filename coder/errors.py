@@ -15,16 +15,33 @@ A traceback is shown only with ``--debug``.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
+
+#: Characters a terminal acts on rather than shows: C0 and C1 controls (the
+#: escape of colour codes and cursor moves, a newline that would break "one
+#: line"), DEL, and the marks that reorder text (bidirectional overrides).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on written as an
+    escape (``\\x1b``, ``\\n``, ``\\u202e``): a file name or an id taken from
+    a corpus cannot move the cursor, colour the screen, hide text or break a
+    message into two lines."""
+    if text.isprintable():
+        return text
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 #: code -> what it means.  docs/errors.md lists the same table; a test keeps
 #: the two in step.
 CATALOGUE: dict[str, str] = {
     # codebook
-    "codebook-io": "the codebook file cannot be opened or decoded",
+    "codebook-io": "the codebook file cannot be opened or decoded, or is not a regular file",
     "yaml-syntax": "the codebook is not well-formed YAML",
     "yaml-duplicate-key": "a mapping in the codebook repeats a key",
-    "yaml-limit": "the codebook is too large or expands too far (alias bomb)",
+    "yaml-limit": "the codebook is beyond a limit: too large, expands too far (alias bomb), nested too deep, a number "
+                  "too long",
     "schema": "the codebook breaks its JSON Schema (unknown key, wrong type, missing field)",
     "duplicate-id": "two rules, actors or places share an id, code or name",
     "undefined-reference": "a rule or cue names an event type or actor that is not defined",
@@ -33,6 +50,7 @@ CATALOGUE: dict[str, str] = {
     "bad-regex": "a /regex/ in a pattern is invalid or cannot run on the linear-time engine (re2)",
     "duplicate-alias": "one alias is claimed by two actors (or two places)",
     "acled-type": "an ACLED sub-event type does not belong to its event type",
+    "place-country": "a place's iso3 is not an ISO 3166 country code, or its country is not a name of that code",
     "example-expect": "a rule example does not say which record(s) it must give",
     # codebook lint (warnings and errors only `coder codebook lint` reports)
     "common-word-alias": "a case-insensitive alias is a common English word",
@@ -40,7 +58,13 @@ CATALOGUE: dict[str, str] = {
     "example-no-match": "a rule's pattern matches none of its own positive examples",
     "shadowed-rule": "a rule never gives a record another rule would not",
     "broad-rule": "a rule would match almost every sentence",
+    "costly-rule": "a rule has so many '...' gaps that long sentences are matched only in part",
     "gazetteer": "the GeoNames gazetteer cannot be built or opened",
+    "gazetteer-place": "a place with 'gazetteer: true' is not a place of the gazetteer",
+    "codebook-name": "a codebook that is not the shipped one calls itself by the shipped codebook's name (a note; a "
+                     "lint warning)",
+    "cache-unwritable": "the cache directory cannot be written (or there is no home directory): the gazetteer was "
+                        "built in a temporary directory for this run only (a note)",
     # input
     "input-io": "an input file cannot be opened",
     "input-decode": "a document's bytes are not UTF-8",
@@ -57,10 +81,14 @@ CATALOGUE: dict[str, str] = {
     # coding
     "coding-failed": "the coder failed on a document (a bug: please report it); the document is skipped",
     "sentence-too-long": "a sentence is longer than --max-sentence-chars and was not matched (a note)",
+    "sentence-cut-short": "matching a sentence took more steps than the matcher's bound; matches may be missing (a "
+                          "note)",
     "worker-failed": "a worker process of coder run --jobs or --engine dask died or failed; the run (or that "
                      "partition) stops",
     # output and validation
     "output-io": "an output file cannot be written",
+    "output-no-space": "an output file cannot be written: no space left on the device (or the disk quota is used "
+                       "up); an existing file is kept as it was",
     "record-invalid": "a record (or its ACLED or Phoenix row) breaks its schema in schemas/",
     "file-invalid": "an output file breaks its schema",
     # import of PETRARCH dictionaries
@@ -72,7 +100,7 @@ CATALOGUE: dict[str, str] = {
                  "pattern, document id not in the corpus or repeated)",
     # usage
     "usage": "a command-line option has a wrong value",
-    "missing-dependency": "a command needs an optional library that is not installed (the message says how to install "
+    "missing-dependency": "a command needs a library that is not installed (the message says how to install "
                           "it)",
 }
 
@@ -98,14 +126,14 @@ class Problem:
     def __str__(self) -> str:
         where = ""
         if self.path is not None:
-            where = str(self.path)
+            where = printable(str(self.path))
             if self.line is not None:
                 where += f":{self.line}"
                 if self.col is not None:
                     where += f":{self.col}"
             where += ": "
-        field = f"{self.field}: " if self.field else ""
-        return f"{where}{field}{self.message}"
+        field = f"{printable(self.field)}: " if self.field else ""
+        return f"{where}{field}{printable(self.message)}"
 
     def to_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None and k != "raw"}

@@ -16,7 +16,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from coder.errors import Problem
+from coder.errors import CodebookError, Problem
 from coder.events.build import DateInfo, Draft, draft_events, finalize, to_record
 from coder.events.record import Record
 from coder.match.compile import Compiled
@@ -42,6 +42,7 @@ class SentenceTrace:
     candidates: list[Candidate] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
     merged: list[tuple[Draft, Record]] = field(default_factory=list)  # drafts folded into a record
+    drafts: list[tuple[Draft, Record]] = field(default_factory=list)  # the draft each record was made from
 
 
 class _LazyMemory(CorefMemory):
@@ -58,7 +59,10 @@ class _LazyMemory(CorefMemory):
         self.lexicon = compiled.lexicon
         self.compiled = compiled
         self.pending: list[tuple[int, str]] = []  # (sentence index, text) not looked at yet
-        self.pending_places: list[tuple[int, str, list, set]] = []  # read, but not for gazetteer places
+        # read, but not for gazetteer places: (index, text, token spans of the codebook's words); the
+        # tokens are made again if "the town" ever needs them, rather than kept for every sentence of
+        # the document (they were most of the memory a long document took: about 25 bytes a byte)
+        self.pending_places: list[tuple[int, str, tuple]] = []
 
     def flush(self, places: bool = False) -> None:
         if self.pending:
@@ -78,11 +82,13 @@ class _LazyMemory(CorefMemory):
                         if country is not None:
                             self.note_country(country.value)
                 if keep:
-                    self.pending_places.append((index, text, tokens, {k for h in hits for k in range(h.start, h.end)}))
+                    self.pending_places.append((index, text, tuple((h.start, h.end) for h in hits)))
         if places and self.pending_places:
             gazetteer = self.compiled.gazetteer()
             pending, self.pending_places = self.pending_places, []
-            for index, text, tokens, taken in pending:
+            for index, text, spans in pending:
+                tokens = tokenize(text)
+                taken = {k for start, end in spans for k in range(start, end)}
                 for start, end, candidates in gazetteer.find(tokens):
                     if taken.isdisjoint(range(start, end)):
                         place = gazetteer_place(candidates, self.countries,
@@ -141,15 +147,41 @@ def sentence_mentions(compiled: Compiled, tokens: list[Token], text: str, memory
                          compiled.place_words if compiled.codebook.settings.unlisted_places else None, hits=hits)
 
 
+def fill_gazetteer_places(compiled: Compiled) -> None:
+    """Fill the codebook's ``gazetteer: true`` places from the gazetteer, once
+    (:mod:`coder.gazetteer.places`); raise :class:`CodebookError` for one it
+    does not know."""
+    from coder.gazetteer.places import fill_places, needs_filling
+
+    cb = compiled.codebook
+    if not needs_filling(cb):
+        return
+    gazetteer = compiled.gazetteer()  # the codebook's, when it uses one
+    if gazetteer is None:
+        from coder.gazetteer import GazetteerError, open_gazetteer
+
+        try:
+            gazetteer = open_gazetteer()
+        except GazetteerError as exc:
+            raise CodebookError(Problem("gazetteer", str(exc), cb.path, field="places")) from None
+    problems = fill_places(cb, gazetteer)
+    if problems:
+        raise CodebookError(problems)
+
+
 def code_document(compiled: Compiled, doc: Document, *, trace: list | None = None,
                   max_sentence_chars: int | None = None,
-                  too_long: list[int] | None = None) -> tuple[list[Record], int]:
+                  too_long: list[int] | None = None,
+                  cut_short: list[int] | None = None) -> tuple[list[Record], int]:
     """Records of one document (duplicates removed) and its number of sentences.
 
     A sentence longer than ``max_sentence_chars`` is not looked at (not
     matched, not used to resolve a generic word); its index is appended to
-    ``too_long``.
+    ``too_long``.  A sentence whose matching reached the matcher's step bound
+    (:data:`coder.match.engine.SENTENCE_STEPS_PER_TOKEN`: matches may be
+    missing) has its index appended to ``cut_short``.
     """
+    fill_gazetteer_places(compiled)
     doc_date = dt.date.fromisoformat(doc.date) if doc.date else None
     memory = _LazyMemory(compiled)
     drafts: list[Draft] = []
@@ -184,6 +216,8 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
         mentions = sentence_mentions(compiled, tokens, sentence.text, memory, sentence.index, hits)
         view = SentenceView(tokens, mentions, [d.span for d in dates])
         candidates = match_sentence(view, compiled, relaxed=trace is not None)
+        if view.cut_short and cut_short is not None:
+            cut_short.append(sentence.index)
         drafts.extend(draft_events(compiled, doc.date, sentence.index, sentence.text, view, candidates, dates))
         if trace is not None:
             trace.append(SentenceTrace(sentence, tokens, True, mentions, dates, candidates))
@@ -195,6 +229,7 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
         by_sentence = {t.sentence.index: t for t in trace}
         for d, r in zip(kept, records, strict=True):
             by_sentence[d.sentence_index].records.append(r)
+            by_sentence[d.sentence_index].drafts.append((d, r))
             for m in d.merged:
                 by_sentence[m.sentence_index].merged.append((m, r))
     return records, len(sentences)
@@ -217,6 +252,7 @@ class Report:
     documents_skipped: int = 0
     sentences: int = 0
     sentences_too_long: int = 0  #: sentences over the length limit, not matched
+    sentences_cut_short: int = 0  #: sentences whose matching reached the step bound (matches may be missing)
     events: int = 0
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)  #: every problem (skipped documents first-hand)
@@ -229,6 +265,8 @@ class Report:
 
     def summary(self) -> str:
         long = f" ({self.sentences_too_long} too long, not matched)" if self.sentences_too_long else ""
+        if self.sentences_cut_short:
+            long += f" ({self.sentences_cut_short} cut short: the matcher's step bound)"
         return (
             f"documents: {self.documents_read} read, {self.documents_coded} coded "
             f"({self.documents_with_events} with events, {self.documents_without_events} without), "
@@ -245,6 +283,7 @@ class Report:
             "documents_skipped": self.documents_skipped,
             "sentences": self.sentences,
             "sentences_too_long": self.sentences_too_long,
+            "sentences_cut_short": self.sentences_cut_short,
             "events": self.events,
             "seconds": round(self.seconds, 3),
             "skipped": [_where(p) for p in self.skipped],
@@ -331,9 +370,12 @@ def code_corpus(compiled: Compiled, items: Iterable[Document | Problem], report:
                              line=item.line))
                 continue
             too_long: list[int] = []
+            cut_short: list[int] = []
             try:
                 records, n = code_document(compiled, item, max_sentence_chars=max_sentence_chars,
-                                           too_long=too_long)
+                                           too_long=too_long, cut_short=cut_short)
+            except CodebookError:
+                raise  # the codebook's gazetteer cannot be opened: no document can be coded
             except Exception as exc:  # RecursionError and MemoryError too
                 if raise_errors:
                     raise
@@ -351,6 +393,14 @@ def code_corpus(compiled: Compiled, items: Iterable[Document | Problem], report:
                     "sentence-too-long", f"document {item.id}: {len(too_long)} {s} over "
                     f"--max-sentence-chars {max_sentence_chars:,} not matched ({s} {shown})",
                     path=item.path or item.id, line=item.line))
+            if cut_short:
+                report.sentences_cut_short += len(cut_short)
+                shown = ", ".join(map(str, cut_short[:10])) + (", ..." if len(cut_short) > 10 else "")
+                s = "sentence" if len(cut_short) == 1 else "sentences"
+                report.notes.append(Problem(
+                    "sentence-cut-short", f"document {item.id}: {len(cut_short)} {s} matched only in part: the "
+                    f"rules took more than the matcher's bound of steps ({s} {shown}; a rule with many '...' gaps? "
+                    "coder codebook lint says which)", path=item.path or item.id, line=item.line))
             if records:
                 report.documents_with_events += 1
                 report.events += len(records)

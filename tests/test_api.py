@@ -71,3 +71,19 @@ def test_import_coder_is_cheap():
         check=True,
     ).stdout
     assert out.strip() == "['coder', 'coder.version']"  # the version, nothing of the API
+
+
+def test_every_record_gives_every_field_so_records_make_one_table():
+    """Record.to_dict() left out the empty fields: records gave differing
+    columns in a DataFrame (issue 19, item 19)."""
+    import coder
+    from coder.events.record import FIELDS
+
+    records = list(coder.load_codebook().code([
+        {"id": "a", "text": "Iraqi forces recaptured Rawa from Islamic State on Friday.", "date": "2017-11-17"},
+        {"id": "b", "text": "Iraqi forces clashed with Islamic State fighters."}]))
+    assert len(records) == 2
+    dicts = [r.to_dict() for r in records]
+    assert [tuple(d) for d in dicts] == [FIELDS, FIELDS]
+    assert dicts[1]["location"] == "" and dicts[1]["latitude"] is None and dicts[1]["event_date"] == ""
+    assert records[1].non_empty() == {k: v for k, v in dicts[1].items() if v not in ("", None)}

@@ -369,3 +369,46 @@ def test_suggest_names_a_missing_corpus():
     assert code == 1
     assert err == "skipped: no/such/corpus.jsonl: no such file or directory\n"
     assert out.startswith("no/such/corpus.jsonl: 0 documents (1 skipped), 0 sentences")
+
+
+# -- explain: which variant set the types, and the place words the gazetteer does not know (issue 19, item 16)
+
+
+def test_explain_says_which_variant_set_the_acled_types_and_why_the_others_did_not_hold(compiled):
+    from coder.authoring.explain import explain_document, render
+    from coder.text.document import Document
+
+    expl = explain_document(compiled, Document("d", "Myanmar troops captured Kyaukpyu from the Arakan Army on "
+                                                    "Monday.", "2024-01-10"))
+    [sentence] = expl["sentences"]
+    [how] = sentence["classified"]
+    assert how["variant"] == 2
+    assert how["variants"] == [
+        {"variant": 1, "situation": "the place changes hands without fighting (withdrawal, handover, surrender)",
+         "holds": False, "why": "none of its words occurs ('without (a) [fight|fighting|resistance|battle]', "
+                                "'hand over', 'handover', 'surrender', ...)"},
+        {"variant": 2, "situation": "the state's own forces (or forces fighting for it) take the place",
+         "holds": True, "why": ""}]
+    assert how["set_by"] == {
+        "cameo_code": "event type 'capture'", "acled_event_type": "event type 'capture'",
+        "acled_sub_event_type": "variant 2 of event type 'capture' (the state's own forces (or forces fighting for "
+                                "it) take the place)"}
+    text = render(expl)
+    assert ("    variant 1 does not hold: none of its words occurs ('without (a) [fight|fighting|resistance|battle]', "
+            "'hand over', 'handover', 'surrender', ...)\n    cameo_code from event type 'capture'\n"
+            "    acled_event_type from event type 'capture'\n"
+            "    acled_sub_event_type from variant 2 of event type 'capture'") in text
+
+
+def test_explain_names_place_words_the_gazetteer_does_not_know_with_the_nearest_it_does(compiled):
+    from coder.authoring.explain import explain_document, render
+    from coder.text.document import Document
+
+    expl = explain_document(compiled, Document("d", "Myanmar troops captured Kyaukphyu from the Arakan Army on "
+                                                    "Monday.", "2024-01-10"))
+    [sentence] = expl["sentences"]
+    assert sentence["unknown_places"] == [{"text": "Kyaukphyu", "tokens": [4, 4], "nearest": ["Kyaukpyu"]}]
+    assert "  not a place the gazetteer knows: 'Kyaukphyu' (nearest: Kyaukpyu)\n" in render(expl)
+    # where the place was found, nothing is said
+    expl = explain_document(compiled, Document("d", "Myanmar troops captured Kyaukpyu on Monday.", "2024-01-10"))
+    assert expl["sentences"][0]["unknown_places"] == []

@@ -168,10 +168,6 @@ def test_validate_reports_file_line_field(tmp_path):
     assert err.splitlines() == [f"{good}: ok"]
 
 
-def test_version():
-    assert run("--version")[:2] == (0, "coder 0.1.0\n")
-
-
 def test_interrupt_leaves_no_output_and_exits_130(tmp_path, monkeypatch):
     import coder.engines.runner
     from coder.text.document import Document
@@ -226,3 +222,71 @@ def test_an_unwritable_output_is_one_line(tmp_path):
     code, out, err = run("run", SAMPLES, "-o", str(tmp_path / "no" / "such" / "dir" / "out.csv"))
     assert code == 1
     assert err == f"error: {tmp_path}/no/such/dir/out.csv: cannot write: No such file or directory\n"
+
+
+# -- issue 19, item 15: one id, two documents; escapes in file names
+
+
+def test_a_second_document_with_an_id_already_used_is_skipped_and_said(tmp_path):
+    """Both were coded and gave records with the same event ids."""
+    a = '{"id": "x", "date": "2017-11-03", "text": "Iraqi forces captured Rawa on Friday."}\n'
+    b = '{"id": "x", "date": "2017-11-03", "text": "Islamic State captured Mosul on Friday."}\n'
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text(a)
+    (corpus / "b.jsonl").write_text(b + b.replace('"x"', '"y"'))
+    out, rejects = tmp_path / "e.csv", tmp_path / "r.jsonl"
+    code, _, err = run("run", str(corpus), "-o", str(out), "--rejects", str(rejects))
+    assert code == 1
+    assert err.splitlines()[0] == (f"skipped: {corpus}/b.jsonl:1: id: 'x' is the id of an earlier document: this "
+                                   "one is skipped (its records would have the same event ids); give each "
+                                   "document its own id")
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert sorted((r["doc_id"], r["location"]) for r in rows) == [("x", "Rawa"), ("y", "Mosul")]
+    assert len({r["event_id"] for r in rows}) == len(rows)
+    assert json.loads(rejects.read_text())["document"]["text"] == "Islamic State captured Mosul on Friday."
+    assert run("validate", str(out))[0] == 0
+
+
+def test_escape_bytes_in_a_file_name_do_not_reach_the_terminal(tmp_path):
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    evil = "evil\x1b]0;owned\x07\x1b[2J\nline.txt"
+    (corpus / evil).write_text("")
+    code, _, err = run("run", str(corpus))
+    assert code == 1
+    assert "\x1b" not in err and "\x07" not in err
+    assert err.splitlines()[0] == (f"skipped: {corpus}/evil\\x1b]0;owned\\x07\\x1b[2J\\nline.txt: empty document")
+    code, out, _ = run("validate", str(tmp_path / "bad\x1b[31m.csv"))
+    assert out == f"{tmp_path}/bad\\x1b[31m.csv: cannot open: No such file or directory\n"
+
+
+# -- issue 19, item 18: versions, and copies of the shipped codebook
+
+
+def test_version_says_the_version_of_coder_and_of_its_codebook():
+    """`coder --version` said 0.1.0 where the codebook says 0.2.0."""
+    from coder.codebook import load_codebook
+    from coder.version import __version__
+
+    shipped = load_codebook()
+    assert run("--version") == (0, f"coder {__version__} (shipped codebook {shipped.name} {shipped.version})\n", "")
+
+
+def test_a_copy_of_the_shipped_codebook_that_kept_its_name_is_noted(tmp_path):
+    from coder.codebook import default_codebook_path
+
+    text = Path(default_codebook_path()).read_text()
+    copy = tmp_path / "mine.yaml"
+    copy.write_text(text + "\n# my edit\n")
+    report = tmp_path / "r.json"
+    code, _, err = run("run", SAMPLES, "-c", str(copy), "-o", str(tmp_path / "e.csv"), "--report", str(report))
+    assert code == 0
+    assert err.splitlines()[0] == (
+        f"note: {copy}: codebook: this codebook calls itself 'default' 0.2.0, as the shipped codebook does, but it "
+        "is not the shipped codebook: records and reports could not be told apart; give it a name and version of "
+        'its own (codebook: mine, version: "1")')
+    assert [n["code"] for n in json.loads(report.read_text())["notes"]] == ["codebook-name"]
+    copy.write_text(text.replace("codebook: default", "codebook: mine", 1))
+    assert run("run", SAMPLES, "-c", str(copy), "-q")[2] == ""
+    assert run("run", SAMPLES, "-q")[2] == ""  # the shipped codebook itself

@@ -69,7 +69,9 @@ def test_codebook_tutorial_runs_as_written(tmp_path, monkeypatch):
     snippet = snippet[: snippet.index("   ```")]
     snippet = "\n".join(line[3:] for line in snippet.splitlines())
     extra = _fenced_after(tutorial, "add a second positive example")
-    base = Path(default_codebook_path()).read_text()
+    # the tutorial's first step: the copy gets a name and version of its own
+    base = Path(default_codebook_path()).read_text().replace("codebook: default", "codebook: mine", 1)
+    assert "`codebook: mine`, `version: \"1\"`" in tutorial
     monkeypatch.chdir(tmp_path)
     Path("mine.yaml").write_text(base + snippet + "\n" + extra + "\n")
     Path("mali.jsonl").write_text(_fenced_after(tutorial, "With `mali.jsonl`") + "\n")

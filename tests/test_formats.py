@@ -247,6 +247,7 @@ def check(tmp_path, name, text, fmt=None) -> list[str]:
 def test_validate_acled_rows(tmp_path):
     header = ",".join(ACLED_COLUMNS)
     bad = ACLED_LINE.replace(",Battles,", ",Battle,").replace(",2,Army,", ",x,Army,")
+    bad = bad.replace("0123456789abcdef", "0123456789abcde0")  # an event id of its own
     assert check(tmp_path, "a.csv", f"{header}\n{ACLED_LINE}\n{bad}\nshort,row\n", "acled") == [
         "a.csv:3: event_type: 'Battle' is not an ACLED event type",
         "a.csv:3: inter1: 'x' is not an integer",
@@ -264,7 +265,7 @@ def test_validate_tells_an_acled_file_given_as_csv(tmp_path):
 
 
 def test_validate_phoenix_rows(tmp_path):
-    bad = PHOENIX_LINE.replace("\t190\t", "\t19x\t")
+    bad = PHOENIX_LINE.replace("\t190\t", "\t19x\t").replace("0123456789abcdef", "0123456789abcde0")
     assert check(tmp_path, "p.tsv", f"{PHOENIX_LINE}\n{bad}\na\tb\n") == [
         "p.tsv:2: EventCode: '19x' is not a CAMEO code (2 to 4 digits)",
         "p.tsv:3: row has 2 cells, expected 26 (tab-separated)",
@@ -277,9 +278,9 @@ def test_validate_jsonl_lines(tmp_path):
     obj = json.loads(JSONL_LINE)
     lines = [
         JSONL_LINE,
-        json.dumps({**obj, "latitude": "", "actor1": None}),
-        json.dumps({**obj, "quad_class": 7, "extra": 1}),
-        json.dumps({k: v for k, v in obj.items() if k != "source"}),
+        json.dumps({**obj, "event_id": "0123456789abcde2", "latitude": "", "actor1": None}),
+        json.dumps({**obj, "event_id": "0123456789abcde3", "quad_class": 7, "extra": 1}),
+        json.dumps({k: v for k, v in obj.items() if k != "source"} | {"event_id": "0123456789abcde4"}),
         "[1, 2]",
         "{not json",
         "",

@@ -280,6 +280,9 @@ def test_cache_location(monkeypatch, tmp_path):
     assert cache_path(tmp_path / "x").parent == tmp_path / "x"
     assert cache_path(countries=["IQ"]) != cache_path()
     monkeypatch.delenv("CODER_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_path().parent == tmp_path / "xdg" / "coder"
+    monkeypatch.delenv("XDG_CACHE_HOME")
     assert cache_path().parent.parts[-2:] == (".cache", "coder")
 
 
@@ -365,3 +368,177 @@ def test_the_cache_file_is_opened_read_only(gaz):
     assert os.stat(gaz.path).st_mtime_ns == before
     with pytest.raises(sqlite3.OperationalError):
         gaz._con.execute("CREATE TABLE x (y)")
+
+
+# -- a cache directory that cannot be written (issue 19, item 7)
+
+
+def _coder(args, env, cwd):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "coder", *map(str, args)], env=env, cwd=cwd,
+                          capture_output=True, text=True, check=False, timeout=600)
+
+
+def _corpus(path, n):
+    import json
+
+    with open(path, "w") as f:
+        for i in range(n):
+            f.write(json.dumps({"id": f"d{i}", "date": "2017-11-03",
+                                "text": "Iraqi forces captured Kyaukpyu and Rawa on Friday."}) + "\n")
+
+
+def test_an_unwritable_cache_builds_the_gazetteer_once_in_a_temporary_directory(tmp_path):
+    """CODER_CACHE_DIR that cannot be written: one build, in a temporary
+    directory the workers share, one note, every document coded, and the
+    directory removed at the end (it was: every document skipped as
+    'coding-failed (a bug)', the build tried again for each)."""
+    import json
+
+    (tmp_path / "file").write_text("")
+    env = dict(os.environ, CODER_CACHE_DIR=str(tmp_path / "file" / "cache"))
+    _corpus(tmp_path / "news.jsonl", 400)
+    result = _coder(["run", "news.jsonl", "-o", "out.csv", "--report", "run.json", "-j", "2"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    note, summary = result.stderr.splitlines()
+    assert note.startswith(f"note: the cache directory {tmp_path / 'file' / 'cache'} cannot be written (Not a "
+                           "directory): the gazetteer was built in the temporary directory ")
+    assert note.endswith(" for this run only (about 10 s each run); set CODER_CACHE_DIR to a directory you can "
+                         "write to keep it")
+    assert summary.startswith("documents: 400 read, 400 coded (400 with events, 0 without), 0 skipped;")
+    report = json.loads((tmp_path / "run.json").read_text())
+    assert [n["code"] for n in report["notes"]] == ["cache-unwritable"]
+    temporary = note.split("temporary directory ")[1].split(" for this run")[0]
+    assert not os.path.exists(temporary)
+    rows = (tmp_path / "out.csv").read_text()
+    assert ",Rawa,Anbar,Iraq,IRQ," in rows  # the gazetteer's place
+
+
+def test_no_home_directory_builds_the_gazetteer_in_a_temporary_directory(tmp_path):
+    """No $HOME and no password entry (a container's arbitrary uid)."""
+    script = (
+        "import pathlib, sys\n"
+        "def no_home(*a):\n"
+        "    raise RuntimeError('Could not determine home directory.')\n"
+        "pathlib.Path.home = classmethod(no_home)\n"
+        "from coder.cli import main\n"
+        "sys.argv = ['coder', 'run', 'news.jsonl', '-j', '1']\n"
+        "main()\n"
+    )
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("HOME", "CODER_CACHE_DIR", "XDG_CACHE_HOME")}
+    env["CODER_NO_CACHE"] = "1"  # the compiled-codebook cache is not what this test is about
+    _corpus(tmp_path / "news.jsonl", 2)
+    result = subprocess.run([sys.executable, "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True,
+                            check=False, timeout=600)
+    assert result.returncode == 0, result.stderr
+    note, summary = result.stderr.splitlines()
+    assert note.startswith("note: there is no cache directory: no home directory (Could not determine home "
+                           "directory.): the gazetteer was built in the temporary directory ")
+    assert "0 skipped" in summary and ",Rawa,Anbar,Iraq,IRQ," in result.stdout
+
+
+def test_a_gazetteer_that_cannot_be_built_stops_the_run_once(tmp_path, monkeypatch):
+    """Not even a temporary directory: one line, exit status 2, before any
+    document (not one 'coding-failed' per document)."""
+    import tempfile
+
+    from typer.testing import CliRunner
+
+    from coder.cli import app
+
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("CODER_CACHE_DIR", str(tmp_path / "file" / "cache"))
+    monkeypatch.delenv("CODER_GAZETTEER_TMPDIR", raising=False)
+
+    def no_room(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", no_room)
+    _corpus(tmp_path / "news.jsonl", 5)
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "news.jsonl"), "-j", "1"])
+    assert result.exit_code == 2
+    from coder.codebook import default_codebook_path
+
+    assert result.stderr == (
+        f"error: {default_codebook_path()}: settings.gazetteer: the cache directory {tmp_path / 'file' / 'cache'} "
+        "cannot be written (Not a directory), and no temporary directory can be made either (No space left on "
+        "device): set CODER_CACHE_DIR to a directory you can write\n")
+
+
+# -- places that take what they lack from the gazetteer (issue 19, item 17)
+
+
+def _codebook_with_places(tmp_path, entries: str):
+    from pathlib import Path
+
+    from coder.codebook import default_codebook_path
+
+    text = Path(default_codebook_path()).read_text().replace("codebook: default", "codebook: mine", 1)
+    head, rest = text.split("\nplaces:\n")
+    path = tmp_path / "mine.yaml"
+    path.write_text(head + "\nplaces:\n" + entries + rest)
+    return path
+
+
+def _coded(path, text, date="2024-01-10"):
+    from coder.codebook import load_codebook
+    from coder.match.compile import compile_codebook
+    from coder.pipeline import code_document
+    from coder.text.document import Document
+
+    records, _ = code_document(compile_codebook(load_codebook(path)), Document("d", text, date))
+    return records
+
+
+def test_a_place_entry_can_just_add_a_name_to_a_gazetteer_place(tmp_path, gazetteer_built):
+    """The user copied coordinates, admin1 and iso3 by hand to add the
+    spelling Kyaukphyu to the gazetteer's Kyaukpyu."""
+    path = _codebook_with_places(tmp_path, "  - name: Kyaukpyu\n    aliases: [Kyaukphyu]\n    gazetteer: true\n")
+    [record] = _coded(path, "Myanmar troops captured Kyaukphyu on Monday.")
+    assert (record.location, record.admin1, record.country, record.iso3, record.latitude, record.longitude,
+            record.geo_precision) == ("Kyaukpyu", "Rakhine", "Myanmar", "MMR", 19.42793, 93.55134, 1)
+
+
+def test_a_gazetteer_place_takes_only_what_its_entry_lacks_and_iso3_picks_the_country(tmp_path, gazetteer_built):
+    path = _codebook_with_places(
+        tmp_path, "  - name: Tripoli\n    aliases: [Trablos]\n    gazetteer: true\n    iso3: LBN\n"
+                  "    latitude: 34.4\n    longitude: 35.8\n")
+    [record] = _coded(path, "Rival militias clashed in Trablos on Saturday.", "2023-08-14")
+    assert (record.location, record.country, record.iso3, record.latitude, record.longitude) == (
+        "Tripoli", "Lebanon", "LBN", 34.4, 35.8)
+
+
+def test_a_gazetteer_place_the_gazetteer_does_not_know_is_one_codebook_error(tmp_path, gazetteer_built):
+    from typer.testing import CliRunner
+
+    from coder.authoring.lint import lint_codebook
+    from coder.cli import app
+
+    path = _codebook_with_places(tmp_path, "  - name: Kyaukphyuu\n    gazetteer: true\n")
+    line = path.read_text().splitlines().index("  - name: Kyaukphyuu") + 1
+    message = ("'Kyaukphyuu' is not a place of the gazetteer (nearest: Kyaukpyu): a place with 'gazetteer: true' "
+               "must be one")
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "mine.yaml"), "-c", str(path), "-j", "1",
+                                      "--input-format", "txt"])
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {path}:{line}:11: places[0].name: {message}\n"
+    assert [str(f) for f in lint_codebook(path)] == [f"{path}:{line}:11: error: {message} (gazetteer-place)"]
+
+
+def test_a_place_without_the_gazetteer_still_needs_its_geo_precision(tmp_path):
+    from coder.codebook import load_codebook
+    from coder.errors import CodebookError
+
+    path = _codebook_with_places(tmp_path, "  - name: Nowhere\n    iso3: MMR\n")
+    with pytest.raises(CodebookError) as info:
+        load_codebook(path)
+    line = path.read_text().splitlines().index("  - name: Nowhere") + 1
+    assert [str(p).split(": ", 1)[1] for p in info.value.problems] == [
+        "places[0]: missing required key 'geo_precision'",
+        "places[0].iso3: 'country' is required when 'iso3' is given"]
+    assert [p.line for p in info.value.problems] == [line, line + 1]

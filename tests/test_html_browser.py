@@ -31,7 +31,7 @@ CHROMIUM = chromium()
 
 pytestmark = [
     pytest.mark.skipif(missing_requirements() != [],
-                       reason="the report extra is not installed: pip install -e '.[report]'"),
+                       reason="the report's libraries are not installed: pip install -e ."),
     pytest.mark.skipif(CHROMIUM is None, reason="no Chromium binary found (apt-get install chromium, "
                                                  "or set CODER_CHROMIUM to one)"),
 ]
@@ -357,3 +357,64 @@ def test_an_empty_events_file_gives_an_empty_page_without_errors(open_page, tmp_
     page = open_page(report)
     assert page.js("document.getElementById('status').textContent").startswith("Showing 0 of 0 records")
     assert page.js("document.querySelector('#record-rows td.empty').textContent") == "No record matches."
+
+
+# -- issue 19: the legend escapes event types; whole ticks; every column in view
+
+
+def _report_of(tmp_path, records, name="r"):
+    events = tmp_path / f"{name}.jsonl"
+    with events.open("w") as file:
+        for record in records:
+            file.write(json.dumps({k: record.get(k, "" if k not in ("sentence_index",) else 1) for k in FIELDS})
+                       + "\n")
+    report = tmp_path / f"{name}.html"
+    build_report([str(events)], str(report))
+    return report
+
+
+def _sample_rows(samples):
+    _, report = samples
+    rows = read_events(str(report.parent / "s.csv"))
+    return [dict(r) if isinstance(r, dict) else {k: getattr(r, k) for k in FIELDS} for r in rows]
+
+
+def test_an_event_type_cannot_plant_a_link_in_the_timeline_legend(samples, open_page, tmp_path):
+    """Plotly reads a trace name as HTML-like text: an event type written
+    <a href=...> in an events file made a link in the legend."""
+    rows = _sample_rows(samples)
+    planted = '<a href="javascript:alert(1)">click</a>'
+    for r in rows[:3]:
+        r["event_type"] = planted
+    page = open_page(_report_of(tmp_path, rows))
+    assert page.js("document.querySelectorAll('#timeline a').length") == 0
+    legend = page.js("[...document.querySelectorAll('#timeline .legend text.legendtext')].map(t => t.textContent)")
+    assert planted in legend
+
+
+def test_the_timeline_counts_in_whole_events(samples, open_page, tmp_path):
+    """One or two events a day gave ticks at 0.5 on the y axis."""
+    rows = _sample_rows(samples)
+    for k, r in enumerate(rows):
+        r["event_date"], r["time_precision"] = f"2017-11-{1 + k // 2:02d}", 1
+    page = open_page(_report_of(tmp_path, rows))
+    ticks = page.js("[...document.querySelectorAll('#timeline .ytick text')].map(t => t.textContent)")
+    assert ticks and all(t.replace(",", "").isdigit() for t in ticks), ticks
+    assert len(set(ticks)) == len(ticks)
+
+
+def test_the_share_column_is_in_view_at_1400_px(samples, open_page, tmp_path):
+    """Long rule ids pushed the rules table's "share" column out of its
+    panel at 1,400 pixels (it needed scrolling sideways)."""
+    rows = _sample_rows(samples)
+    for k, r in enumerate(rows):
+        r["rule_id"] = f"consolidation.reinforce_positions_around_the_town_variant_{k % 4}"
+    page = open_page(_report_of(tmp_path, rows), width=1400, height=900)
+    box, share = page.js("""() => {
+        const table = document.getElementById('table-rules'), box = table.parentElement.getBoundingClientRect();
+        const share = table.querySelector('thead th:last-child').getBoundingClientRect();
+        return [[box.left, box.right], [share.left, share.right]];
+    }""")
+    assert box[0] <= share[0] and share[1] <= box[1] + 0.5, (box, share)
+    assert page.js("(() => { const d = document.getElementById('table-rules').parentElement;"
+                   " return d.scrollWidth <= d.clientWidth; })()")

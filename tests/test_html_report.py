@@ -37,7 +37,7 @@ from coder.htmlreport.read import empty_record, read_events
 ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.skipif(missing_requirements() != [],
-                                reason="the report extra is not installed: pip install -e '.[report]'")
+                                reason="the report's libraries are not installed: pip install -e .")
 
 
 def rec(**fields):
@@ -369,8 +369,8 @@ def test_missing_libraries_are_named_with_how_to_install_them(monkeypatch, sampl
     monkeypatch.setattr(report, "REQUIREMENTS", {"jinja2": "jinja2", "plotly": "no_such_module_plotly"})
     code, _, err = run_cli("report", sample_outputs["s.csv"], "-o", str(tmp_path / "r.html"))
     assert code == 1
-    assert err == ("error: coder report needs plotly, which is not installed: "
-                   "pip install 'coder[report]' (in a clone: pip install -e '.[report]')\n")
+    assert err == ("error: coder report needs plotly, which is not installed: they come with coder: pip install "
+                   "jinja2 plotly countryinfo (or install coder again, without --no-deps)\n")
 
 
 def test_render_is_deterministic():

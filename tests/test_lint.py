@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from coder.authoring.checks import CHECKS as LINT_CHECKS
 from coder.authoring.lint import lint_codebook
 from coder.cli import app
+from coder.codebook import default_codebook_path
 from coder.codebook.checks import CHECKS as LOAD_CHECKS
 
 LINT = Path(__file__).resolve().parent / "data" / "lint"
@@ -29,6 +30,13 @@ EXPECTED = {
     "schema.yaml": [
         "schema.yaml:16:12: error: expected an integer, got string 'one' (schema)",
         "schema.yaml:17:5: error: unknown key 'colour' (did you mean 'country'?) (schema)",
+    ],
+    # one round: the pattern is checked although the schema fails (it was reported only once the schema passed)
+    "schema_and_pattern.yaml": [
+        "schema_and_pattern.yaml:16:12: error: expected an integer, got string 'one' (schema)",
+        "schema_and_pattern.yaml:17:5: error: unknown key 'colour' (did you mean 'country'?) (schema)",
+        "schema_and_pattern.yaml:27:32: error: bad pattern: unknown slot '{place}': use {actor1}, {actor2} or "
+        "{location} (bad-pattern)",
     ],
     "duplicate_id.yaml": [
         "duplicate_id.yaml:14:11: error: duplicate actor code 'IMGISIS' (first at line 10) (duplicate-id)"
@@ -67,6 +75,25 @@ EXPECTED = {
         "(undefined-reference)",
     ],
     "bad_cameo.yaml": ["bad_cameo.yaml:6:12: error: '1999' is not a CAMEO event code (bad-cameo)"],
+    "gazetteer_place.yaml": [
+        "gazetteer_place.yaml:19:11: error: 'Kyaukphyuu' is not a place of the gazetteer (nearest: Kyaukpyu): a "
+        "place with 'gazetteer: true' must be one (gazetteer-place)"
+    ],
+    "codebook_name.yaml": [
+        "codebook_name.yaml:2:11: warning: this codebook calls itself 'default' 0.2.0, as the shipped codebook does, "
+        "but it is not the shipped codebook: records and reports could not be told apart; give it a name and "
+        'version of its own (codebook: mine, version: "1") (codebook-name)'
+    ],
+    "costly_rule.yaml": [
+        "costly_rule.yaml:26:14: warning: rule 'capture.active' has 4 gaps ('...'), each skipping up to 12 words: on "
+        "a long sentence it can try 28,561 ways from each trigger, more than the matcher's 5,000, and such sentences "
+        "are matched only in part (coder run counts them as cut short); use fewer gaps, or the words between "
+        "(costly-rule)"
+    ],
+    "place_country.yaml": [
+        "place_country.yaml:21:14: error: 'Syria' is not the country of IRQ (Iraq) (place-country)",
+        "place_country.yaml:26:11: error: 'XXX' is not an ISO 3166 country code (place-country)",
+    ],
     "example_expect.yaml": [
         "example_expect.yaml:30:9: error: example has no expected record: add 'expect:' with the record(s) it must "
         "give, "
@@ -180,3 +207,48 @@ def test_a_codebook_with_a_regex_codes_text(tmp_path):
     compiled = compile_codebook(load_codebook(path))
     records, _ = code_document(compiled, Document("d", "Islamic State captured Rawa after 12 days of fighting."))
     assert [r.matched_text for r in records] == ["Islamic State captured Rawa after 12 days"]
+
+
+# -- large codebooks (issue 19, item 14)
+
+
+def _copies(tmp_path, n: int) -> Path:
+    """The shipped codebook with every rule copied ``n`` times (new ids), as
+    an author starting a big codebook from the shipped one writes it."""
+    import re
+
+    text = Path(default_codebook_path()).read_text()
+    head, rules = text.split("\nrules:\n")
+    blocks = [b for b in re.split(r"(?m)^(?=  - id: )", rules) if b.startswith("  - id: ")]
+    out = [re.sub(r"^  - id: (\S+)", rf"  - id: \1.copy{k}", b, count=1) for k in range(n) for b in blocks]
+    path = tmp_path / f"copies{n}.yaml"
+    path.write_text(head + "\nrules:\n" + "".join(out))
+    return path
+
+
+def test_lint_work_grows_linearly_with_the_rules(tmp_path, monkeypatch):
+    """Each example was matched against every rule sharing its verb: twice
+    the rules took four times the matching (2,000 rules: 131 s).  Counted in
+    rule matches tried, not in seconds."""
+    import coder.match.engine as engine
+
+    calls = {"n": 0}
+    real = engine.match_rule
+
+    def counted(*args, **kwargs):
+        calls["n"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "match_rule", counted)
+    tried, found = [], []
+    for n in (4, 8):
+        calls["n"] = 0
+        found.append(lint_codebook(_copies(tmp_path, n)))
+        tried.append(calls["n"])
+    assert tried[1] <= 2.2 * tried[0], tried
+    # the same findings as ever: each copy has the same pattern as the first
+    shadowed = [f for f in found[1] if f.check == "shadowed-rule"]
+    blocks = len([f for f in found[0] if f.check == "shadowed-rule"]) // 3
+    assert len(shadowed) == 7 * blocks
+    assert shadowed[0].problem.message.startswith("rule 'capture.active.copy1' has the same pattern and event type "
+                                                  "as rule 'capture.active.copy0' (line ")

@@ -39,3 +39,27 @@ def test_package_data_matches_the_top_level_files():
 
     for rel in ("schemas/event.schema.json", "schemas/events.xsd", "codebooks/default.yaml"):
         assert (files("coder") / rel).read_bytes() == (ROOT / rel).read_bytes()
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    import re
+
+    return {re.split(r"[\s\[<>=~!;]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requirements}
+
+
+def test_the_readme_install_gives_every_documented_command():
+    """`coder report` failed right after the README's install line
+    (`pip install -e .`): its libraries were an extra.  They are in the
+    default install; only `--engine dask` (an option for clusters) needs one."""
+    import tomllib
+
+    from coder.htmlreport import REQUIREMENTS
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    default = _requirement_names(project["dependencies"])
+    assert set(REQUIREMENTS) <= default
+    assert project["optional-dependencies"]["report"] == []  # kept, empty: `coder[report]` still installs
+    install_line = (ROOT / "README.md").read_text().split("```sh\n")[1].split("\n```")[0]
+    assert ".venv/bin/pip install -e . " in install_line and "[" not in install_line
+    docs = "".join(p.read_text() for p in (ROOT / "docs").glob("*.md"))
+    assert "[report]" not in docs

@@ -120,13 +120,13 @@ def test_truncated_file_keeps_what_came_before(tmp_path):
 def test_broken_tag_in_the_middle(tmp_path):
     path = write(tmp_path / "b.xml", GOOD.replace("</Text>\n<Parse>", "</Txt>\n<Parse>"))
     [problem] = read(path)
-    assert str(problem) == (f"{path}:7:7: not well-formed XML: Opening and ending tag "
-                            "mismatch: Text line 4 and Txt; the rest of the file is skipped")
+    assert str(problem) == (f"{path}:7:7: not well-formed XML: an end tag that does not close <Text> (opened on "
+                            "line 4); the rest of the file is skipped")
 
 
 def test_empty_and_sentence_less_files(tmp_path):
     empty = write(tmp_path / "e.xml", "")
-    assert [p.code for p in read(empty)] == ["input-xml"]
+    assert [str(p) for p in read(empty)] == [f"{empty}: empty file: no <Sentence> elements"]
     none = write(tmp_path / "n.xml", "<Sentences><Other/></Sentences>")
     assert summary(read(none)) == [f"{none}: no <Sentence> elements in file"]
 
@@ -358,3 +358,78 @@ def test_big_xml_is_read_in_bounded_memory(tmp_path):
     big_docs, big_kb = _peak_kb(big)
     assert (small_docs, big_docs) == (7_000, 75_000)
     assert big_kb - small_kb < 10_000
+
+
+# -- issue 19, item 10: long texts, undefined entities, empty files
+
+
+def _sentences(*texts: str) -> str:
+    body = "".join(f'<Sentence id="s{i}">\n<Text>{t}</Text>\n</Sentence>\n' for i, t in enumerate(texts, 1))
+    return f"<Sentences>\n{body}</Sentences>\n"
+
+
+def test_a_text_over_10_mb_does_not_lose_the_sentences_after_it(tmp_path):
+    """libxml2 stops at a text node over 10 MB (every sentence after it was
+    lost); the size of a document is coder's to judge."""
+    big = "Iraqi forces captured Rawa. " * 400_000  # 11.2 MB
+    path = write(tmp_path / "big.xml", _sentences("Iraqi forces captured Rawa.", big, "Islamic State took Mosul."))
+    items = read(path, max_doc_bytes=None)
+    assert [(d.id, len(d.text)) for d in items] == [("s1", 27), ("s2", len(big) - 1), ("s3", 25)]
+    from coder.pipeline import Report, code_corpus
+
+    report = Report()
+    records = list(code_corpus(_compiled(), read_corpus(path, max_doc_bytes=5_000_000), report,
+                               max_doc_bytes=5_000_000))
+    assert [str(p) for p in report.skipped] == [f"{path}:5: document is 11,199,999 bytes, more than "
+                                                "--max-doc-bytes 5,000,000"]
+    assert sorted({r.doc_id for r in records}) == ["s1", "s3"]
+
+
+def _compiled():
+    from coder.match.cache import load_compiled
+
+    return load_compiled()
+
+
+def test_a_sentence_over_the_line_limit_stops_the_file(tmp_path, monkeypatch):
+    """The memory one <Sentence> takes is bounded as a JSONL line's is
+    (64 MiB, or 8 times --max-doc-bytes; 2 MiB here)."""
+    import coder.io.readers
+
+    monkeypatch.setattr(coder.io.readers, "line_limit", lambda max_bytes: 2 << 20)
+    path = write(tmp_path / "big.xml", _sentences("Iraqi forces captured Rawa.", "x " * 3_000_000, "never read"))
+    assert summary(read(path, max_doc_bytes=1000))[1:] == [
+        f"{path}:5: <Sentence> is over 2,097,152 bytes, more than a document within --max-doc-bytes can take; "
+        "the rest of the file is skipped"]
+
+
+def test_an_undefined_entity_is_reported_where_it_is(tmp_path):
+    """It was 'no element found' at 0:0."""
+    path = write(tmp_path / "e.xml", _sentences("Iraqi forces captured Rawa.", "Rawa &nbsp; fell.", "Mosul fell."))
+    assert summary(read(path)) == [
+        ("s1", "Iraqi forces captured Rawa.", None, "", 2),
+        f"{path}:6:18: not well-formed XML: an undefined entity (XML defines only &amp; &lt; &gt; &quot; &apos; "
+        "and character references such as &#160;); the rest of the file is skipped"]
+
+
+@pytest.mark.parametrize("content", ["", "  \n\n", "\ufeff"])
+def test_an_empty_file_is_empty_not_broken_xml(tmp_path, content):
+    """It was 'no element found' at 0:0."""
+    path = write(tmp_path / "e.xml", content)
+    assert summary(read(path)) == [f"{path}: empty file: no <Sentence> elements"]
+
+
+def test_an_error_keeps_every_document_before_it_in_the_same_chunk(tmp_path):
+    """The parser is fed a megabyte at a time: the documents read before an
+    error in the same megabyte are kept; a file cut short gives no half
+    document."""
+    texts = [f"Iraqi forces captured Rawa on day {i}." for i in range(50)]
+    text = _sentences(*texts).replace("day 40.</Text>", "day 40.</Txt>")
+    items = read(write(tmp_path / "b.xml", text))
+    assert [d.id for d in items[:-1]] == [f"s{i}" for i in range(1, 41)]
+    assert str(items[-1]) == (f"{tmp_path / 'b.xml'}:123:50: not well-formed XML: an end tag that does not close "
+                              "<Text> (opened on line 123); the rest of the file is skipped")
+    cut = _sentences(*texts)[:-200]
+    items = read(write(tmp_path / "c.xml", cut))
+    assert all(isinstance(d, Document) for d in items[:-1]) and len(items) == 48
+    assert items[-1].code == "input-xml" and "the file ends inside <Text>" in items[-1].message

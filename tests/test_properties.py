@@ -27,7 +27,7 @@ dates = st.one_of(st.none(), st.dates(min_value=dt.date(1900, 1, 1), max_value=d
 def test_coding_never_fails_and_records_are_valid(compiled, text, date):
     records, n = code_document(compiled, Document("doc", text, date))
     for r in records:
-        assert validate_record(r.to_dict()) == []
+        assert validate_record(r.non_empty()) == []
         assert 1 <= r.sentence_index <= n
         assert r.matched_text and r.matched_text in r.sentence
 

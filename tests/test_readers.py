@@ -461,3 +461,86 @@ def test_csv_memory_does_not_grow(tmp_path):
     assert last == Document(id="19999", text="Police fired\non protesters." + " " * 200,
                             path=str(path), line=2 + 2 * 19_999)
     assert peak < 1_000_000
+
+
+# -- UTF-16 and UTF-32 with a byte order mark (issue 19, item 11)
+
+WIDE = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff", "utf-32-le": b"\xff\xfe\x00\x00",
+        "utf-32-be": b"\x00\x00\xfe\xff"}
+TEXTS = {
+    "txt": "Iraqi forces captured Rawa.\nCafé in Mosul: 😀\n",
+    "jsonl": '{"id": "a", "text": "Iraqi forces captured Rawa."}\n\n{"id": "b", "text": "Café 😀"}\n[1]\n',
+    "csv": 'id,text\na,"Iraqi forces\ncaptured Rawa."\nb,Café 😀\nc\n',
+}
+
+
+def _view(items):
+    return [(d.id, d.text, d.line) if isinstance(d, Document) else (p := d, p.line, p.code)[1:] for d in items]
+
+
+@pytest.mark.parametrize("codec", list(WIDE))
+@pytest.mark.parametrize("fmt", list(TEXTS))
+def test_a_byte_order_mark_of_utf16_or_utf32_says_how_to_decode_the_file(tmp_path, fmt, codec):
+    """It was refused ("coder reads UTF-8 only") although the mark says
+    exactly how to decode it: the documents, line numbers and problems are
+    those of the same file in UTF-8."""
+    utf8 = read(write(tmp_path / f"u8.{fmt}", TEXTS[fmt]))
+    wide = read(write(tmp_path / f"w.{fmt}", WIDE[codec] + TEXTS[fmt].encode(codec)))
+    assert _view(wide) == [
+        (d.id.replace("u8.", "w."), d.text, d.line) if isinstance(d, Document) else (d.line, d.code) for d in utf8]
+    assert any(isinstance(d, Document) and "😀" in d.text for d in wide)
+
+
+def test_utf16_through_gzip_and_standard_input(tmp_path):
+    import gzip
+
+    data = WIDE["utf-16-le"] + TEXTS["jsonl"].encode("utf-16-le")
+    gz = read(write(tmp_path / "w.jsonl.gz", gzip.compress(data)))
+    assert [d.id for d in gz if isinstance(d, Document)] == ["a", "b"]
+    stdin = list(read_corpus("-", stdin=io.BytesIO(data)))
+    assert [d.id for d in stdin if isinstance(d, Document)] == ["a", "b"]
+
+
+def test_bytes_that_break_the_encoding_the_mark_says_are_one_problem(tmp_path):
+    """A lone surrogate in UTF-16: the documents before are kept, the rest of
+    the file is skipped, and the problem says where."""
+    good = '{"id": "a", "text": "Iraqi forces captured Rawa."}\n'.encode("utf-16-le")
+    path = write(tmp_path / "w.jsonl", b"\xff\xfe" + good + good + "x".encode("utf-16-le") + b"\x00\xd8" +
+                 "y\n".encode("utf-16-le"))
+    items = read(path)
+    assert [d.id for d in items[:-1]] == ["a", "a"]
+    assert str(items[-1]) == (f"{path}:3: cannot decode as UTF-16-LE (its byte order mark says so): bytes "
+                              f"00 d8 at offset {2 + 2 * len(good) + 2}; the rest of the file is skipped")
+
+
+# -- quotes in CSV (issue 19, item 15)
+
+
+def test_a_quote_not_closed_is_one_problem_and_the_next_rows_are_read(tmp_path):
+    """A lenient reader merged the rows up to the next quote into one
+    document, without a word."""
+    path = write(tmp_path / "q.csv", 'id,text\n1,"Iraqi forces captured Rawa.\n2,"Islamic State took Mosul."\n'
+                                     '3,"Iraqi forces captured Mosul."\n4,"The town ""fell""."\n')
+    items = read(path)
+    assert [(d.id, d.text) for d in items if isinstance(d, Document)] == [
+        ("3", "Iraqi forces captured Mosul."), ("4", 'The town "fell".')]
+    [problem] = [p for p in items if isinstance(p, Problem)]
+    assert str(problem) == (f"{path}:2: a quoted cell ends before its cell does (a stray quote, or one not closed): "
+                            "the row is skipped (lines 2-3)")
+    assert problem.raw == '1,"Iraqi forces captured Rawa.\n2,"Islamic State took Mosul."\n'
+
+
+def test_a_quote_not_closed_before_the_end_is_one_problem_for_the_rest(tmp_path):
+    path = write(tmp_path / "q.csv", 'id,text\n1,Iraqi forces captured Rawa.\n2,"Islamic State took Mosul.\n'
+                                     '3,Iraqi forces captured Mosul.\n4,The town fell.\n')
+    items = read(path)
+    assert items[0] == Document(id="1", text="Iraqi forces captured Rawa.", path=path, line=2)
+    assert [str(p) for p in items[1:]] == [
+        f"{path}:3: a quote opened in the row on line 3 is not closed before the end of the file: the rest of the "
+        "file (lines 3-5) is skipped"]
+
+
+def test_cells_over_several_lines_and_doubled_quotes_still_read(tmp_path):
+    path = write(tmp_path / "q.csv", 'id,text\n1,"Iraqi forces\ncaptured ""Rawa"",\nyesterday."\n2,x\n')
+    assert [(d.id, d.text, d.line) for d in read(path)] == [
+        ("1", 'Iraqi forces\ncaptured "Rawa",\nyesterday.', 2), ("2", "x", 5)]

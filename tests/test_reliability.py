@@ -276,11 +276,11 @@ def test_an_error_that_follows_a_ctrl_c_is_reported_as_the_interrupt(tmp_path, m
     assert sorted(os.listdir(tmp_path)) == ["run.json"]
 
 
-def big_corpus(path: Path, n: int) -> None:
+def big_corpus(path: Path, n: int, prefix: str = "") -> None:
     places = ["Rawa", "Mosul", "al-Qaim", "Ramadi"]
     with path.open("w") as f:
         for i in range(n):
-            f.write(json.dumps({"id": i, "date": DOC_DATE, "text":
+            f.write(json.dumps({"id": f"{prefix}{i}" if prefix else i, "date": DOC_DATE, "text":
                                 f"Iraqi forces captured {places[i % 4]} on Friday. Islamic State shelled Mosul on "
                                 f"Sunday."}) + "\n")
 
@@ -319,6 +319,64 @@ def test_sigint_mid_run_leaves_no_file_exits_130_with_the_summary(tmp_path):
     finally:
         proc.kill()
     assert_interrupted(proc.returncode, err.decode(), outdir, rep, 40_000)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("group", [False, True], ids=["main process", "process group"])
+def test_sigterm_mid_run_is_handled_as_ctrl_c(tmp_path, jobs, group):
+    """SIGTERM (timeout, docker stop, systemd): the same as Ctrl-C, with
+    status 143: the message, the summary, the run report, no output and no
+    temporary file left; sent to the whole process group too (systemd), and
+    with worker processes."""
+    corpus = tmp_path / "big.jsonl"
+    big_corpus(corpus, 40_000)
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    out, rep = outdir / "events.csv", outdir / "run.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coder", "run", str(corpus), "-o", str(out), "--report", str(rep), "-j", jobs],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, start_new_session=group,
+    )
+    try:
+        def started():
+            tmp = [p for p in outdir.iterdir() if p.name.endswith(".tmp")]
+            return tmp and tmp[0].stat().st_size > 50_000
+
+        _wait_for(started)
+        if group:
+            os.killpg(proc.pid, signal.SIGTERM)
+        else:
+            proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert_interrupted(proc.returncode, err.decode(), outdir, rep, 40_000, signal="SIGTERM")
+
+
+def test_sigterm_during_coder_report_leaves_no_temporary_file(tmp_path, monkeypatch):
+    """Any command: SIGTERM is raised where the command is, so its temporary
+    files are removed, and the status is 143."""
+    events = tmp_path / "events.csv"
+    assert cli("run", SAMPLES, "-o", events)[0] == 0
+    script = (
+        "import os, signal, sys\n"
+        "import coder.htmlreport as h\n"
+        "real = h.render\n"
+        "def render(data):\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    return real(data)\n"
+        "h.render = render\n"
+        "from coder.io import outputs\n"
+        "real_atomic = outputs.atomic_file\n"
+        "from coder.cli import main\n"
+        "sys.argv = ['coder', 'report', sys.argv[1], '-o', sys.argv[2]]\n"
+        "main()\n"
+    )
+    page = tmp_path / "page.html"
+    result = subprocess.run([sys.executable, "-c", script, str(events), str(page)], capture_output=True, text=True,
+                            cwd=ROOT, check=False, timeout=120)
+    assert result.returncode == 143, result.stderr
+    assert sorted(os.listdir(tmp_path)) == ["events.csv"]
 
 
 # -- resume
@@ -432,7 +490,7 @@ def test_sigint_then_resume_in_real_processes(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for i in range(12):
-        big_corpus(corpus / f"f{i:02d}.jsonl", 80)
+        big_corpus(corpus / f"f{i:02d}.jsonl", 80, prefix=f"f{i}-")  # ids of their own: no document is skipped
     ref, out = tmp_path / "ref.csv", tmp_path / "out.csv"
     journal = tmp_path / ".out.csv.parts" / "done.jsonl"
     command = [sys.executable, "-m", "coder", "run", str(corpus), "-o", str(out), "--resume", "-q"]
@@ -510,7 +568,7 @@ def test_excel_safe_neutralises_formulas_and_keeps_numbers(code):
     r.actor2 = "-2+3"
     r.matched_text = "\tx"
     r.admin1 = "\rx"
-    assert validate_record(r.to_dict()) == []
+    assert validate_record(r.non_empty()) == []
     safe = _csv_rows([r], excel_safe=True)[0]
     assert safe["doc_id"] == '\'=HYPERLINK("http://x")'
     assert (safe["sentence"][:3], safe["source"], safe["actor1"], safe["actor2"]) == (
@@ -642,7 +700,7 @@ def test_property_a_corpus_never_fails_and_every_record_is_valid(compiled, tmp_p
     assert report.documents_read == len(docs)
     most = max(len(split_sentences(clean_text(t))) for _, t, _ in docs)
     for r in records:
-        assert validate_record(r.to_dict()) == []
+        assert validate_record(r.non_empty()) == []
         assert 1 <= r.sentence_index <= most
         assert r.matched_text and r.matched_text in r.sentence
         "".join(r.to_row()).encode("utf-8")
@@ -685,7 +743,7 @@ def test_property_any_bytes_are_read_or_refused_never_crash(compiled, tmp_path_f
     )
     json.dumps(rejects)
     for r in records:
-        assert validate_record(r.to_dict()) == []
+        assert validate_record(r.non_empty()) == []
 
 
 @FAST
@@ -698,4 +756,4 @@ def test_property_any_bytes_are_read_or_refused_never_crash(compiled, tmp_path_f
 def test_property_dates_are_never_after_the_document_date(code, date, when):
     for r in code(f"Iraqi forces captured Rawa {when}.", str(date)):
         assert r.event_date <= str(date)[: len(r.event_date)] or r.event_date[:7] <= str(date)[:7]
-        assert validate_record(r.to_dict()) == []
+        assert validate_record(r.non_empty()) == []

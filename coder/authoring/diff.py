@@ -51,7 +51,7 @@ class Change:
         if self.kind == "changed":
             out["fields"] = {f: [getattr(self.old, f), getattr(self.new, f)] for f in self.fields}
         else:
-            out["record"] = r.to_dict()
+            out["record"] = r.non_empty()
         return out
 
 

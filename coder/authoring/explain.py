@@ -8,7 +8,7 @@ reports what :func:`coder.pipeline.code_document` saw and did.
 
 from __future__ import annotations
 
-from coder.errors import InputError, Problem
+from coder.errors import InputError, Problem, printable
 from coder.io.readers import read_corpus
 from coder.match.compile import Compiled
 from coder.match.engine import Candidate
@@ -62,6 +62,110 @@ def _candidate(trace: SentenceTrace, c: Candidate) -> dict:
     }
 
 
+def _phrases(items: list[str], limit: int = 4) -> str:
+    shown = ", ".join(f"'{w}'" for w in items[:limit])
+    return shown + (", ..." if len(items) > limit else "")
+
+
+def _classification(compiled: Compiled, draft, record) -> dict:
+    """Which variant of the record's event type set its CAMEO code and ACLED
+    types, and why each earlier variant did not hold: the same conditions, in
+    the same order, as :func:`coder.events.build.classify` tries them."""
+    from coder.events.build import _actor_kinds  # the actor kinds the variants' conditions name
+
+    et = compiled.codebook.event_types[draft.event_type]
+    iso3 = draft.place.iso3 if draft.place else ""
+    kinds = {"actor1": _actor_kinds(draft.a1, iso3), "actor2": _actor_kinds(draft.a2, iso3)}
+    variants = []
+    chosen = None
+    for number, v in enumerate(et.variants, 1):
+        w, why = v.when, ""
+        if w.words and not draft.words.any_of(w.words):
+            why = f"none of its words occurs ({_phrases(w.words)})"
+        elif w.no_words and draft.words.any_of(w.no_words):
+            why = f"one of its no_words occurs ({_phrases(w.no_words)})"
+        else:
+            for slot in ("actor1", "actor2"):
+                wanted = getattr(w, slot)
+                if wanted and kinds[slot].isdisjoint(wanted):
+                    why = f"{slot} is {' and '.join(sorted(kinds[slot]))}, not {' or '.join(wanted)}"
+                    break
+        variants.append({"variant": number, "situation": v.situation, "holds": not why, "why": why})
+        if not why:
+            chosen = v
+            break
+    event_type = f"event type '{et.name}'"
+    variant = "" if chosen is None else f"variant {len(variants)} of {event_type}" + (
+        f" ({chosen.situation})" if chosen.situation else "")
+    # field -> (value, what set it), as classify() and to_record() decide
+    if chosen is not None and chosen.cameo:
+        cameo = (chosen.cameo, variant)
+    else:
+        cameo = (et.cameo, event_type)
+    if draft.cameo_override:
+        cameo = (draft.cameo_override, f"rule '{draft.rule_id}' (its own cameo)")
+    if chosen is not None and chosen.acled_event_type:
+        acled = (chosen.acled_event_type, variant)
+        sub = (chosen.acled_sub_event_type, variant)
+    else:
+        acled = (et.acled_event_type, event_type)
+        sub = (chosen.acled_sub_event_type, variant) if chosen is not None and chosen.acled_sub_event_type \
+            else (et.acled_sub_event_type, event_type)
+    set_by = {"cameo_code": cameo[1], "acled_event_type": acled[1], "acled_sub_event_type": sub[1]}
+    out = {"variant": len(variants) if chosen is not None else None, "set_by": set_by, "variants": variants}
+    if (record.cameo_code, record.acled_event_type, record.acled_sub_event_type) != (cameo[0], acled[0], sub[0]):
+        out["note"] = "the coder chose otherwise than the variants say: please report it"
+    return out
+
+
+def _wants_a_place(c: Candidate) -> bool:
+    """A match whose rule takes a place and that got none."""
+    return "location" in c.rule.slots and not any(m.place is not None for m in c.slots.get("location", ()))
+
+
+def _unknown_places(compiled: Compiled, trace: SentenceTrace) -> list[dict]:
+    """In a sentence where a rule that takes a place got none, the
+    capitalised words that no actor, place or date took and that the
+    gazetteer does not know (when the codebook uses it), with the nearest
+    spellings it does know: "Kyaukphyu" (nearest: Kyaukpyu).  Runs of
+    capitalised words are taken whole ("Ras al Ayn").  Not asked about: the
+    first word of the sentence (capitalised as any word is there), common
+    English words, the gazetteer's stop list, demonyms ("Syrian") and short
+    acronyms ("ENDF")."""
+    gazetteer = compiled.gazetteer()
+    if gazetteer is None or not any(_wants_a_place(c) for c in trace.candidates):
+        return []
+    from coder.authoring.checks.common_word_alias import common_words
+    from coder.countries import countries
+    from coder.gazetteer.store import stop_words
+
+    common, stops = common_words(), stop_words()
+    demonyms = {d.lower() for c in countries().values() for d in c.demonyms}
+    taken = {k for m in trace.mentions for k in range(m.start, m.end)}
+    taken |= {k for d in trace.dates for k in range(*d.span)}
+    toks = trace.tokens
+    runs: list[list[int]] = []
+    for k, tok in enumerate(toks):
+        # each part of a name is capitalised ("Deir ez-Zor" aside): not "Kurdish-led", "State-held"
+        name_like = tok.text[:1].isupper() and tok.text.replace("-", "").replace("'", "").isalpha() \
+            and tok.text.split("-")[-1][:1].isupper()
+        acronym = tok.text.isupper() and len(tok.text) <= 5
+        if not name_like or acronym or k == 0 or k in taken or tok.norm in stops or tok.norm in common \
+                or tok.norm in demonyms:
+            continue
+        if runs and runs[-1][-1] == k - 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    out = []
+    for run in runs:
+        text = trace.sentence.text[toks[run[0]].start: toks[run[-1]].end]
+        if text.lower() in common or gazetteer.lookup(text):
+            continue
+        out.append({"text": text, "tokens": [run[0] + 1, run[-1] + 1], "nearest": gazetteer.nearest(text)})
+    return out
+
+
 def find_document(corpus: str, doc_id: str, *, doc_date: str | None = None,
                   input_format: str | None = None) -> Document:
     """The document with id ``doc_id`` in ``corpus`` (read as ``coder run`` reads it)."""
@@ -89,7 +193,9 @@ def explain_document(compiled: Compiled, doc: Document) -> dict:
                 "mentions": [_mention(m) for m in t.mentions],
                 "dates": [{"text": _span_text(t, d.span), "value": d.value, "precision": d.precision} for d in t.dates],
                 "candidates": [_candidate(t, c) for c in t.candidates],
-                "records": [r.to_dict() for r in t.records],
+                "records": [r.non_empty() for r in t.records],
+                "classified": [_classification(compiled, d, r) for d, r in t.drafts],
+                "unknown_places": _unknown_places(compiled, t),
                 "merged_into": [
                     {"rule_id": d.rule_id, "matched_text": d.matched, "event_id": r.event_id} for d, r in t.merged
                 ],
@@ -100,7 +206,7 @@ def explain_document(compiled: Compiled, doc: Document) -> dict:
         "doc_date": doc.date,
         "codebook": compiled.codebook.name,
         "sentences": sentences,
-        "records": [r.to_dict() for r in records],
+        "records": [r.non_empty() for r in records],
     }
 
 
@@ -131,7 +237,7 @@ def render(expl: dict, colour: bool = False) -> str:
         return f"\x1b[{_COLOURS[kind]}m{text}\x1b[0m" if colour else text
 
     out = [
-        c("head", f"document {expl['doc_id']}")
+        c("head", f"document {printable(expl['doc_id'])}")
         + (f" (dated {expl['doc_date']})" if expl["doc_date"] else " (no date)")
         + f", codebook {expl['codebook']}: {len(expl['sentences'])} "
           f"sentence{'s' if len(expl['sentences']) != 1 else ''}"
@@ -175,11 +281,24 @@ def render(expl: dict, colour: bool = False) -> str:
             out.append(f"    pattern: {cand['pattern']}")
             out.append(f"    slots: {slots}")
             out.append(f"    {status}")
-        for r in s["records"]:
+        for u in s.get("unknown_places", []):
+            nearest = f" (nearest: {', '.join(u['nearest'])})" if u["nearest"] else ""
+            out.append(c("drop", f"  not a place the gazetteer knows: '{u['text']}'{nearest}"))
+        for r, how in zip(s["records"], s.get("classified") or [None] * len(s["records"]), strict=True):
             out.append(c("rec", "  record:"))
             for k in SHOWN:
                 if k in r:
                     out.append(f"    {k}: {r[k]}")
+            if how is not None:
+                for v in how["variants"]:
+                    if not v["holds"]:
+                        out.append(c("dim", f"    variant {v['variant']} does not hold: {v['why']}"))
+                if how["variant"] is None and how["variants"]:
+                    out.append(c("dim", "    no variant holds"))
+                for k, by in how["set_by"].items():
+                    out.append(f"    {k} from {by}")
+                if "note" in how:
+                    out.append(f"    ({how['note']})")
         for m in s["merged_into"]:
             out.append(
                 f"  merged: the report by rule {m['rule_id']} ('{m['matched_text']}') is the same event as record "

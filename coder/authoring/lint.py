@@ -12,7 +12,7 @@ from pathlib import Path
 from coder.authoring.checks import CHECKS, LintContext
 from coder.codebook.checks import run_checks
 from coder.codebook.load import inspect_codebook
-from coder.errors import Problem
+from coder.errors import Problem, printable
 
 
 @dataclass(frozen=True)
@@ -28,12 +28,12 @@ class Finding:
 
     def __str__(self) -> str:
         p = self.problem
-        where = str(p.path)
+        where = printable(str(p.path))
         if p.line is not None:
             where += f":{p.line}"
             if p.col is not None:
                 where += f":{p.col}"
-        return f"{where}: {self.level}: {p.message} ({p.code})"
+        return f"{where}: {self.level}: {printable(p.message)} ({p.code})"
 
     def to_dict(self) -> dict:
         p = self.problem

@@ -39,7 +39,8 @@ from pathlib import Path
 
 from coder.codebook.inflect import forms as word_forms
 from coder.codebook.pattern import PatternError, parse
-from coder.errors import CodebookError, InputError, OutputError, Problem, UsageError
+from coder.errors import CodebookError, InputError, OutputError, Problem, UsageError, printable
+from coder.io.outputs import io_error, refuse_inputs, write_bytes
 from coder.reference import cameo
 from coder.text.tokens import words as token_words
 
@@ -60,7 +61,7 @@ class ReportLine:
 
     def __str__(self) -> str:
         kind = "skipped" if self.kind == "duplicate" else self.kind
-        return f"{self.path}:{self.line}: {kind}: {self.message}"
+        return printable(f"{self.path}:{self.line}: {kind}: {self.message}")
 
 
 @dataclass
@@ -1583,20 +1584,23 @@ def convert(
 
 
 def _write_temp(path: str, text: str) -> str:
-    """Write ``text`` to a new hidden file next to ``path``; return its name."""
-    directory, name = os.path.split(os.path.abspath(path))
+    """Write ``text`` to a new temporary file (to load and check it before
+    ``path`` is written); return its name."""
+    import tempfile
+
     if os.path.isdir(path):
         raise OutputError(Problem("output-io", "cannot write: is a directory", path))
-    tmp = os.path.join(directory, f".{name}.{os.getpid()}.{time.monotonic_ns() % 10**9}.tmp")
     try:
-        with open(tmp, "x", encoding="utf-8", newline="\n") as f:
+        fd, tmp = tempfile.mkstemp(prefix=".coder-import-", suffix=".yaml")
+    except OSError as exc:
+        raise io_error(path, exc) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
     except OSError as exc:
         with suppress(OSError):
             os.unlink(tmp)
-        raise OutputError(Problem("output-io", f"cannot write: {exc.strerror}", path)) from None
+        raise io_error(path, exc) from None
     return tmp
 
 
@@ -1622,6 +1626,9 @@ def import_petrarch(
     from coder.match.compile import compile_codebook
 
     start = time.perf_counter()
+    sources = find_sources(directory, verbs=verbs, actors=actors, agents=agents)
+    refuse_inputs([("--output", output)], [path for group in (sources.actors, sources.agents, sources.verbs)
+                                           for path, _ in group])
     conv = convert(directory, all_codes=all_codes, date=date, verbs=verbs, actors=actors, agents=agents)
     report = conv.report
     rules = conv.rules
@@ -1668,10 +1675,10 @@ def import_petrarch(
             # make a codebook that loaded fail to load: no second load
             os.unlink(tmp)
             tmp = _write_temp(output, conv.yaml(rules))
-        try:
-            os.replace(tmp, output)
-        except OSError as exc:
-            raise OutputError(Problem("output-io", f"cannot write: {exc.strerror}", output)) from None
+        with open(tmp, "rb") as f:
+            checked = f.read()
+        write_bytes(output, checked)  # as every output: through a link, keeping the mode
+        os.unlink(tmp)
     except BaseException:
         with suppress(OSError):
             os.unlink(tmp)

@@ -8,10 +8,14 @@ JSON-Schema machinery.
 _LOAD = ("codebook_schema", "default_codebook_path", "load_codebook")
 _MODEL = ("Actor", "Alias", "Codebook", "Cue", "EventType", "Example", "Place", "Rule")
 
-__all__ = [*_MODEL, *_LOAD]
+__all__ = [*_MODEL, *_LOAD, "check_codebook_file"]
 
 
 def __getattr__(name):
+    if name == "check_codebook_file":
+        from coder.codebook import files
+
+        return files.check_codebook_file
     if name in _LOAD:
         from coder.codebook import load
 

@@ -17,6 +17,7 @@ import jsonschema
 
 from coder.codebook import yamlpos
 from coder.codebook.checks import Context, field_name, run_checks
+from coder.codebook.files import MAX_CODEBOOK_BYTES, codebook_file_problem
 from coder.codebook.model import (
     Actor,
     Alias,
@@ -36,7 +37,6 @@ from coder.codebook.model import (
 from coder.errors import CodebookError, Problem
 
 DEFAULT_CODEBOOK = "default.yaml"
-
 
 def default_codebook_path() -> str:
     """Path of the codebook shipped with coder."""
@@ -224,14 +224,15 @@ def _build(data: dict, path: str, pos: yamlpos.Positions, digest: str) -> Codebo
     places = [
         Place(
             p["name"],
-            p["geo_precision"],
+            p.get("geo_precision", 0),  # 0: a gazetteer place's, taken from the gazetteer
             _aliases(p.get("aliases", [])),
-            p.get("kind", "town"),
+            p.get("kind", "" if p.get("gazetteer") else "town"),
             p.get("country", ""),
             p.get("iso3", ""),
             p.get("admin1", ""),
             p.get("latitude"),
             p.get("longitude"),
+            bool(p.get("gazetteer", False)),
         )
         for p in data.get("places", [])
     ]
@@ -307,15 +308,79 @@ def _build(data: dict, path: str, pos: yamlpos.Positions, digest: str) -> Codebo
     )
 
 
+def _raw_patterns(data) -> list[tuple[tuple, str, bool]]:
+    """(where, source, slots allowed) of every pattern string in codebook
+    data that may break its schema elsewhere (what :attr:`Context.patterns`
+    gives for a loaded codebook)."""
+    def items(value):
+        return list(enumerate(value)) if isinstance(value, list) else []
+
+    def entries(value):
+        return list(value.items()) if isinstance(value, dict) else []
+
+    if not isinstance(data, dict):
+        return []
+    out = []
+    for i, rule in items(data.get("rules")):
+        if isinstance(rule, dict) and isinstance(rule.get("pattern"), str):
+            out.append((("rules", i, "pattern"), rule["pattern"], True))
+    for name, et in entries(data.get("event_types")):
+        for section in ("variants", "exclude"):
+            for i, v in items(et.get(section) if isinstance(et, dict) else None):
+                when = v.get("when") if isinstance(v, dict) else None
+                for key in ("words", "no_words"):
+                    for j, phrase in items(when.get(key) if isinstance(when, dict) else None):
+                        if isinstance(phrase, str):
+                            out.append((("event_types", name, section, i, "when", key, j), phrase, False))
+    for kind, cues in entries(data.get("cues")):
+        for i, cue in items(cues):
+            if isinstance(cue, str):
+                out.append((("cues", kind, i), cue, False))
+            elif isinstance(cue, dict):
+                if isinstance(cue.get("pattern"), str):
+                    out.append((("cues", kind, i, "pattern"), cue["pattern"], False))
+                for j, phrase in items(cue.get("except_after")):
+                    if isinstance(phrase, str):
+                        out.append((("cues", kind, i, "except_after", j), phrase, False))
+    return out
+
+
+def _raw_pattern_problems(ctx: Context, data) -> list[Problem]:
+    """bad-pattern and bad-regex problems of a codebook that broke its
+    schema (and so has no model for the checks to run on)."""
+    from coder.codebook.pattern import PatternError, parse
+
+    raw = data.get("inflections") if isinstance(data, dict) else None
+    extra = {k: list(v) for k, v in raw.items() if isinstance(v, list) and all(isinstance(x, str) for x in v)} \
+        if isinstance(raw, dict) else {}
+    out = []
+    for where, source, slots in _raw_patterns(data):
+        try:
+            parse(source, slots_allowed=slots, extra_forms=extra)
+        except PatternError as exc:
+            if exc.kind == "regex":
+                out.append(ctx.problem("bad-regex", exc.message, where, exc.offset))
+            else:
+                out.append(ctx.problem("bad-pattern", f"bad pattern: {exc.message}", where, exc.offset))
+    return out
+
+
 def inspect_codebook(path: str | Path | None = None) -> tuple[Codebook | None, Context | None, list[Problem]]:
     """Load a codebook and run the load-time checks without raising:
     (codebook or None, check context or None, problems sorted by position).
     ``coder codebook lint`` builds on this; :func:`load_codebook` raises."""
     path = str(path) if path is not None else default_codebook_path()
+    problem = codebook_file_problem(path)
+    if problem is not None:
+        return None, None, [problem]
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as f:
+            raw = f.read(MAX_CODEBOOK_BYTES + 1)  # the file may have grown since it was looked at
     except OSError as exc:
         return None, None, [Problem("codebook-io", f"cannot open codebook: {exc.strerror}", path)]
+    if len(raw) > MAX_CODEBOOK_BYTES:
+        return None, None, [Problem("yaml-limit", f"the codebook is more than the {MAX_CODEBOOK_BYTES:,} bytes a "
+                                    "codebook may have", path)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -345,6 +410,8 @@ def inspect_codebook(path: str | Path | None = None) -> tuple[Codebook | None, C
             if p not in problems:
                 problems.append(p)
     if problems:
+        # the patterns are checked too, so that an author fixes both in one round
+        problems += _raw_pattern_problems(Context(path, text, data, pos, None), data)
         problems.sort(key=lambda p: (p.line or 0, p.col or 0))
         return None, None, problems
     cb = _build(data, path, pos, hashlib.sha256(raw).hexdigest())

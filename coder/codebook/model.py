@@ -71,6 +71,8 @@ class Place:
     admin1: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    #: a place of the gazetteer: what the entry lacks is taken from it (coder.gazetteer.places)
+    gazetteer: bool = False
 
 
 @dataclass(slots=True)

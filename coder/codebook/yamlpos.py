@@ -10,7 +10,20 @@ from it ourselves so that we can
   merge keys;
 * keep YAML 1.1 surprises out: ``yes``/``no``/``on``/``off`` and dates stay
   strings (only ``true``/``false`` are booleans);
-* stop alias expansion bombs and self-referencing anchors with a node budget.
+* stop alias expansion bombs and self-referencing anchors, and values nested
+  too deep, with limits that grow with the size of the file (see below).
+
+Limits, each a ``yaml-limit`` problem with the line and column where it is
+reached (the file size and the regular-file test are
+:func:`coder.codebook.load.check_codebook_file`'s):
+
+* aliases may repeat at most :data:`ALIAS_ALLOWANCE` values plus as many as
+  the file holds itself: a codebook of any size loads, a small file cannot
+  expand to millions of values (an "alias bomb" doubles at each level);
+* values may be nested at most :data:`MAX_DEPTH` deep (a codebook needs 7;
+  deeper nesting would exhaust Python's recursion, in the parser or later);
+* an integer may have at most as many digits as Python converts
+  (``sys.get_int_max_str_digits()``, 4,300).
 """
 
 from __future__ import annotations
@@ -20,8 +33,11 @@ import yaml
 from coder.codebook.positions import Positions
 from coder.errors import CodebookError, Problem
 
-#: Most nodes a codebook may expand to (aliases count each time they are used).
-MAX_NODES = 250_000
+#: Values that aliases may repeat beyond those the file itself holds: a
+#: file's own values never count against a limit, its repeats do.
+ALIAS_ALLOWANCE = 250_000
+#: Deepest nesting of mappings and lists (a codebook needs 7).
+MAX_DEPTH = 64
 
 _CORE = "tag:yaml.org,2002:"
 _FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -39,12 +55,20 @@ def load(text: str, path: str) -> tuple[object, Positions]:
             # libyaml's composer is ten times faster; on an error, parse again
             # with the pure-Python one, whose messages are the documented ones
             nodes = list(yaml.compose_all(text, Loader=_FAST))
-        except yaml.YAMLError:
-            nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        except yaml.YAMLError as fast_error:
+            try:
+                nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+            except RecursionError:  # the pure-Python composer recurses: libyaml's message then
+                raise fast_error from None
+    except RecursionError:  # pragma: no cover - libyaml limits nesting (1,000) before Python's recursion
+        raise CodebookError(Problem("yaml-limit", "the codebook is nested too deeply to be read", path)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         msg = exc.problem or str(exc)
+        if "maximum nesting depth" in msg:  # libyaml's own limit (1,000 levels)
+            raise CodebookError(Problem("yaml-limit", f"values are nested more than {MAX_DEPTH} levels deep",
+                                        path, line, col)) from None
         if exc.context:
             msg = f"{msg} ({exc.context})"
         raise CodebookError(Problem("yaml-syntax", f"YAML syntax error: {msg}", path, line, col)) from None
@@ -66,7 +90,9 @@ class _Builder:
     def __init__(self, path: str, positions: Positions):
         self.path = path
         self.positions = positions
-        self.count = 0
+        self.own = 0  # values of the file itself (each node once)
+        self.repeated = 0  # values built again through an alias
+        self.seen: set[int] = set()
         self.active: set[int] = set()
 
     def fail(self, code: str, msg: str, node) -> None:
@@ -74,9 +100,16 @@ class _Builder:
         raise CodebookError(Problem(code, msg, self.path, line, col))
 
     def build(self, node, path: tuple):
-        self.count += 1
-        if self.count > MAX_NODES:
-            self.fail("yaml-limit", f"the codebook expands to more than {MAX_NODES:,} values (alias bomb?)", node)
+        if id(node) in self.seen:
+            self.repeated += 1
+            if self.repeated > ALIAS_ALLOWANCE + self.own:
+                self.fail("yaml-limit", f"aliases repeat more than {ALIAS_ALLOWANCE + self.own:,} values ("
+                          f"{ALIAS_ALLOWANCE:,} more than the file holds): an alias bomb?", node)
+        else:
+            self.seen.add(id(node))
+            self.own += 1
+        if len(path) > MAX_DEPTH:
+            self.fail("yaml-limit", f"values are nested more than {MAX_DEPTH} levels deep", node)
         self.positions.values.setdefault(path, _mark(node))
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
@@ -118,7 +151,11 @@ class _Builder:
         if kind == "bool":
             return _BOOL.get(value.lower(), value)
         if kind == "int":
-            return yaml.SafeLoader.construct_yaml_int(_CONSTRUCTOR, node)
+            try:
+                return yaml.SafeLoader.construct_yaml_int(_CONSTRUCTOR, node)
+            except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits())
+                digits = sum(ch.isdigit() for ch in value)
+                self.fail("yaml-limit", f"a number of {digits:,} digits is too long to read", node)
         if kind == "float":
             return yaml.SafeLoader.construct_yaml_float(_CONSTRUCTOR, node)
         if kind in ("str", "timestamp"):

@@ -46,7 +46,8 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from coder.engines.common import Outcome, write_ending
+from coder.codebook.files import check_codebook_file
+from coder.engines.common import Outcome, check_outputs, open_places, write_ending
 from coder.engines.report import open_rejects, reject_entry
 from coder.errors import CoderError, Problem, UsageError
 from coder.io import readers
@@ -64,7 +65,8 @@ MAX_FILES_PER_PARTITION = 1000
 PART_SUFFIX = {"csv": ".csv", "acled": ".csv", "xml": ".xml", "jsonl": ".jsonl", "phoenix": ".tsv"}
 _PART = re.compile(r"^part-[0-9]{5,}\.(csv|xml|jsonl|tsv)$")
 _COUNTS = ("documents_read", "documents_with_events", "documents_without_events",
-           "documents_skipped", "sentences", "sentences_too_long", "events")
+           "documents_skipped", "sentences", "sentences_too_long",
+           "sentences_cut_short", "events")
 INSTALL_HINT = "pip install 'coder[dask]'"
 
 
@@ -129,7 +131,7 @@ def _splittable(path: str, fmt: str, size: int | None, partition_bytes: int) -> 
             head = f.read(4)
     except OSError:
         return False
-    return not readers._wide_bom(head)  # refused whole by the reader: one problem
+    return readers._bom_codec(head) is None  # UTF-16 or UTF-32: decoded from its start, never split
 
 
 def plan(corpus: str, *, input_format: str | None, partition_bytes: int,
@@ -307,7 +309,7 @@ def read_range(source: Source, doc_date: str | None, max_bytes: int | None,
 
 def code_partition(task: dict) -> dict:
     """Code one partition into its part file; what it gave, for the client."""
-    from coder.engines.common import write_record
+    from coder.engines.common import unique_ids, write_record
 
     start = time.perf_counter()
     compiled, actors = _codebook(task["codebook"], task["codebook_sha256"], task["coder_version"])
@@ -315,7 +317,7 @@ def code_partition(task: dict) -> dict:
     o = task["options"]
     state = {"found": False, "stopped": False}
 
-    def items():
+    def items():  # an id seen twice in one partition is skipped as in a local run (not across partitions)
         for source in task["sources"]:
             if source.start is None:
                 yield from readers._read_file(source.path, source.rel, source.fmt, o["doc_date"],
@@ -327,7 +329,7 @@ def code_partition(task: dict) -> dict:
     rejected: list = []
     with open_writer(task["part_path"], o["format"], codebook=cb.name, codebook_version=cb.version,
                      excel_safe=o["excel_safe"], actors=actors) as writer:
-        for record in code_corpus(compiled, items(), report, max_doc_bytes=o["max_doc_bytes"],
+        for record in code_corpus(compiled, unique_ids(items()), report, max_doc_bytes=o["max_doc_bytes"],
                                   max_sentence_chars=o["max_sentence_chars"],
                                   on_skip=rejected.append if task["rejects"] else None,
                                   raise_errors=o["raise_errors"]):
@@ -371,9 +373,9 @@ def _prepare_outdir(output: str) -> str:
             if _PART.match(name) or name == "manifest.json":
                 os.unlink(os.path.join(output, name))
     except OSError as exc:
-        from coder.io.writers import _io_error
+        from coder.io.outputs import io_error
 
-        raise _io_error(output, exc) from exc
+        raise io_error(output, exc) from exc
     return output
 
 
@@ -438,6 +440,7 @@ def run_dask(corpus: str, output: str | None, *, fmt: str | None = None, codeboo
                 os.path.abspath(output) and _PART.match(os.path.basename(path)):
             raise UsageError(Problem("usage", "is a part file name in the output directory", path=path,
                                      field=option))
+    check_outputs(corpus, None, report_path, rejects_path, input_format)
     report = report if report is not None else Report()
     options = {"format": fmt, "doc_date": doc_date, "input_format": input_format,
                "max_doc_bytes": max_doc_bytes, "max_sentence_chars": max_sentence_chars,
@@ -462,8 +465,10 @@ def run_dask(corpus: str, output: str | None, *, fmt: str | None = None, codeboo
     outcome = Outcome()  # a Ctrl-C lost while the cluster starts still stops the run
     try:
         with outcome:
+            check_codebook_file(codebook)  # before the cache reads it: not /dev/zero, not 10 GB
             compiled = load_compiled(codebook)  # a broken codebook stops here, before any cluster
             cb = compiled.codebook
+            open_places(compiled, report)  # and a gazetteer that cannot be had (local workers then share it)
             codebook_info = {"name": cb.name, "version": cb.version, "path": codebook,
                              "sha256": codebook_digest(cb, codebook)}
             outdir = _prepare_outdir(output)

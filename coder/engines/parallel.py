@@ -69,7 +69,8 @@ POOL_MIN_DOCUMENTS = 200
 POOL_MIN_CHARS = 512 * 1024
 
 _COUNTS = ("documents_read", "documents_with_events", "documents_without_events",
-           "documents_skipped", "sentences", "sentences_too_long", "events")
+           "documents_skipped", "sentences", "sentences_too_long",
+           "sentences_cut_short", "events")
 
 
 def default_jobs() -> int:
@@ -113,6 +114,7 @@ def _init_worker(compiled: Compiled | None, codebook: str | None, options: dict,
     """Runs once in each worker process: ignore Ctrl-C, get the codebook.
     ``parent`` is the main process's pid, taken before the worker started."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker inherits the run's handler: terminate() kills it
     _watch_parent(parent)
     if compiled is None:
         from coder.match.cache import load_compiled
@@ -156,7 +158,7 @@ def checked(records: list[Record], report: Report) -> list[Record]:
 
     kept = []
     for record in records:
-        problems = validate_record(record.to_dict())
+        problems = validate_record(record.non_empty())
         if not problems:
             kept.append(record)
             continue

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from coder.errors import Problem
-from coder.io.writers import _atomic_file, _io_error
+from coder.io.outputs import atomic_file, io_error, write_bytes
 from coder.pipeline import Report
 from coder.version import __version__
 
@@ -85,7 +85,7 @@ class RejectsWriter:
         try:
             self.file.write(dumps(entry).encode("utf-8") + b"\n")
         except OSError as exc:
-            raise _io_error(self.path, exc) from exc
+            raise io_error(self.path, exc) from exc
         self.count += 1
 
 
@@ -95,7 +95,7 @@ def open_rejects(path: str | None) -> Iterator[RejectsWriter | None]:
     if path is None:
         yield None
         return
-    with _atomic_file(path) as f:
+    with atomic_file(path) as f:
         yield RejectsWriter(f, path)
 
 
@@ -121,6 +121,7 @@ def run_report(report: Report, *, status: str, corpus: str, output: str | None,
         },
         "sentences": report.sentences,
         "sentences_too_long": report.sentences_too_long,
+        "sentences_cut_short": report.sentences_cut_short,
         "events": report.events,
         "seconds": d["seconds"],
         "skipped": d["skipped"],
@@ -136,9 +137,5 @@ def write_json(path: str, obj) -> None:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
         data = json.dumps(obj, ensure_ascii=True, indent=2).encode("ascii")
-    with _atomic_file(path) as f:
-        try:
-            f.write(data + b"\n")
-        except OSError as exc:
-            raise _io_error(path, exc) from exc
+    write_bytes(path, data + b"\n")
 

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Iterator
 from coder.engines.report import dumps, reject_entry
 from coder.errors import Problem
 from coder.events.record import Record
-from coder.io.writers import _atomic_file, _fsync_dir, _io_error
+from coder.io.outputs import atomic_file, fsync_dir, io_error, write_bytes
 from coder.pipeline import Report
 from coder.text.document import Document
 
@@ -48,7 +48,8 @@ from coder.text.document import Document
 after_part: Callable[[int], None] | None = None
 
 _COUNTS = ("documents_read", "documents_with_events", "documents_without_events",
-           "documents_skipped", "sentences", "sentences_too_long", "events")
+           "documents_skipped", "sentences", "sentences_too_long",
+           "sentences_cut_short", "events")
 
 
 def parts_dir(output: str) -> str:
@@ -139,7 +140,7 @@ class Parts:
             self._write(os.path.join(self.dir, "done.jsonl"),
                         "".join(dumps(e) + "\n" for e in self.done.values()))
         except OSError as exc:
-            raise _io_error(self.dir, exc) from exc
+            raise io_error(self.dir, exc) from exc
 
     def _load_journal(self) -> None:
         try:
@@ -158,8 +159,7 @@ class Parts:
                 self.done[unit] = entry
 
     def _write(self, path: str, text: str) -> None:
-        with _atomic_file(path) as f:
-            f.write(text.encode("utf-8"))
+        write_bytes(path, text.encode("utf-8"))
 
     def finished(self, unit: str, stamp) -> dict | None:
         entry = self.done.get(unit)
@@ -186,7 +186,7 @@ class Parts:
                 f.flush()
                 os.fsync(f.fileno())
         except OSError as exc:
-            raise _io_error(self.dir, exc) from exc
+            raise io_error(self.dir, exc) from exc
         self.done[unit] = entry
         self.saved += 1
         if after_part is not None:
@@ -199,11 +199,11 @@ class Parts:
                 for line in f:
                     yield json.loads(line)
         except OSError as exc:
-            raise _io_error(path, exc) from exc
+            raise io_error(path, exc) from exc
 
     def remove(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
-        _fsync_dir(os.path.dirname(os.path.abspath(self.dir)))
+        fsync_dir(os.path.dirname(os.path.abspath(self.dir)))
 
 
 def _snapshot(report: Report) -> tuple:
@@ -267,12 +267,12 @@ def run_resumable(items: Iterable, corpus: str, parts: Parts, report: Report,
         before = _snapshot(report)
         part = parts.part_name(unit)
         path = os.path.join(parts.dir, part)
-        with _atomic_file(path) as f:
+        with atomic_file(path) as f:
             def write(line: str, path: str = path) -> None:
                 try:
                     f.write(line.encode("utf-8") + b"\n")
                 except OSError as exc:
-                    raise _io_error(path, exc) from exc
+                    raise io_error(path, exc) from exc
 
             def on_skip(problem: Problem) -> None:
                 write(dumps({"reject": reject_entry(problem)}))

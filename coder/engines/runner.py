@@ -13,13 +13,18 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from coder.codebook.files import check_codebook_file
 from coder.engines.common import (
     DEFAULT_MAX_DOC_BYTES,
     DEFAULT_MAX_SENTENCE_CHARS,
     Outcome,
     check_doc_date,
     check_limit,
+    check_outputs,
     codebook_digest,
+    note_copy_of_shipped,
+    open_places,
+    unique_ids,
     write_record,
 )
 from coder.engines.parallel import Pool, check_jobs
@@ -159,15 +164,7 @@ def run(
         raise UsageError(Problem("usage", "needs an output file (-o)", field="--resume"))
     if resume and corpus == "-":
         raise UsageError(Problem("usage", "cannot resume reading standard input", field="--resume"))
-    for path, option in ((report_path, "--report"), (rejects_path, "--rejects")):
-        if path is not None and not to_stdout and os.path.abspath(path) == os.path.abspath(output):
-            raise UsageError(Problem("usage", "is the output file too", path=path, field=option))
-    if (
-        report_path is not None
-        and rejects_path is not None
-        and os.path.abspath(report_path) == os.path.abspath(rejects_path)
-    ):
-        raise UsageError(Problem("usage", "is the --rejects file too", path=report_path, field="--report"))
+    check_outputs(corpus, output, report_path, rejects_path, input_format, stdin)
     report = report if report is not None else Report()
     progress = Progress(progress_stream)
     shown = _Shown(report, on_problem, on_note, progress)
@@ -188,17 +185,20 @@ def run(
     outcome = Outcome()
     try:
         with outcome:
+            check_codebook_file(codebook)  # before the cache reads it: not /dev/zero, not 10 GB
             compiled = load_compiled(codebook)
             cb = compiled.codebook
+            open_places(compiled, report)
+            note_copy_of_shipped(cb, codebook, report)
             codebook_info = {
                 "name": cb.name,
                 "version": cb.version,
                 "path": codebook,
                 "sha256": codebook_digest(cb, codebook),
             }
-            items = read_corpus(
+            items = unique_ids(read_corpus(
                 corpus, doc_date=doc_date, input_format=input_format, stdin=stdin, max_doc_bytes=max_doc_bytes
-            )
+            ))
             writer_options = dict(
                 codebook=cb.name,
                 codebook_version=cb.version,

@@ -72,14 +72,16 @@ class Record:
     sentence: str = ""
 
     def to_dict(self) -> dict:
-        """Typed values of the non-empty fields, in field order (the JSON form)."""
-        out = {}
-        for name in FIELDS:
-            value = getattr(self, name)
-            if value is None or value == "":
-                continue
-            out[name] = value
-        return out
+        """Every field with its typed value, in field order; empty text is
+        ``""``, an empty number ``None`` (the JSONL form: every record has the
+        same keys, so records make a table with the same columns)."""
+        return dict(zip(FIELDS, record_values(self), strict=True))
+
+    def non_empty(self) -> dict:
+        """Typed values of the fields that hold one, in field order (the form
+        the event schema checks: an empty field is an absent one)."""
+        return {name: value for name, value in zip(FIELDS, record_values(self), strict=True)
+                if value is not None and value != ""}
 
     def to_row(self) -> list[str]:
         """All fields as text, empty values as ``""`` (the CSV form): what

@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
                     for p in places[:10]:
                         print(f"  {p.name} | {p.kind} | {p.admin1} | {p.country} ({p.iso3}) | "
                               f"{p.latitude}, {p.longitude} | pop {p.population} | precision {p.geo_precision}")
-    except GazetteerError as e:
+    except (GazetteerError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     return 0

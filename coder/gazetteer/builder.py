@@ -102,14 +102,26 @@ def _version(name: str) -> str:
         raise GazetteerError(f"the gazetteer needs the {name!r} package: pip install {name}") from None
 
 
+class NoHome(OSError):
+    """There is no home directory to keep the cache in (``$HOME`` unset and the
+    user not in the password database, as in some containers)."""
+
+
 def cache_dir(path: str | os.PathLike | None = None) -> Path:
-    """``path``, else ``$CODER_CACHE_DIR``, else ``~/.cache/coder``."""
+    """``path``, else ``$CODER_CACHE_DIR``, else ``$XDG_CACHE_HOME/coder``,
+    else ``~/.cache/coder`` (:class:`NoHome` if there is no home)."""
     if path is not None:
         return Path(path)
     env = os.environ.get("CODER_CACHE_DIR")
     if env:
         return Path(env)
-    return Path.home() / ".cache" / "coder"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return Path(xdg) / "coder"
+    try:
+        return Path.home() / ".cache" / "coder"
+    except (RuntimeError, KeyError) as exc:  # Path.home() without $HOME nor a passwd entry
+        raise NoHome(f"no home directory ({exc})") from None
 
 
 def cache_path(directory: str | os.PathLike | None = None, countries: Iterable[str] | None = None) -> Path:

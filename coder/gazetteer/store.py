@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coder.gazetteer.builder import FORMAT_VERSION, cache_path, data_versions
+from coder.gazetteer.builder import FORMAT_VERSION, NoHome, cache_path, data_versions
 from coder.gazetteer.normalize import ARTICLES, normalize_name, strip_article
 
 if TYPE_CHECKING:
@@ -74,6 +74,9 @@ class Gazetteer:
         self._con: sqlite3.Connection | None = None
         self._pid = -1
         self.meta = self._open()
+        #: set when the cache directory could not be written and the gazetteer
+        #: was built in a temporary directory (code ``cache-unwritable``)
+        self.note: str | None = None
 
     # -- file ---------------------------------------------------------------
 
@@ -150,6 +153,36 @@ class Gazetteer:
             if len(self._names) > self._cache_size:
                 self._names.popitem(last=False)
         return places
+
+    def nearest(self, name: str, n: int = 3, cutoff: float = 0.75) -> list[str]:
+        """The spellings the gazetteer knows closest to ``name`` (which it does
+        not know), best first, each with the place it names when that is
+        written otherwise: "Kyaukphyu" -> ["Kyaukpyu"], "Aleppoo" -> ["Aleppo
+        (Ḩalab, SYR)"].  Looked for among the names that start as ``name``
+        does (its first two letters), so a slip in the first letters is not
+        found."""
+        import difflib
+
+        key = normalize_name(name)
+        if len(key) < 3:
+            return []
+        prefix = key[:2]
+        rows = self._query("SELECT DISTINCT key FROM name WHERE key >= ? AND key < ?",
+                           (prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)))
+        keys = difflib.get_close_matches(key, [r[0] for r in rows if r[0] != key], n=4 * n, cutoff=cutoff)
+        out: list[str] = []
+        places_shown: set = set()
+        for k in keys:
+            places = self._lookup_key(k)
+            if not places or places[0] in places_shown:
+                continue  # one spelling a place: the closest
+            place = places[0]
+            places_shown.add(place)
+            spelling = place.name if normalize_name(place.name) == k else " ".join(w.capitalize() for w in k.split())
+            out.append(spelling if spelling == place.name else f"{spelling} ({place.name}, {place.iso3})")
+            if len(out) == n:
+                break
+        return out
 
     def country(self, iso3: str) -> GeoPlace:
         """The country-level record of ``iso3`` (KeyError if there is none)."""
@@ -371,16 +404,30 @@ def check_file(path: str | os.PathLike) -> str | None:
     return None
 
 
+#: Set (for this process and the processes it starts) to the temporary
+#: directory the gazetteer was built in when the cache directory cannot be written.
+FALLBACK_ENV = "CODER_GAZETTEER_TMPDIR"
+
+
 def open_gazetteer(cache_dir: str | os.PathLike | None = None, *, build_if_missing: bool = True,
                    countries: Iterable[str] | None = None, cache_size: int = 4096) -> Gazetteer:
     """Open the compiled gazetteer, building it first if it is missing or unusable.
 
-    ``cache_dir`` defaults to ``$CODER_CACHE_DIR`` or ``~/.cache/coder``;
-    ``countries`` (ISO2 codes) opens a partial build of those countries only.
-    A build needed here runs in a child process, so that its peak memory (a
-    few hundred MB while the GeoNames files are read) is not this process's."""
+    ``cache_dir`` defaults to ``$CODER_CACHE_DIR``, ``$XDG_CACHE_HOME/coder``
+    or ``~/.cache/coder``; ``countries`` (ISO2 codes) opens a partial build of
+    those countries only.  A build needed here runs in a child process, so
+    that its peak memory (a few hundred MB while the GeoNames files are read)
+    is not this process's.
+
+    When the default cache directory cannot be written (or there is no home
+    directory), the gazetteer is built once in a temporary directory, used by
+    this process and the processes it starts, and removed when this process
+    ends; the gazetteer's ``note`` says so (code ``cache-unwritable``)."""
     countries = tuple(countries) if countries else None
-    path = cache_path(cache_dir, countries)
+    try:
+        path = cache_path(cache_dir, countries)
+    except NoHome as exc:
+        return _open_fallback(countries, cache_size, f"there is no cache directory: {exc}")
     if path.exists():
         try:
             return Gazetteer(path, cache_size=cache_size)
@@ -390,13 +437,71 @@ def open_gazetteer(cache_dir: str | os.PathLike | None = None, *, build_if_missi
             log.warning("gazetteer cache %s is unusable (%s): rebuilding it", path, e)
     elif not build_if_missing:
         raise GazetteerError(f"no gazetteer cache at {path}: run 'python -m coder.gazetteer build'")
-    else:
+    if cache_dir is None:
+        reason = _unwritable(path.parent)
+        if reason is not None:
+            return _open_fallback(countries, cache_size, f"the cache directory {path.parent} cannot be written "
+                                                         f"({reason})")
+    if not path.exists():
         log.warning("no gazetteer cache at %s: building it (about 10 s, once)", path)
     _build_in_child(cache_dir, countries)
     try:
         return Gazetteer(path, cache_size=cache_size)
     except (_Unusable, OSError) as e:  # pragma: no cover - a build that does not read back
         raise GazetteerError(f"gazetteer cache {path} is unusable after a rebuild: {e}") from None
+
+
+def _unwritable(directory: Path) -> str | None:
+    """Why a file cannot be made in ``directory`` (made if missing), or None."""
+    import tempfile
+
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
+def _open_fallback(countries: tuple[str, ...] | None, cache_size: int, why: str) -> Gazetteer:
+    """The gazetteer built (once per run) in a temporary directory."""
+    directory = os.environ.get(FALLBACK_ENV)
+    if not directory or not os.path.isdir(directory):
+        import atexit
+        import shutil
+        import tempfile
+
+        try:
+            directory = tempfile.mkdtemp(prefix="coder-gazetteer-")
+        except OSError as exc:
+            raise GazetteerError(f"{why}, and no temporary directory can be made either "
+                                 f"({exc.strerror or exc}): set CODER_CACHE_DIR to a directory you can write") from None
+        os.environ[FALLBACK_ENV] = directory  # the processes this one starts use it too
+        owner = os.getpid()
+
+        def remove() -> None:
+            if os.getpid() == owner:  # not in a forked worker
+                shutil.rmtree(directory, ignore_errors=True)
+
+        atexit.register(remove)
+    path = cache_path(directory, countries)
+    if not path.exists():
+        _build_in_child(directory, countries)
+    try:
+        gaz = Gazetteer(path, cache_size=cache_size)
+    except (_Unusable, OSError) as e:  # pragma: no cover - a build that does not read back
+        raise GazetteerError(f"gazetteer in {directory} is unusable after a build: {e}") from None
+    gaz.note = (f"{why}: the gazetteer was built in the temporary directory {directory} for this run only (about "
+                "10 s each run); set CODER_CACHE_DIR to a directory you can write to keep it")
+    if not built_here.get(directory):
+        built_here[directory] = True
+        log.warning("note: %s", gaz.note, extra={"coder_note": True})  # once; coder run reports it as a note
+    return gaz
+
+
+#: Fallback directories whose note was logged by this process.
+built_here: dict[str, bool] = {}
 
 
 def _build_in_child(cache_dir: str | os.PathLike | None, countries: tuple[str, ...] | None) -> None:

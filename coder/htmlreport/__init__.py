@@ -8,8 +8,9 @@ opens from disk with no server, and a Content-Security-Policy in the page
 forbids every request, so nothing is fetched even by mistake.
 
 The page is made with Jinja2 from ``templates/report.html.j2``.  These three
-libraries are the ``report`` extra (``pip install 'coder[report]'``);
-:func:`build_report` says so in one line when one is missing.
+libraries come with coder (its default install); :func:`build_report` says
+in one line which is missing if one was removed (or coder was installed with
+``--no-deps``).
 
 docs/report.md describes the page.
 """
@@ -19,18 +20,18 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from importlib import resources
 
-from coder.errors import CoderError, OutputError, Problem
+from coder.errors import CoderError, Problem
 from coder.htmlreport.data import page_data
 from coder.htmlreport.read import read_events
+from coder.io.outputs import refuse_inputs, write_bytes
 from coder.version import __version__
 
 #: pip name -> module name of what the report needs beyond coder's core.
 REQUIREMENTS = {"jinja2": "jinja2", "plotly": "plotly", "countryinfo": "countryinfo"}
-INSTALL_HINT = "pip install 'coder[report]' (in a clone: pip install -e '.[report]')"
+INSTALL_HINT = "they come with coder: pip install jinja2 plotly countryinfo (or install coder again, without --no-deps)"
 
 
 @dataclass
@@ -68,6 +69,7 @@ def build_report(files: list[str], output: str, *, title: str | None = None,
     check_requirements()
     if not files:
         raise CoderError(Problem("usage", "give at least one events file"))
+    refuse_inputs([("--output", output)], files)
     records = [record for path in files for record in read_events(path, fmt)]
     names = [os.path.basename(p) for p in files]
     title = title or "coder report: " + ", ".join(names)
@@ -131,24 +133,7 @@ def script_json(value) -> str:
 
 
 def write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file renamed into place."""
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise OutputError(Problem("output-io", f"cannot write: {exc.strerror or exc}",
-                                  path=path)) from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise OutputError(Problem("output-io", f"cannot write: {exc.strerror or exc}",
-                                  path=path)) from exc
+    """Write ``text`` to ``path`` as every output is written
+    (:func:`coder.io.outputs.atomic_file`: through links, keeping the mode,
+    a device directly)."""
+    write_bytes(path, text.encode("utf-8"))

@@ -46,6 +46,7 @@ from coder.io.formats import (
     validate_phoenix,
 )
 from coder.io.schema import events_xsd, validate_record
+from coder.io.seen import SeenIds
 
 FORMATS = ("csv", "xml", "jsonl", "acled", "phoenix")
 #: File suffix -> format (an ACLED file is a .csv: give ``acled`` for it).
@@ -58,7 +59,6 @@ _XSD_EVENT = re.compile(r"/events/event(?:\[(\d+)\])?(/.*)?$")
 _XSD_CHILD = re.compile(r"/([^/\[]+)(?:\[(\d+)\])?$")
 #: Lines from here on are not stored in libxml2's nodes (see _line).
 _BIG_LINE = 65535
-_SYNTAX_WHERE = re.compile(r", line \d+, column \d+$")
 
 
 def validate_file(path: str, fmt: str | None = None) -> list[Problem]:
@@ -95,6 +95,20 @@ def _record_problems(path: str, line: int, record: dict) -> list[Problem]:
     return [replace(p, path=path, line=line) for p in validate_record(record)]
 
 
+class _Ids:
+    """The ids of a file's records so far (16 bytes each: :class:`~coder.io.seen.SeenIds`):
+    an id given to two records is a problem of the second."""
+
+    def __init__(self, path: str, field: str):
+        self.path, self.field, self.seen = path, field, SeenIds()
+
+    def check(self, value, line: int) -> list[Problem]:
+        if isinstance(value, str) and value and not self.seen.add(value):
+            return [Problem("file-invalid", f"{value!r} is the {self.field} of an earlier record: ids must be "
+                            "unique (two documents with one id?)", path=self.path, line=line, field=self.field)]
+        return []
+
+
 # -- CSV ---------------------------------------------------------------------
 
 
@@ -117,6 +131,7 @@ def _decoded_lines(file: BinaryIO) -> Iterator[str]:
 
 def _check_csv(path: str, file: BinaryIO) -> list[Problem]:
     problems: list[Problem] = []
+    ids = _Ids(path, "event_id")
     reader = csv.reader(_decoded_lines(file), strict=True)
     start = 1  # physical line where the next row starts
     try:
@@ -132,6 +147,7 @@ def _check_csv(path: str, file: BinaryIO) -> list[Problem]:
                 record = {name: parse_value(name, cell)
                           for name, cell in zip(FIELDS, row, strict=False) if cell != ""}
                 problems.extend(_record_problems(path, start, record))
+                problems.extend(ids.check(record.get("event_id"), start))
             start = reader.line_num + 1
     except _Undecodable as exc:
         bad = exc.error.object[exc.error.start]
@@ -172,13 +188,16 @@ def _header_problem(header: list[str], columns: tuple[str, ...] = FIELDS) -> str
 def _check_xml(path: str, file: BinaryIO) -> list[Problem]:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=False)
+    if not file.read(1):
+        return [_problem(path, "file is empty: expected an <events> element", line=1)]
+    file.seek(0)
     try:
         tree = etree.parse(file, parser)
     except etree.XMLSyntaxError as exc:
-        line, col = exc.position if exc.position else (exc.lineno, None)
-        message = _SYNTAX_WHERE.sub("", exc.msg or "syntax error")
-        return [Problem("file-invalid", f"not well-formed XML: {message}", path=path,
-                        line=line, col=col)]
+        from coder.io.petrarch import open_element_at_error, syntax_problem
+
+        file.seek(0)
+        return [syntax_problem(exc, path, open_element_at_error(file), "file-invalid")]
     if tree.docinfo.doctype:
         return [_problem(path, "a DOCTYPE is not allowed", line=1)]
     root = tree.getroot()
@@ -187,9 +206,11 @@ def _check_xml(path: str, file: BinaryIO) -> list[Problem]:
     problems, bad_events = [], set()
     if not schema.validate(tree):
         problems, bad_events = _xsd_problems(path, schema.error_log, events)
+    ids = _Ids(path, "event_id")
     for index, event in enumerate(events, 1):
         if index not in bad_events:
             problems.extend(_record_problems(path, _line(event), _event_dict(event)))
+        problems.extend(ids.check(event.findtext("event_id"), _line(event)))
     problems.sort(key=lambda p: p.line or 0)
     return problems
 
@@ -199,28 +220,81 @@ def _xsd_problems(path: str, log: Iterable, events: list[etree._Element]
     """Problems for the XSD errors and the 1-based indexes of the ``<event>``s
     they concern.
 
-    libxml2 may report one bad value under two facets (``NaN`` breaks both the
-    pattern and the maximum): keep one problem per node, the pattern's if any,
-    as it says best what is wrong.
+    The problems are said in coder's words (:func:`_xsd_words`): libxml2's
+    own wording of schema errors changes between its releases.  libxml2 may
+    report one bad value under two facets (``NaN`` breaks both the pattern and
+    the maximum): one problem per node.
     """
     found: dict[tuple, Problem] = {}
     bad: set[int] = set()
+    said: dict[int, dict[str, str]] = {}  # event index -> field -> what the JSON Schema says of it
     for error in log:
-        field, message = None, error.message
-        match = _XSD_PREFIX.match(message)
-        if match and not match[2] and match[1] not in ("events", "event"):
-            field, message = match[1], match[3]
+        match = _XSD_PREFIX.match(error.message)
         line = error.line
         event = _XSD_EVENT.match(error.path or "")
+        element = None
         if event:
             index = int(event[1] or 1)
             bad.add(index)
-            if line >= _BIG_LINE and index <= len(events):
-                line = _node_line(events[index - 1], event[2], line)
-        key = (error.path, match[1], match[2]) if match else (error.path, message)
-        if key not in found or "[facet 'pattern']" in message:
-            found[key] = _problem(path, _XSD_FACET.sub("", message), line=line, field=field)
+            if index <= len(events):
+                element = events[index - 1]
+                if line >= _BIG_LINE:
+                    line = _node_line(element, event[2], line)
+        if element is not None and index not in said:
+            said[index] = {}
+            for p in validate_record(_event_dict(element)):
+                said[index].setdefault(p.field, p.message)
+        field, message = _xsd_words(error, match, element, event[2] if event else None, said.get(index, {})
+                                    if element is not None else {})
+        key = (error.path, field)
+        if key not in found:
+            found[key] = _problem(path, message, line=line, field=field)
     return list(found.values()), bad
+
+
+def _xsd_words(error, match, event: etree._Element | None, child_path: str | None,
+               said: dict[str, str]) -> tuple[str | None, str]:
+    """(field, message) of one XSD error, in coder's words: what the event
+    schema says of the same value (the two schemas say the same), or what is
+    wrong with the structure; libxml2's text only for an error not met so far."""
+    kind = error.type_name
+    name = match[1] if match else None
+    child = _XSD_CHILD.match(child_path or "")
+    if kind == "SCHEMAV_CVC_ELT_1" and name:
+        return None, f"the root element is <{name}>: an events file has <events>"
+    if kind == "SCHEMAV_CVC_COMPLEX_TYPE_3_2_1" and match and match[2]:
+        attribute = match[2].split("'")[1]
+        return None, (f"attribute '{attribute}' is not allowed (an <{name}> element may have codebook and "
+                      "codebook_version)")
+    if kind == "SCHEMAV_ELEMENT_CONTENT" and event is not None:
+        present = [c.tag for c in event.iterchildren(tag=etree.Element)]
+        if child is None:  # the <event> itself: elements missing at its end
+            missing = [f for f in FIELDS if f in said and said[f] == "is required" and f not in present]
+            return (missing[0], "is required") if missing else ("event", "an element is missing")
+        tag, number = child[1], int(child[2] or 1)
+        if tag not in FIELDS:
+            return tag, "is not an element of an event (its elements are the fields of docs/output.md)"
+        if number > 1:
+            return tag, "is given twice"
+        before = FIELDS[:FIELDS.index(tag)]
+        missing = [f for f in before if said.get(f) == "is required" and f not in present]
+        if missing:
+            return missing[0], f"is required (it comes before <{tag}>)"
+        return tag, "is out of order (an event's elements come in the order of docs/output.md)"
+    if kind.startswith("SCHEMAV_CVC_") and child is not None and event is not None:
+        tag = child[1]
+        found = event.findall(tag)
+        number = int(child[2] or 1)
+        text = "".join(found[number - 1].itertext()) if number <= len(found) else None
+        if text == "":
+            return tag, "must not be empty"
+        if tag in said:
+            return tag, said[tag]
+        return tag, f"{text!r} is not allowed by schemas/events.xsd" if text is not None else "is not allowed"
+    field, message = None, error.message
+    if match and not match[2] and match[1] not in ("events", "event"):
+        field, message = match[1], match[3]
+    return field, _XSD_FACET.sub("", message)
 
 
 def _node_line(event: etree._Element, child_path: str | None, line: int) -> int:
@@ -271,6 +345,7 @@ def _event_dict(event: etree._Element) -> dict:
 def _check_acled(path: str, file: BinaryIO) -> list[Problem]:
     """An ACLED CSV file: the header of :data:`ACLED_COLUMNS`, then rows."""
     problems: list[Problem] = []
+    ids = _Ids(path, "event_id_cnty")
     reader = csv.reader(_decoded_lines(file), strict=True)
     start = 1
     width = len(ACLED_COLUMNS)
@@ -286,6 +361,7 @@ def _check_acled(path: str, file: BinaryIO) -> list[Problem]:
             else:
                 typed = parse_cells(row, ACLED_COLUMNS, ACLED_INTEGERS, ACLED_NUMBERS)
                 problems.extend(_record_problems_of(path, start, validate_acled(typed)))
+                problems.extend(ids.check(typed.get("event_id_cnty"), start))
             start = reader.line_num + 1
     except _Undecodable as exc:
         problems.append(_undecodable(path, exc))
@@ -299,6 +375,7 @@ def _check_acled(path: str, file: BinaryIO) -> list[Problem]:
 def _check_phoenix(path: str, file: BinaryIO) -> list[Problem]:
     """A Phoenix file: no header, one row of 26 tab-separated cells a line."""
     problems: list[Problem] = []
+    ids = _Ids(path, "EventID")
     width = len(PHOENIX_COLUMNS)
     number = 0
     try:
@@ -315,6 +392,7 @@ def _check_phoenix(path: str, file: BinaryIO) -> list[Problem]:
                 continue
             typed = parse_cells(row, PHOENIX_COLUMNS, PHOENIX_INTEGERS, PHOENIX_NUMBERS)
             problems.extend(_record_problems_of(path, number, validate_phoenix(typed)))
+            problems.extend(ids.check(typed.get("EventID"), number))
     except _Undecodable as exc:
         problems.append(_undecodable(path, exc))
     return problems
@@ -337,19 +415,20 @@ def _check_jsonl(path: str, file: BinaryIO) -> list[Problem]:
     """A JSONL file: one object a line holding every record field (empty text
     ``""``, empty number ``null``), checked against the event schema."""
     problems: list[Problem] = []
+    ids = _Ids(path, "event_id")
     try:
         for number, line in enumerate(_decoded_lines(file), 1):
             if number == 1 and line.startswith("\ufeff"):
                 problems.append(_problem(path, "file starts with a byte order mark (BOM); "
                                                "write UTF-8 without one", line=1))
                 line = line[1:]
-            problems.extend(_jsonl_line_problems(path, number, line))
+            problems.extend(_jsonl_line_problems(path, number, line, ids))
     except _Undecodable as exc:
         problems.append(_undecodable(path, exc))
     return problems
 
 
-def _jsonl_line_problems(path: str, number: int, line: str) -> list[Problem]:
+def _jsonl_line_problems(path: str, number: int, line: str, ids: _Ids | None = None) -> list[Problem]:
     if not line.strip():
         return [_problem(path, "empty line: expected a JSON object", line=number)]
     try:
@@ -388,6 +467,8 @@ def _jsonl_line_problems(path: str, number: int, line: str) -> list[Problem]:
                                        'written, an empty one as "" or null)'))
     told = {p.field for p in problems} | set(missing)  # not again as a consequence
     problems.extend(p for p in _record_problems(path, number, record) if p.field not in told)
+    if ids is not None:
+        problems.extend(ids.check(obj.get("event_id"), number))
     order = {name: i for i, name in enumerate(FIELDS)}
     problems.sort(key=lambda p: order.get(p.field, len(FIELDS)))
     return problems

@@ -40,7 +40,7 @@ from coder.events.record import (
     Record,
     format_value,
 )
-from coder.io.schema import validate_row
+from coder.io.schema import facts, sorted_problems, validate_row
 from coder.reference import acled_disorder_types
 
 ACLED_COLUMNS: tuple[str, ...] = (
@@ -312,13 +312,19 @@ def parse_cells(cells_: Iterable[str], columns: tuple[str, ...], integers: froze
 
 
 def validate_acled(row: dict) -> list[Problem]:
-    """Problems of an ACLED row with ``schemas/acled.schema.json``."""
-    return validate_row("acled.schema.json", row, ACLED_COLUMNS, ACLED_HINTS)
+    """Problems of an ACLED row with ``schemas/acled.schema.json`` (and a real
+    date, an ISO 3166 numeric code, the country of that code)."""
+    problems = validate_row("acled.schema.json", row, ACLED_COLUMNS, ACLED_HINTS)
+    more = facts(row, "event_date", None, "country", {p.field for p in problems}, numeric="iso")
+    return sorted_problems(problems + more, ACLED_COLUMNS) if more else problems
 
 
 def validate_phoenix(row: dict) -> list[Problem]:
-    """Problems of a Phoenix row with ``schemas/phoenix.schema.json``."""
-    return validate_row("phoenix.schema.json", row, PHOENIX_COLUMNS, PHOENIX_HINTS)
+    """Problems of a Phoenix row with ``schemas/phoenix.schema.json`` (and a
+    real date, an ISO 3166 country code)."""
+    problems = validate_row("phoenix.schema.json", row, PHOENIX_COLUMNS, PHOENIX_HINTS)
+    more = facts(row, "Date", "CountryCode", None, {p.field for p in problems}, date_form="YYYYMMDD")
+    return sorted_problems(problems + more, PHOENIX_COLUMNS) if more else problems
 
 
 # -- sinks: (binary stream, options) -> emit(record) --------------------------

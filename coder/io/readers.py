@@ -61,9 +61,9 @@ def read_corpus(corpus: str, *, doc_date: str | None = None,
     ``max_doc_bytes`` bounds what is read into memory at once (the size
     check of each document is the coder's, :func:`coder.pipeline.code_corpus`):
     a text file over it is not read but yielded as an "input-too-large"
-    problem, and a JSONL or CSV line over :func:`line_limit` stops its file
-    with one (a gzip bomb cannot fill the memory).  XML is left to lxml's own
-    limits.
+    problem, and a JSONL or CSV line (or a PETRARCH ``<Sentence>``) over
+    :func:`line_limit` stops its file with one (a gzip bomb cannot fill the
+    memory).
 
     Raises :class:`UsageError` at once for an unknown ``input_format``;
     everything else that goes wrong is yielded as a :class:`Problem`.
@@ -112,6 +112,27 @@ def _read_corpus(corpus, doc_date, fmt, stdin, max_bytes=None):
     else:
         yield Problem("input-format", "cannot tell the input format of a file without "
                       "a suffix; use --input-format txt|jsonl|csv|xml", path=corpus)
+
+
+def input_files(corpus: str, input_format: str | None = None) -> Iterator[str]:
+    """The paths of the files :func:`read_corpus` would read from ``corpus``
+    (the same walk, the same suffix rule, links out of the corpus left out);
+    nothing for ``-`` (standard input).  Nothing is opened."""
+    if corpus == "-":
+        return
+    try:
+        is_dir = stat.S_ISDIR(os.stat(corpus).st_mode)
+    except OSError:
+        return
+    if not is_dir:
+        yield corpus
+        return
+    root = os.path.realpath(corpus)
+    for item in _walk(corpus, "", frozenset(), root):
+        if not isinstance(item, Problem):
+            path, rel = item
+            if (input_format or _format_of(rel)) and _inside(path, root):
+                yield path
 
 
 def _walk(top: str, rel: str, ancestors: frozenset, root: str) -> Iterator[tuple[str, str] | Problem]:
@@ -213,6 +234,88 @@ class _GzipReader(io.RawIOBase):
         super().close()
 
 
+#: Byte order marks of UTF-32 and UTF-16 (UTF-32's first: FF FE 00 00 starts
+#: with UTF-16's FF FE) and the codec each says.
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+              (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def _bom_codec(head: bytes) -> tuple[str, int] | None:
+    """(codec, length of the mark) for a UTF-16 or UTF-32 byte order mark at
+    the start of ``head`` (its first 4 bytes), else None."""
+    for bom, codec in _WIDE_BOMS:
+        if head.startswith(bom):
+            return codec, len(bom)
+    return None
+
+
+class TranscodeError(OSError):
+    """A file with a UTF-16 or UTF-32 byte order mark holds bytes that are not
+    text in that encoding."""
+
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
+class _Transcoder(io.RawIOBase):
+    """The text of a UTF-16 or UTF-32 stream, as UTF-8 bytes (the mark left out)."""
+
+    def __init__(self, raw: BinaryIO, head: bytes, codec: tuple[str, int]):
+        import codecs
+
+        self.raw, self.name = raw, codec[0]
+        self.decoder = codecs.getincrementaldecoder(self.name)("strict")
+        self.pending = head[codec[1]:]  # bytes of the text already read with the mark
+        self.offset = codec[1]  # of the next byte to decode, in the file
+        self.out = b""
+        self.lines = 1  # of the text decoded so far
+        self.done = False
+        self.error: TranscodeError | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.out and not self.done:
+            if self.error is not None:
+                raise self.error
+            data = self.pending + self.raw.read(1 << 16)
+            self.pending = b""
+            try:
+                text = self.decoder.decode(data, final=not data)
+            except UnicodeDecodeError as e:
+                # the text before the bad bytes is handed on first: its documents are whole
+                seen = bytes(e.object)  # the bytes the decoder held from before, then ``data``
+                start = self.offset - (len(seen) - len(data))  # where ``seen`` starts in the file
+                self.error = TranscodeError(
+                    f"cannot decode as {self.name.upper()} (its byte order mark says so): bytes "
+                    f"{seen[e.start:e.end].hex(' ')} at offset {start + e.start}",
+                    self.lines + self.decoder_lines(seen, e.start))
+                step = 4 if "32" in self.name else 2
+                text = seen[: e.start - e.start % step].decode(self.name, "ignore")
+            self.offset += len(data)
+            self.lines += text.count("\n")
+            self.out = text.encode("utf-8")
+            self.done = not data and self.error is None
+        n = min(len(buffer), len(self.out))
+        buffer[:n] = self.out[:n]
+        self.out = self.out[n:]
+        return n
+
+    def decoder_lines(self, data: bytes, end: int) -> int:
+        """Line ends in the part of ``data`` that decodes (for the problem's line)."""
+        import codecs
+
+        step = 4 if "32" in self.name else 2
+        return codecs.decode(data[: end - end % step], self.name, "ignore").count("\n")
+
+
+def _transcoded(raw: BinaryIO, head: bytes, codec: tuple[str, int]) -> BinaryIO:
+    """A buffered binary stream of the UTF-8 text of a UTF-16/32 file."""
+    return io.BufferedReader(_Transcoder(raw, head, codec), buffer_size=1 << 16)
+
+
 def _gunzip(raw: BinaryIO) -> BinaryIO:
     """A buffered binary stream of the decompressed content of the gzip file ``raw``."""
     return io.BufferedReader(_GzipReader(raw), buffer_size=1 << 16)
@@ -239,12 +342,18 @@ def _read_file(path: str, rel: str, fmt: str, doc_date, max_bytes=None):
                 f = _gunzip(f)
             f = _capped(f, fmt, max_bytes)
             head = f.read(4)
-            if fmt != "xml" and _wide_bom(head):  # one problem for the whole file (XML says its encoding)
-                yield _decode(head, path, 1, 0)
-                return
-            yield from _READERS[fmt](f, head, path, rel, doc_date)
+            if fmt != "xml" and (codec := _bom_codec(head)) is not None:  # XML says its encoding itself
+                # the byte order mark says how to decode it: read on as UTF-8
+                f = _capped(_transcoded(getattr(f, "f", f), head, codec), fmt, max_bytes)
+                head = b""
+            if fmt == "xml":
+                yield from _read_xml(f, head, path, rel, doc_date, max_bytes)
+            else:
+                yield from _READERS[fmt](f, head, path, rel, doc_date)
         except GzipError as e:
             yield Problem("input-gzip", f"{e}; the rest of the file is skipped", path=path)
+        except TranscodeError as e:
+            yield Problem("input-decode", f"{e}; the rest of the file is skipped", path=path, line=e.line)
         except TooLarge as e:
             yield Problem("input-too-large", str(e), path=path, line=e.line)
         except OSError as e:
@@ -319,6 +428,12 @@ def _read_stdin(f: BinaryIO | None, doc_date, fmt, max_bytes=None):
             return
     head = b""
     try:
+        if fmt != "xml":  # a byte order mark of UTF-16 or UTF-32 says how to decode the rest
+            read = getattr(f, "read1", f.read)
+            while len(head) < 4 and (chunk := read(4 - len(head))):
+                head += chunk
+            if (codec := _bom_codec(head)) is not None:
+                f, head = _transcoded(f, head, codec), b""
         if fmt is None:
             read = getattr(f, "read1", f.read)
             while not head.removeprefix(_BOM).strip():
@@ -327,9 +442,14 @@ def _read_stdin(f: BinaryIO | None, doc_date, fmt, max_bytes=None):
                     break
                 head += chunk
             fmt = "jsonl" if head.removeprefix(_BOM).lstrip()[:1] == b"{" else "txt"
-        yield from _READERS[fmt](_capped(f, fmt, max_bytes), head, STDIN_PATH, _STDIN_ID, doc_date)
+        if fmt == "xml":
+            yield from _read_xml(f, head, STDIN_PATH, _STDIN_ID, doc_date, max_bytes)
+        else:
+            yield from _READERS[fmt](_capped(f, fmt, max_bytes), head, STDIN_PATH, _STDIN_ID, doc_date)
     except TooLarge as e:
         yield Problem("input-too-large", str(e), path=STDIN_PATH, line=e.line)
+    except TranscodeError as e:
+        yield Problem("input-decode", f"{e}; the rest of the input is skipped", path=STDIN_PATH, line=e.line)
     except OSError as e:
         yield _io_problem(STDIN_PATH, e, "read")
 
@@ -383,46 +503,74 @@ def _json_document(text: str, path: str, line: int, default_id: str, doc_date):
 def _read_csv(f: BinaryIO, head: bytes, path: str, rel: str, doc_date):
     """Yield one document (or problem) per data row of a CSV file with a header row.
 
-    The csv module reads from :func:`_csv_lines`, which hands it one physical
+    The csv module reads from :class:`_CsvLines`, which hands it one physical
     line at a time, so after each row ``reader.line_num`` is the row's last
     line and the row started on the line after the previous row's last.
     Lines that are not UTF-8 are passed on with replacement characters and
     their row is reported instead of read.  Rows of blank cells are skipped.
+
+    Quotes are read strictly: a quoted cell that ends before its cell does
+    (``"a"b``, or a quote opened and never closed, whose cell then swallows
+    the next rows up to the next quote) makes its row one problem, and the
+    reading goes on after it; a quote never closed before the end of the
+    file is one problem for the rest of the file.  (A lenient reader, as
+    the csv module is by default, merged the rows into one document without
+    a word.)
     """
     bad: list[Problem] = []
-    reader = csv.reader(_csv_lines(f, head, path, bad))
+    lines = _CsvLines(f, head, path, bad)
+    reader = csv.reader(lines, strict=True)
     header: list[str] | None = None
     found = False
     end = 0
-    try:
-        for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
             start, end = end + 1, reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if bad:
-                yield bad[0]
-                bad.clear()
-                found = True
-                if header is None:  # cannot tell the columns
-                    return
-            elif header is None:
-                header = [cell.strip() for cell in row]
-                if "text" not in header:
-                    yield Problem("input-field", "column is required", path=path,
-                                  line=start, field="text")
-                    return
-            elif len(row) != len(header):
-                found = True
-                yield Problem("input-csv", f"row has {_cells(len(row))}, header has "
-                              f"{len(header)}", path=path, line=start, raw=row)
-            else:
-                found = True
-                fields = {k: v for k, v in zip(header, row, strict=False) if k == "text" or v.strip()}
-                yield _document(fields, path, start, f"{rel}:{start}", doc_date)
-    except csv.Error as e:  # e.g. a field over csv.field_size_limit()
-        yield Problem("input-csv", f"cannot read the row: {e}; the rest of the file "
-                      "is skipped", path=path, line=end + 1)
-        return
+            raw, size = lines.take()
+            found = True
+            if size > _CSV_FIELD_LIMIT:  # a cell over csv.field_size_limit(): an unterminated quote, surely
+                yield Problem("input-csv", f"cannot read the row: {e}; the rest of the file is skipped",
+                              path=path, line=start)
+                return
+            if lines.ended:
+                yield Problem("input-csv", f"a quote opened in the row on line {start} is not closed before the "
+                              f"end of the file: the rest of the file (lines {start}-{end}) is skipped",
+                              path=path, line=start, raw=raw)
+                return
+            yield Problem("input-csv", "a quoted cell ends before its cell does (a stray quote, or one not "
+                          f"closed): the row is skipped (lines {start}-{end})", path=path, line=start, raw=raw)
+            bad.clear()
+            if header is None:  # cannot tell the columns
+                return
+            continue
+        lines.take()
+        start, end = end + 1, reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if bad:
+            yield bad[0]
+            bad.clear()
+            found = True
+            if header is None:  # cannot tell the columns
+                return
+        elif header is None:
+            header = [cell.strip() for cell in row]
+            if "text" not in header:
+                yield Problem("input-field", "column is required", path=path,
+                              line=start, field="text")
+                return
+        elif len(row) != len(header):
+            found = True
+            yield Problem("input-csv", f"row has {_cells(len(row))}, header has "
+                          f"{len(header)}", path=path, line=start, raw=row)
+        else:
+            found = True
+            fields = {k: v for k, v in zip(header, row, strict=False) if k == "text" or v.strip()}
+            yield _document(fields, path, start, f"{rel}:{start}", doc_date)
     if not found:
         yield Problem("input-empty", "no documents in file", path=path)
 
@@ -432,20 +580,47 @@ def _cells(n: int) -> str:
     return f"{n} cell" if n == 1 else f"{n} cells"
 
 
-def _csv_lines(f: BinaryIO, head: bytes, path: str, bad: list[Problem]) -> Iterator[str]:
-    """The physical lines of a CSV file, decoded one by one.
+class _CsvLines:
+    """The physical lines of a CSV file, decoded one by one, for the csv module.
 
     Lines end at "\\n", "\\r\\n" or "\\r", as for ``open(newline="")``.  A line
     that is not UTF-8 is appended to ``bad`` as a problem and decoded with
-    replacement characters.
+    replacement characters.  The lines handed out since the last
+    :meth:`take` are kept (the text of a row the csv module refuses, for the
+    rejects file), with their size; ``ended`` says the file has no more.
     """
-    pieces = (piece for raw in _lines(head, f) for piece in raw.splitlines(keepends=True))
-    for n, raw, offset in _numbered(pieces):
-        text = _decode(raw, path, n, offset)
+
+    def __init__(self, f: BinaryIO, head: bytes, path: str, bad: list[Problem]):
+        pieces = (piece for raw in _lines(head, f) for piece in raw.splitlines(keepends=True))
+        self.numbered = _numbered(pieces)
+        self.path, self.bad = path, bad
+        self.row: list[str] = []
+        self.size = 0
+        self.ended = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        try:
+            n, raw, offset = next(self.numbered)
+        except StopIteration:
+            self.ended = True
+            raise
+        text = _decode(raw, self.path, n, offset)
         if isinstance(text, Problem):
-            bad.append(text)
+            self.bad.append(text)
             text = raw.decode("utf-8", "replace")
-        yield text
+        if self.size <= _CSV_FIELD_LIMIT:  # beyond, the row is refused anyway
+            self.row.append(text)
+        self.size += len(text)
+        return text
+
+    def take(self) -> tuple[str, int]:
+        """The text of the lines since the last call, and its size; forget them."""
+        row, size = "".join(self.row), self.size
+        self.row, self.size = [], 0
+        return row, size
 
 
 # -- helpers
@@ -489,18 +664,9 @@ def _decode(data: bytes, path: str, line: int, offset: int) -> str | Problem:
                            "UTF-8 only", path=path, line=line, raw=data)
         return text
     except UnicodeDecodeError as e:
-        if offset == 0 and _wide_bom(data):
-            return Problem("input-decode", f"UTF-16 or UTF-32 text (byte order mark "
-                           f"{data[:2].hex(' ')}): coder reads UTF-8 only; convert it, e.g. "
-                           "iconv -f UTF-16 -t UTF-8", path=path, line=line, raw=data)
         return Problem("input-decode", f"cannot decode as UTF-8: byte 0x{data[e.start]:02x} "
                        f"at offset {offset + e.start}", path=path,
                        line=line + data.count(b"\n", 0, e.start), raw=data)
-
-
-def _wide_bom(data: bytes) -> bool:
-    """Whether ``data`` starts with the byte order mark of UTF-16 or UTF-32."""
-    return data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] == b"\x00\x00\xfe\xff"
 
 
 def _document(fields: dict, path: str, line: int, default_id: str, doc_date):
@@ -546,12 +712,12 @@ def _is_date(value) -> bool:
     return True
 
 
-def _read_xml(f, head, path, rel, doc_date):
+def _read_xml(f, head, path, rel, doc_date, max_bytes=None):
     from coder.io.petrarch import (
         read_petrarch,  # here: lxml is imported only to read XML
     )
 
-    return read_petrarch(f, head, path, rel, doc_date)
+    return read_petrarch(f, head, path, rel, doc_date, max_bytes)
 
 
 _READERS = {"txt": _read_txt, "jsonl": _read_jsonl, "csv": _read_csv, "xml": _read_xml}

@@ -303,15 +303,97 @@ def _fast(name: str):
 
 
 def validate_record(record_dict: dict) -> list[Problem]:
-    """Check one record (typed dict form) against the event schema.
+    """Check one record (typed dict form of the fields that hold a value:
+    :meth:`Record.non_empty`) against the event schema, and what
+    a schema cannot say (:func:`facts`): a real date, a country code of the
+    ISO 3166 list, a country named as its code says.
 
     Returns one ``record-invalid`` :class:`Problem` per violation, with
     ``field`` set to the field concerned, in field order; ``[]`` if valid.
     """
     fast = _fast("event.schema.json")
     if fast is not None and fast(record_dict):
-        return []
-    return _problems(_validator(), record_dict, FIELDS, None)
+        return facts(record_dict, "event_date", "iso3", "country")
+    problems = _problems(_validator(), record_dict, FIELDS, None)
+    return sorted_problems(problems + facts(record_dict, "event_date", "iso3", "country", {p.field for p in problems}),
+                   FIELDS)
+
+
+_DATE_FORMS = {
+    "YYYY-MM-DD": re.compile(r"([0-9]{4})-([0-9]{2})(?:-([0-9]{2}))?"),
+    "YYYYMMDD": re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})?"),
+}
+
+
+def not_a_date(text: str, form: str = "YYYY-MM-DD") -> str | None:
+    """Why ``text``, written like a date (``YYYY-MM-DD`` or ``YYYY-MM``;
+    ``YYYYMMDD`` or ``YYYYMM``), is no day of the calendar; None if it is one
+    (or is not written like a date at all: the schema's pattern says so)."""
+    match = _DATE_FORMS[form].fullmatch(text)
+    if not match:
+        return None
+    year, month = int(match[1]), int(match[2])
+    if not 1 <= month <= 12:
+        return None
+    if year < 1:
+        return f"{_show(text)} is not a date: there is no year 0"
+    if match[3] is not None:
+        import calendar
+
+        days = calendar.monthrange(year, month)[1]
+        if not 1 <= int(match[3]) <= days:
+            return f"{_show(text)} is not a date: {year:04d}-{month:02d} has {days} days"
+    return None
+
+
+def facts(row: dict, date: str | None, iso3: str | None, country: str | None,
+          reported: set | frozenset = frozenset(), *, date_form: str = "YYYY-MM-DD",
+          numeric: str | None = None) -> list[Problem]:
+    """``record-invalid`` problems for what a schema cannot check, for the
+    fields of ``row`` named: ``date`` a real day; ``iso3`` (or ``numeric``,
+    an ISO 3166 numeric code) a country of the ISO 3166 list (or XKX, Kosovo,
+    which GeoNames and ACLED use); ``country`` a name of that country.
+    Fields in ``reported`` (already wrong by the schema) are not checked again."""
+    from coder.countries import by_numeric, countries, known_iso3, names_country
+
+    out: list[Problem] = []
+    if not isinstance(row, dict):
+        return out  # the schema says what it is
+    value = row.get(date) if date else None
+    if isinstance(value, str) and date not in reported and (why := not_a_date(value, date_form)):
+        out.append(Problem("record-invalid", why, field=date))
+    code = None
+    if iso3 is not None:
+        value = row.get(iso3)
+        if isinstance(value, str) and iso3 not in reported and _ISO3.fullmatch(value):
+            if known_iso3(value):
+                code = value
+            else:
+                out.append(Problem("record-invalid", f"{_show(value)} is not an ISO 3166 country code", field=iso3))
+    if numeric is not None:
+        value = row.get(numeric)
+        if isinstance(value, int) and not isinstance(value, bool) and numeric not in reported:
+            known = by_numeric().get(value)
+            if known is None:
+                out.append(Problem("record-invalid", f"{value} is not an ISO 3166 numeric country code",
+                                   field=numeric))
+            else:
+                code = known.iso3
+    value = row.get(country) if country else None
+    if code is not None and isinstance(value, str) and value and country not in reported \
+            and not names_country(value, code):
+        named = countries()[code].name if code in countries() else code
+        out.append(Problem("record-invalid", f"{_show(value)} is not the country of {code} ({named})",
+                           field=country))
+    return out
+
+
+_ISO3 = re.compile(r"[A-Z]{3}")
+
+
+def sorted_problems(problems: list[Problem], columns: tuple[str, ...]) -> list[Problem]:
+    order = {name: i for i, name in enumerate(columns)}
+    return sorted(problems, key=lambda p: order.get(p.field, len(columns)) if p.field else -1)
 
 
 def validate_row(schema_name: str, row: dict, columns: tuple[str, ...],

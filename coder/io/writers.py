@@ -7,11 +7,13 @@ record::
         for record in records:
             w.write(record)
 
-A file is written to a temporary file in the target's directory (``.NAME.
-RANDOM.tmp``), flushed, fsynced and then moved onto the target with
-:func:`os.replace`, so the target is either left untouched or fully written.
-If the ``with`` block raises (even ``KeyboardInterrupt``) the temporary file is
-removed and the target is not touched.  ``path`` ``None`` or ``"-"`` writes to
+A file is written by :func:`coder.io.outputs.atomic_file`: to a temporary
+file in the target's directory (``.NAME.RANDOM.tmp``), flushed, fsynced and
+then moved onto the target, so the target is either left untouched or fully
+written (a link is followed, an existing file keeps its mode and hard links,
+a device or FIFO is written directly).  If the ``with`` block raises (even
+``KeyboardInterrupt``) the temporary file is removed and the target is not
+touched.  ``path`` ``None`` or ``"-"`` writes to
 standard output instead, as it goes.
 
 CSV: a header row of :data:`~coder.events.record.FIELDS`, then one row per
@@ -40,11 +42,9 @@ JSONL, ACLED and Phoenix: see :mod:`coder.io.formats` (the ACLED CSV takes
 from __future__ import annotations
 
 import csv
-import errno
 import io
 import os
 import re
-import secrets
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
@@ -60,6 +60,7 @@ from coder.events.record import (
     format_value,
 )
 from coder.io.formats import SINKS, ActorTable
+from coder.io.outputs import atomic_file, io_error
 from coder.io.schema import validate_record
 
 if TYPE_CHECKING:
@@ -93,13 +94,13 @@ class Writer:
         ``record-invalid``) if it breaks the schema; nothing is written then.
         """
         if self.validate:
-            problems = validate_record(record.to_dict())
+            problems = validate_record(record.non_empty())
             if problems:
                 raise OutputError([replace(p, path=self.path) for p in problems])
         try:
             self.emit(record)
         except OSError as exc:
-            raise _io_error(self.path, exc) from exc
+            raise io_error(self.path, exc) from exc
         except OutputError as exc:  # the format's row breaks its schema (nothing written)
             raise OutputError([replace(p, path=self.path) for p in exc.problems]) from None
         self.count += 1
@@ -142,7 +143,7 @@ def open_writer(path: str | None, fmt: str, *, codebook: str = "",
         raise UsageError(Problem("usage", f"unknown output format {fmt!r}: use {_ALLOWED}"))
     to_stdout = path is None or path == "-"
     where = STDOUT if to_stdout else path
-    stream = _stdout_stream() if to_stdout else _atomic_file(path)
+    stream = _stdout_stream() if to_stdout else atomic_file(path)
     with stream as raw:
         with ExitStack() as stack:
             try:
@@ -155,57 +156,12 @@ def open_writer(path: str | None, fmt: str, *, codebook: str = "",
                         raw, actors=actors or ActorTable(), validate=validate,
                         cell_filter=excel_safe_cell if excel_safe else None))
             except OSError as exc:
-                raise _io_error(where, exc) from exc
+                raise io_error(where, exc) from exc
             yield Writer(where, emit, validate)
             try:
                 stack.close()  # finish the document (footer, flush) while errors are ours
             except OSError as exc:
-                raise _io_error(where, exc) from exc
-
-
-@contextmanager
-def _atomic_file(path: str) -> Iterator[BinaryIO]:
-    """A binary file that replaces ``path`` only if the block succeeds."""
-    if os.path.isdir(path):
-        raise _io_error(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
-    directory, name = os.path.split(os.path.abspath(path))
-    try:
-        while True:
-            tmp = os.path.join(directory, f".{name}.{secrets.token_hex(4)}.tmp")
-            try:
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-                break
-            except FileExistsError:  # pragma: no cover - 32 random bits collided
-                continue
-    except OSError as exc:
-        raise _io_error(path, exc) from exc
-    try:
-        with os.fdopen(fd, "wb") as file:
-            yield file
-            try:
-                file.flush()
-                os.fsync(file.fileno())
-            except OSError as exc:
-                raise _io_error(path, exc) from exc
-        try:
-            os.replace(tmp, path)
-        except OSError as exc:
-            raise _io_error(path, exc) from exc
-        _fsync_dir(directory)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _fsync_dir(directory: str) -> None:
-    """Make the rename durable (best effort: not every system allows it)."""
-    with suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+                raise io_error(where, exc) from exc
 
 
 @contextmanager
@@ -240,7 +196,8 @@ def _csv_sink(raw: BinaryIO, excel_safe: bool = False) -> Iterator[Callable[[Rec
         yield emit
         text.flush()
     finally:
-        text.detach()  # leave ``raw`` open: it belongs to the caller
+        with suppress(OSError):  # flushed above; after an error, a second failure is not the news
+            text.detach()  # leave ``raw`` open: it belongs to the caller
 
 
 #: Fields whose CSV cells are numbers: never neutralised (``-3.5`` is a number).
@@ -293,8 +250,3 @@ def _event_element(record: Record) -> etree._Element:
 def _xml_text(text: str) -> str:
     """``text`` without the characters XML 1.0 does not allow."""
     return _NOT_XML.sub("", text)
-
-
-def _io_error(path: str, exc: OSError) -> OutputError:
-    reason = exc.strerror or str(exc)
-    return OutputError(Problem("output-io", f"cannot write: {reason}", path=path))

@@ -55,6 +55,10 @@ def _first(p: int, slots: dict, words: list) -> bool:
 
 #: Most partial matches tried per trigger (a bound on backtracking).
 MAX_STEPS = 5000
+#: Most partial matches tried in a whole sentence, per token of it: the work
+#: on a sentence grows with its length whatever the rules (a rule of many
+#: ``...`` gaps could take 5,000 steps at each of a thousand triggers).
+SENTENCE_STEPS_PER_TOKEN = 50
 #: Alternative complete matches compared per trigger.
 MAX_MATCHES = 16
 
@@ -86,6 +90,11 @@ class SentenceView:
     tokens: list[Token]
     mentions: list[Mention]
     date_spans: list[tuple[int, int]] = field(default_factory=list)  # token spans, lead word included
+    #: set by :func:`match_sentence` when it stopped before trying every way a
+    #: rule could match (a step bound was reached): matches may be missing
+    cut_short: bool = False
+    #: the steps left while :func:`match_sentence` runs (None otherwise)
+    work: _Work | None = None
 
     def __post_init__(self) -> None:
         self.subjects: dict[tuple[int, str], Mention | None] = {}
@@ -152,12 +161,22 @@ def _fill(m: Mention, name: str) -> list[Mention]:
     return [m]
 
 
+class _Work:
+    """The steps a sentence may still take, and whether a bound was reached."""
+
+    __slots__ = ("left", "cut")
+
+    def __init__(self, left: int):
+        self.left, self.cut = left, False
+
+
 class _Matcher:
-    def __init__(self, view: SentenceView, settings: Settings, strict: bool = True):
+    def __init__(self, view: SentenceView, settings: Settings, strict: bool = True, work: _Work | None = None):
         self.v = view
         self.s = settings
         self.strict = strict
         self.steps = 0
+        self.work = work
 
     # -- positions -----------------------------------------------------------
     def filler_positions(self, p: int, d: int) -> list[int]:
@@ -235,7 +254,13 @@ class _Matcher:
         True (stop).  A callback, not a generator: no generator frame per
         item, and no result passed up through every level."""
         self.steps += 1
-        if self.steps > MAX_STEPS:
+        work = self.work
+        if work is not None:
+            work.left -= 1
+            if self.steps > MAX_STEPS or work.left < 0:
+                work.cut = True
+                return False
+        elif self.steps > MAX_STEPS:
             return False
         if k == len(items):
             return emit(p, slots, words)
@@ -451,7 +476,7 @@ def match_rule(view: SentenceView, settings: Settings, trigger: Trigger, i: int,
 
 
 def _match_rule(view: SentenceView, settings: Settings, trigger: Trigger, i: int, strict: bool) -> Candidate | None:
-    m = _Matcher(view, settings, strict)
+    m = _Matcher(view, settings, strict, view.work)
     cr, alt, right, left_items, lead = trigger.rule, trigger.alt, trigger.right, trigger.left, trigger.lead
     subjects = view.subjects  # the subject search depends on the sentence only: once per place
     caps = cr.caps
@@ -673,6 +698,7 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
         n = view.n
         place_end = min((m.end for m in view.mentions if m.is_place), default=n + 1)
         actor_end = min((m.end for m in view.mentions if m.actor is not None), default=n + 1)
+    work = view.work = _Work(SENTENCE_STEPS_PER_TOKEN * max(view.n, MAX_STEPS // SENTENCE_STEPS_PER_TOKEN))
     for i, nm in enumerate(view.norms):
         entries = anchors.get(nm)
         if not entries:
@@ -680,6 +706,8 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
         # a verb rule's anchor right after a determiner is an adjective: "the
         # occupied West Bank", "the besieged city"
         after_determiner = i > 0 and nm.endswith("ed") and view.norms[i - 1] in DETERMINERS
+        if work.left < 0:
+            break  # the sentence's steps are spent: the triggers after this one are not tried
         for trigger in entries:
             if after_determiner and trigger.lead is not None:
                 continue
@@ -699,6 +727,7 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
             cand = match_rule(view, settings, trigger, i, relaxed)
             if cand is not None:
                 cands.append(cand)
+    view.cut_short, view.work = work.cut, None
     # one winner per event type among overlapping triggers
     cands.sort(key=lambda c: (c.core[0], c.rule.index))
     for c in cands:

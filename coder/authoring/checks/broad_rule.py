@@ -6,7 +6,7 @@ common words."""
 
 from coder.authoring.checks.common_word_alias import common_words
 from coder.codebook.inflect import FUNCTION_WORDS
-from coder.codebook.pattern import Group, Regex, Slot, Word, parse
+from coder.codebook.pattern import Group, Regex, Slot, Word
 
 #: Words in nearly every sentence of news.
 VERY_COMMON = FUNCTION_WORDS | frozenset(
@@ -45,7 +45,7 @@ def _broad(item, common) -> bool:
 
 def check(ctx):
     for rule in ctx.cb.rules:
-        pattern = parse(rule.pattern, extra_forms=ctx.cb.inflections)
+        pattern = ctx.parsed[rule.id]
         # a required slot, or a required group each of whose alternatives has one ("[{actor2}|{location}]")
         slots = len(pattern.required_slots) + sum(
             1 for item in pattern.items

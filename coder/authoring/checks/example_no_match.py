@@ -7,12 +7,7 @@ DESCRIPTION = "a rule's pattern matches none of its own positive examples"
 
 
 def check(ctx):
-    matched: dict[str, bool] = {}
-    for rule, _n, ex, trace, _records in ctx.example_traces:
-        if not ex.expect:
-            continue
-        hit = any(c.rule.rule.id == rule.id for t in trace for c in t.candidates)
-        matched[rule.id] = matched.get(rule.id, False) or hit
+    matched = ctx.examples.matched
     for rule in ctx.cb.rules:
         if matched.get(rule.id) is False:
             n = sum(1 for ex in rule.examples if ex.expect)

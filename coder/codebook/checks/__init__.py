@@ -31,6 +31,7 @@ from coder.codebook.checks import (
     bad_regex,
     duplicate_alias,
     duplicate_id,
+    place_country,
     undefined_reference,
 )
 from coder.codebook.model import Codebook
@@ -38,7 +39,8 @@ from coder.codebook.yamlpos import Positions
 from coder.errors import Problem
 
 #: Every load-time check, in the order they run.
-CHECKS = (duplicate_id, duplicate_alias, undefined_reference, bad_pattern, bad_regex, bad_cameo, acled_type)
+CHECKS = (duplicate_id, duplicate_alias, undefined_reference, bad_pattern, bad_regex, bad_cameo, acled_type,
+          place_country)
 
 
 def field_name(path: tuple) -> str:

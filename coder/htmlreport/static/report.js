@@ -395,7 +395,12 @@
   }
 
   function drawTimeline(c) {
-    var traces = [];
+    var traces = [], tallest = 0;
+    binOrder.forEach(function (b) {
+      var n = 0;
+      for (var t = 0; t < NT; t++) n += c.bins[b * NT + t];
+      if (n > tallest) tallest = n;
+    });
     for (var t = 0; t < NT; t++) {
       var x = [], y = [], w = [], cd = [], text = [];
       binOrder.forEach(function (b) {
@@ -406,14 +411,18 @@
         cd.push(D.bins[b]); text.push(binLabel(D.bins[b]));
       });
       if (!x.length) continue;
-      traces.push({type: "bar", name: D.types[t], x: x, y: y, width: w, customdata: cd,
+      // plotly reads a trace name as HTML-like text: an event type is text
+      traces.push({type: "bar", name: esc(D.types[t]), x: x, y: y, width: w, customdata: cd,
         hovertext: text, hovertemplate: "%{hovertext}: %{y} " + esc(D.types[t]) + "<extra></extra>",
         marker: {color: D.colours[t]}});
     }
     var layout = {
       barmode: "stack", margin: {l: 48, r: 12, t: 8, b: 40}, uirevision: "timeline",
       legend: {orientation: "h", y: -0.18}, showlegend: true,
-      xaxis: {type: "date"}, yaxis: {title: {text: "events per " + D.unit}, rangemode: "tozero", fixedrange: true},
+      xaxis: {type: "date"},
+      // events are counted whole: no tick at 0.5 when a bin holds one or two
+      yaxis: {title: {text: "events per " + D.unit}, rangemode: "tozero", fixedrange: true, tickformat: ",d",
+        tick0: 0, dtick: tallest <= 8 ? 1 : null},
       paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff"
     };
     return Plotly.react("timeline", traces, layout, CONFIG);

@@ -1,0 +1,84 @@
+"""Codebook places that take what they lack from the gazetteer.
+
+A ``places:`` entry with ``gazetteer: true`` names a place the gazetteer
+knows, to give it more spellings (its ``aliases``) or to correct one of its
+fields, without copying coordinates, admin1 and country by hand::
+
+    places:
+      - name: Kyaukpyu          # as the gazetteer writes it
+        aliases: [Kyaukphyu]
+        gazetteer: true
+        iso3: MMR               # optional: which Kyaukpyu, if several
+
+:func:`fill_places` fills each such place in place from the gazetteer's
+place of that name (the most populous, in ``iso3`` when given; of ``kind``
+when given): coordinates, admin1, country and ISO3, kind and geo precision,
+each only where the entry gives none.  The compiled codebook shares the
+:class:`~coder.codebook.model.Place` objects with its lexicon, so a filled
+place is what every record of it carries.  A name the gazetteer does not know
+is a ``gazetteer-place`` problem at the entry, with the nearest spellings it
+does know.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from coder.errors import Problem
+from coder.gazetteer.store import Gazetteer
+
+
+def _ascii(text: str) -> str:
+    """GeoNames' text without diacritics ("Al Ḩudaydah" -> "Al Hudaydah"),
+    as the gazetteer's places are written in records."""
+    if not text or text.isascii():
+        return text
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", folded)
+
+
+def needs_filling(cb) -> bool:
+    """Whether the codebook has a ``gazetteer: true`` place not filled yet
+    (asked before every document: the answer is kept on the codebook)."""
+    filled = cb.__dict__.get("_places_filled")
+    if filled is None:
+        filled = not any(p.gazetteer for p in cb.places)
+        if filled:
+            cb.__dict__["_places_filled"] = True
+    return not filled
+
+
+def fill_places(cb, gazetteer: Gazetteer) -> list[Problem]:
+    """Fill the ``gazetteer: true`` places of ``cb`` (once); the problems of
+    those the gazetteer does not know."""
+    problems: list[Problem] = []
+    for i, place in enumerate(cb.places):
+        if not place.gazetteer:
+            continue
+        found = [g for g in gazetteer.lookup(place.name)
+                 if (not place.iso3 or g.iso3 == place.iso3) and (not place.kind or g.kind == place.kind)]
+        if not found:
+            where = f" in {place.iso3}" if place.iso3 else ""
+            nearest = gazetteer.nearest(place.name)
+            hint = f" (nearest: {', '.join(nearest)})" if nearest else ""
+            line, col = cb.positions.of(("places", i, "name"))
+            problems.append(Problem("gazetteer-place", f"'{place.name}' is not a place of the gazetteer{where}"
+                                    f"{hint}: a place with 'gazetteer: true' must be one", cb.path, line, col,
+                                    f"places[{i}].name"))
+            continue
+        g = found[0]
+        if place.latitude is None and place.longitude is None:
+            place.latitude, place.longitude = g.latitude, g.longitude
+        if not place.iso3:
+            place.iso3 = g.iso3
+        if not place.country:
+            place.country = _ascii(g.country)
+        if not place.admin1:
+            place.admin1 = _ascii(g.admin1)
+        if not place.kind:
+            place.kind = g.kind
+        if not place.geo_precision:
+            place.geo_precision = g.geo_precision
+    if not problems:
+        cb.__dict__["_places_filled"] = True
+    return problems
