@@ -231,7 +231,10 @@ class Compiled:
 
 def has_words(present: frozenset[str], needs: tuple[frozenset[str], ...]) -> bool:
     """Whether a sentence's set of word forms holds one form of each set."""
-    return all(not present.isdisjoint(forms) for forms in needs)
+    for forms in needs:  # a loop, not all(): called for every trigger of every sentence
+        if present.isdisjoint(forms):
+            return False
+    return True
 
 
 def _trigger(cr: CompiledRule, alt: tuple) -> Trigger:

@@ -286,7 +286,16 @@ class _Matcher:
                         return False
                 q += d
         if kind is Gap:
+            # what follows a gap stands right at its end: when that is a word (or
+            # a group whose every alternative starts with one), only the ends
+            # where such a word stands are tried
+            starts = _gap_next_forms(items[k + 1], d) if k + 1 < len(items) else None
+            norms, n = self.v.norms, self.v.n
             for q in self.gap_positions(p, d):
+                if starts is not None:
+                    idx = q if d > 0 else q - 1
+                    if idx < 0 or idx >= n or norms[idx] not in starts:
+                        continue
                 if self.match(items, k + 1, q, d, slots, words, emit, False):
                     return True
             return False
@@ -673,6 +682,20 @@ def may_fire(compiled: Compiled, norms: list[str], date_spans: list[tuple[int, i
                 continue
             return True
     return False
+
+
+def _gap_next_forms(item, d: int):
+    """The word forms that must stand right after a gap (before it, ``d`` < 0)
+    for ``item`` to match there; None when any word may (a slot, a regex, an
+    optional item, an alternative that starts with a slot)."""
+    kind = type(item)
+    if kind is Word:
+        return item.forms
+    if kind is Group and not item.optional:
+        table, anything = item.by_first if d > 0 else item.by_last
+        if not anything:
+            return table
+    return None
 
 
 class _Loose:
