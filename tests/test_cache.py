@@ -34,8 +34,8 @@ def test_a_changed_codebook_gets_a_new_entry(tmp_path, monkeypatch):
     mine = tmp_path / "mine.yaml"
     mine.write_text(open(default_codebook_path()).read())
     load_compiled(mine)
-    mine.write_text(open(default_codebook_path()).read().replace('version: "0.2.0"', 'version: "0.2.1"'))
-    assert load_compiled(mine).codebook.version == "0.2.1"
+    mine.write_text(open(default_codebook_path()).read().replace('version: "0.3.0"', 'version: "0.3.1"'))
+    assert load_compiled(mine).codebook.version == "0.3.1"
     assert len(_files(tmp_path / "c")) == 2
 
 

@@ -283,7 +283,7 @@ def test_a_copy_of_the_shipped_codebook_that_kept_its_name_is_noted(tmp_path):
     code, _, err = run("run", SAMPLES, "-c", str(copy), "-o", str(tmp_path / "e.csv"), "--report", str(report))
     assert code == 0
     assert err.splitlines()[0] == (
-        f"note: {copy}: codebook: this codebook calls itself 'default' 0.2.0, as the shipped codebook does, but it "
+        f"note: {copy}: codebook: this codebook calls itself 'default' 0.3.0, as the shipped codebook does, but it "
         "is not the shipped codebook: records and reports could not be told apart; give it a name and version of "
         'its own (codebook: mine, version: "1")')
     assert [n["code"] for n in json.loads(report.read_text())["notes"]] == ["codebook-name"]

@@ -118,6 +118,21 @@ def test_the_holder_of_a_facility_is_the_other_side(code):
     assert (r.actor1, r.actor2) == ("JNIM", "Malian forces")
 
 
+@pytest.mark.parametrize(
+    "text, actor2",
+    [
+        # the side that lost the place, named elsewhere in the sentence
+        ("The rebels seized Bunia on Sunday after heavy fighting against the army.", "Congolese forces"),
+        # who tells of it is not a side
+        ("The army said the rebels had seized Bunia.", ""),
+        ("According to the army, the rebels seized Bunia on Sunday.", ""),
+    ],
+)
+def test_the_other_side_of_a_capture_comes_from_the_sentence(code, text, actor2):
+    (r,) = [r for r in code(text, D) if r.event_type == "capture"]
+    assert (r.actor1, r.actor2, r.location) == ("rebels", actor2, "Bunia")
+
+
 def test_an_unlisted_place_in_apposition_with_a_place_noun(code):
     records = code("The Arakan Army took control of Kyauktaw and Minbya, two towns in Rakhine State.", D)
     assert [(r.location, r.country) for r in records] == [("Kyauktaw", "Myanmar"), ("Minbya", "Myanmar")]

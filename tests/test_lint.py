@@ -80,7 +80,7 @@ EXPECTED = {
         "place with 'gazetteer: true' must be one (gazetteer-place)"
     ],
     "codebook_name.yaml": [
-        "codebook_name.yaml:2:11: warning: this codebook calls itself 'default' 0.2.0, as the shipped codebook does, "
+        "codebook_name.yaml:2:11: warning: this codebook calls itself 'default' 0.3.0, as the shipped codebook does, "
         "but it is not the shipped codebook: records and reports could not be told apart; give it a name and "
         'version of its own (codebook: mine, version: "1") (codebook-name)'
     ],

@@ -518,6 +518,9 @@ def _other_side(view: SentenceView, cand: Candidate, a1m: Mention | None) -> Act
             continue  # a state's name is where, or who speaks, more often than a side
         if _on_the_side(view.norms, m.start):
             continue  # "backed by Russian warplanes", "alongside Wagner fighters"
+        if (m.end < view.n and view.norms[m.end] in REPORTING) or view.norms[max(0, m.start - 2) : m.start] == [
+            "according", "to"]:
+            continue  # "the army said the rebels had seized Kidal": who tells it, not who lost it
         after = m.start >= cand.span[1]
         if best is None:
             best = m

@@ -231,8 +231,8 @@ class Compiled:
 
 def has_words(present: frozenset[str], needs: tuple[frozenset[str], ...]) -> bool:
     """Whether a sentence's set of word forms holds one form of each set."""
-    for forms in needs:  # a loop, not all(): called for every trigger of every sentence
-        if present.isdisjoint(forms):
+    for need in needs:  # a loop, not all(): called for every trigger of every sentence
+        if present.isdisjoint(need):
             return False
     return True
 
