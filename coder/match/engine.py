@@ -177,6 +177,8 @@ class _Matcher:
         self.strict = strict
         self.steps = 0
         self.work = work
+        # one bound checked per step: the rule's own, or what the sentence has left
+        self.limit = MAX_STEPS if work is None else min(MAX_STEPS, max(work.left, 0))
 
     # -- positions -----------------------------------------------------------
     def filler_positions(self, p: int, d: int) -> list[int]:
@@ -254,13 +256,9 @@ class _Matcher:
         True (stop).  A callback, not a generator: no generator frame per
         item, and no result passed up through every level."""
         self.steps += 1
-        work = self.work
-        if work is not None:
-            work.left -= 1
-            if self.steps > MAX_STEPS or work.left < 0:
-                work.cut = True
-                return False
-        elif self.steps > MAX_STEPS:
+        if self.steps > self.limit:
+            if self.work is not None:
+                self.work.cut = True
             return False
         if k == len(items):
             return emit(p, slots, words)
@@ -486,6 +484,14 @@ def match_rule(view: SentenceView, settings: Settings, trigger: Trigger, i: int,
 
 def _match_rule(view: SentenceView, settings: Settings, trigger: Trigger, i: int, strict: bool) -> Candidate | None:
     m = _Matcher(view, settings, strict, view.work)
+    try:
+        return _match_with(m, view, settings, trigger, i)
+    finally:
+        if m.work is not None:
+            m.work.left -= m.steps  # the sentence's steps, spent
+
+
+def _match_with(m: _Matcher, view: SentenceView, settings: Settings, trigger: Trigger, i: int) -> Candidate | None:
     cr, alt, right, left_items, lead = trigger.rule, trigger.alt, trigger.right, trigger.left, trigger.lead
     subjects = view.subjects  # the subject search depends on the sentence only: once per place
     caps = cr.caps
@@ -505,7 +511,7 @@ def _match_rule(view: SentenceView, settings: Settings, trigger: Trigger, i: int
                 if subj is not None:
                     slots = {**slots, lead.name: _fill(subj, lead.name)}
                     start = min(x.start for x in slots[lead.name])
-                elif strict and not lead.optional:
+                elif m.strict and not lead.optional:
                     return False
             missing = tuple(s for s in required if s not in slots)
             anchor_end = i + 1
