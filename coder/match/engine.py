@@ -28,6 +28,7 @@ from coder.match.mentions import Mention
 from coder.match.words import (
     CONTRAST,
     DETERMINERS,
+    DIRECTIONS,
     HARD,
     NOT_FILLER,
     PREPOSITIONS,
@@ -350,8 +351,8 @@ class _Matcher:
         captured ...") does not count: the subject search asks with it."""
         j = m.start - 1
         norms = self.v.norms
-        while j >= 0 and (norms[j] in DETERMINERS or norms[j] == "("):
-            j -= 1
+        while j >= 0 and (norms[j] in DETERMINERS or norms[j] == "(" or norms[j] in DIRECTIONS):
+            j -= 1  # "in southern Afghanistan" is after "in" too
         if j >= 1 and norms[j] == "of" and (norms[j - 1] in QUANTITY or norms[j - 1].isdigit()):
             return False  # "dozens of gunmen", "members of the NPA": the head of the phrase
         return j >= 0 and norms[j] in PREPOSITIONS and not (clause and norms[j] in SUBORDINATORS)
