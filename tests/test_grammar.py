@@ -77,6 +77,8 @@ def test_coordinated_actors_the_first_is_actor1(code):
         # passive frames: the attacker is actor1
         ("Colombian soldiers came under attack from ELN guerrillas in Arauca.",
          [("offensive", "National Liberation Army", "Colombian forces", "Arauca", D, "offensive.come_under")]),
+        ("A police post near Gao was hit by drones on Sunday.",
+         [("offensive", "", "Malian police", "Gao", "2024-03-03", "offensive.passive_hit")]),
         ("Somali troops repelled an assault by al-Shabaab fighters on Jowhar.",
          [("offensive", "al-Shabaab", "Somali forces", "Jowhar", D, "offensive.repel")]),
         ("Congolese troops drove M23 rebels out of Sake.",
