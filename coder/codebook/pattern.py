@@ -61,9 +61,18 @@ class Regex:
 
     source: str
     compiled: object = field(compare=False, hash=False, repr=False, default=None)
+    #: token text -> whether it matches: a call into re2 costs more than a
+    #: look-up, and the same tokens ("the", "2", "Monday") come back often
+    memo: dict = field(compare=False, hash=False, repr=False, default_factory=dict)
 
     def matches(self, text: str) -> bool:
-        return self.compiled.fullmatch(text) is not None
+        memo = self.memo
+        found = memo.get(text)
+        if found is None:
+            if len(memo) >= 4096:  # bounded: a long corpus of new tokens does not grow it
+                memo.clear()
+            found = memo[text] = self.compiled.fullmatch(text) is not None
+        return found
 
     def __reduce__(self):  # re2 objects do not pickle: compile again (codebook cache)
         return (_regex, (self.source,))

@@ -222,6 +222,8 @@ def _compose(mentions: list[Mention], tokens: list[Token], text: str, country_wo
     words, named actors, descriptors and sponsors with the armed nouns next to
     them.  Returns the generic state words still to resolve by the document's
     country."""
+    if not event_nouns and not any(m.noun for m in mentions):
+        return list(generic_state)  # no armed noun, no noun of armed action: nothing to join
     pending = {id(m): role for m, role in generic_state}
     n = len(tokens)
     removed: set[int] = set()
