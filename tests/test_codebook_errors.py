@@ -96,6 +96,13 @@ def test_undefined_event_type(tmp_path):
         "cb.yaml:18:17: rules[0].event_type: event type 'capturee' is not defined (defined: capture)"]
 
 
+def test_undefined_event_type_in_sides_from(tmp_path):
+    text = MINIMAL.replace("    acled_sub_event_type: Non-state actor overtakes territory\n",
+                           "    acled_sub_event_type: Non-state actor overtakes territory\n    sides_from: [captur]\n")
+    assert problems(tmp_path, text) == [
+        "cb.yaml:8:18: event_types.capture.sides_from[0]: event type 'captur' is not defined (defined: capture)"]
+
+
 def test_unknown_cameo_code(tmp_path):
     text = MINIMAL.replace('cameo: "192"', 'cameo: "1999"')
     assert problems(tmp_path, text) == ["cb.yaml:5:12: event_types.capture.cameo: '1999' is not a CAMEO event code"]

@@ -135,6 +135,13 @@ def test_the_other_side_of_a_capture_comes_from_the_sentence(code, text, actor2)
     assert (r.actor1, r.actor2, r.location) == ("rebels", actor2, "Bunia")
 
 
+def test_fighting_that_won_a_place_takes_the_sides_of_the_capture(code):
+    records = code("Kachin fighters took the town of Bhamo from the army after a week of heavy fighting.", D)
+    assert [(r.event_type, r.actor1, r.actor2, r.location) for r in records] == [
+        ("capture", "Kachin fighters", "Myanmar forces", "Bhamo"),
+        ("offensive", "Kachin fighters", "Myanmar forces", "Bhamo")]
+
+
 def test_an_unlisted_place_in_apposition_with_a_place_noun(code):
     records = code("The Arakan Army took control of Kyauktaw and Minbya, two towns in Rakhine State.", D)
     assert [(r.location, r.country) for r in records] == [("Kyauktaw", "Myanmar"), ("Minbya", "Myanmar")]

@@ -207,6 +207,7 @@ def _build(data: dict, path: str, pos: yamlpos.Positions, digest: str) -> Codebo
             variants,
             excludes,
             et.get("other_side", "slots"),
+            list(et.get("sides_from", [])),
         )
     actors = [
         Actor(

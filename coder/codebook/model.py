@@ -104,6 +104,9 @@ class EventType:
     variants: list[Variant] = field(default_factory=list)
     excludes: list[Variant] = field(default_factory=list)  # situations that are not this event type
     other_side: str = "slots"  # "slots" | "sentence": where an empty actor2 may come from
+    #: event types whose sides an event of this type told with no side takes,
+    #: from an event of its sentence ("took Ghazni after a five-day battle")
+    sides_from: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -432,7 +432,26 @@ def draft_events(
                     assoc2=assoc2,
                 )
             )
+    _take_sides(compiled, out)
     return out
+
+
+def _take_sides(compiled: Compiled, drafts: list[Draft]) -> None:
+    """An event told with no side takes the sides of an event of its sentence
+    of a type its event type's ``sides_from`` names (at the same place, or
+    any when it has none): "took the provincial capital of Ghazni after a
+    five-day battle" is a battle between the captor and the side that lost it."""
+    types = compiled.codebook.event_types
+    for d in drafts:
+        if d.a1 is not None or d.a2 is not None:
+            continue
+        wanted = types[d.event_type].sides_from
+        if not wanted:
+            continue
+        source = next((k for k in drafts if k.event_type in wanted and k.a1 is not None
+                       and (d.place is None or k.place is None or k.place == d.place)), None)
+        if source is not None:
+            d.a1, d.a2 = source.a1, source.a2
 
 
 def _clause_place(view: SentenceView, cand: Candidate) -> Mention | None:

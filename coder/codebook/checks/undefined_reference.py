@@ -53,6 +53,10 @@ def check(ctx):
                         f"event type '{other}' is not defined (defined: {defined})",
                         ("event_types", name, "exclude", i, "when", "events", j),
                     )
+        for j, other in enumerate(et.sides_from):
+            if other not in cb.event_types:
+                yield ctx.problem(ID, f"event type '{other}' is not defined (defined: {defined})",
+                                  ("event_types", name, "sides_from", j))
     for cue in cb.cues:
         for j, name in enumerate(cue.event_types):
             if name not in cb.event_types:
