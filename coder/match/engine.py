@@ -571,10 +571,14 @@ def occurs(view: SentenceView, pattern: Pattern, first: frozenset[str] | None) -
         present = view.norm_set
         if present.isdisjoint(first):
             return False  # the first word occurs nowhere: most phrases, most sentences
+    m = None
     for i in range(view.n):
         if first is not None and norms[i] not in first:
             continue
-        if _Matcher(view, _LOOSE).match(pattern.items, 0, i, +1, {}, [], _first, False):
+        if m is None:
+            m = _Matcher(view, _LOOSE)
+        m.steps = 0  # each start on its own bound
+        if m.match(pattern.items, 0, i, +1, {}, [], _first, False):
             return True
     return False
 

@@ -723,8 +723,9 @@ def _unlisted_places(
     added: list[Mention] = []
     k = 0
     while k < n:
-        if taken[k] or not _name_start(tokens[k]):
-            k += 1
+        first = tokens[k].text[:1]
+        if taken[k] or not (first.isupper() or "-" in tokens[k].text) or not _name_start(tokens[k]):
+            k += 1  # (most words are lower case: the cheap test first)
             continue
         j = k
         while (
