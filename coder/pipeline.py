@@ -208,13 +208,15 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
         dates = _dates(sentence, tokens, doc_date)
         hits = compiled.lexicon.scan(tokens)
         actor_end = min((h.end for h in hits if any(e.kind in ACTOR_KINDS for e in h.entries)), default=None)
-        if trace is None and not may_fire(compiled, [t.norm for t in tokens], [d.span for d in dates], actor_end):
+        keep: list = []
+        if trace is None and not may_fire(compiled, [t.norm for t in tokens], [d.span for d in dates], actor_end,
+                                          keep):
             # no rule can match, whatever the mentions: they are found only if a later sentence
             # needs this one's actors (coreference)
             memory.pending.append((sentence.index, sentence.text))
             continue
         mentions = sentence_mentions(compiled, tokens, sentence.text, memory, sentence.index, hits)
-        view = SentenceView(tokens, mentions, [d.span for d in dates])
+        view = SentenceView(tokens, mentions, [d.span for d in dates], word_filler=keep[0] if keep else None)
         candidates = match_sentence(view, compiled, relaxed=trace is not None)
         if view.cut_short and cut_short is not None:
             cut_short.append(sentence.index)

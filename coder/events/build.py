@@ -189,10 +189,8 @@ class _Words:
     def _possible(self) -> set[str]:
         by_form, anywhere = self.compiled.variant_index
         possible = self.possible = set(anywhere)
-        for norm in self.view.norm_set:
-            starts = by_form.get(norm)
-            if starts:
-                possible.update(starts)
+        for norm in by_form.keys() & self.view.norm_set:  # the few words that start a phrase
+            possible.update(by_form[norm])
         return possible
 
     def any_of(self, phrases) -> bool:

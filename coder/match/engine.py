@@ -96,6 +96,9 @@ class SentenceView:
     cut_short: bool = False
     #: the steps left while :func:`match_sentence` runs (None otherwise)
     work: _Work | None = None
+    #: per token, whether it may be a filler leaving mentions aside, when
+    #: :func:`may_fire` worked it out already (it is the same for the view)
+    word_filler: list[bool] | None = None
 
     def __post_init__(self) -> None:
         self.subjects: dict[tuple[int, str], Mention | None] = {}
@@ -118,10 +121,13 @@ class SentenceView:
         for a, b in self.date_spans:
             in_date[a:b] = [True] * (b - a)
         # a word (not a closed-class word), a bracket or quote, or a date, outside mentions
-        self.filler = [
-            not mention and (dated or nm in TRANSPARENT_PUNCT or (nm[:1].isalnum() and nm not in NOT_FILLER))
-            for nm, mention, dated in zip(norms, in_mention, in_date, strict=True)
-        ]
+        if self.word_filler is not None:
+            self.filler = [w and not mention for w, mention in zip(self.word_filler, in_mention, strict=True)]
+        else:
+            self.filler = [
+                not mention and (dated or nm in TRANSPARENT_PUNCT or (nm[:1].isalnum() and nm not in NOT_FILLER))
+                for nm, mention, dated in zip(norms, in_mention, in_date, strict=True)
+            ]
         stop = self.stop = [nm in _STOPS for nm in norms]
         self.boundaries = [k for k, nm in enumerate(norms) if nm in _BOUNDARIES]
         # ", who ... ," and ", backed by ... ," segments: closing comma -> opening comma
@@ -649,7 +655,7 @@ ACTOR_KINDS = frozenset({"actor", "generic_actor", "state_generic", "country", "
 
 
 def may_fire(compiled: Compiled, norms: list[str], date_spans: list[tuple[int, int]],
-             actor_end: int | None = -1) -> bool:
+             actor_end: int | None = -1, keep: list | None = None) -> bool:
     """Cheap test before looking for mentions: can some rule match strictly?
 
     Each anchor's trigger needs its other required words somewhere
@@ -659,7 +665,8 @@ def may_fire(compiled: Compiled, norms: list[str], date_spans: list[tuple[int, i
     possible filler.  ``actor_end``: where the first lexicon hit an actor
     mention can be built on ends (None: there is none; -1: not known); a
     rule that needs an actor, or one before its anchor, needs it there.
-    False means certainly no match.
+    False means certainly no match.  ``keep``: a list that gets the
+    per-token filler test it worked out (for :class:`SentenceView`).
     """
     anchors = compiled.anchors
     present = None
@@ -679,6 +686,8 @@ def may_fire(compiled: Compiled, norms: list[str], date_spans: list[tuple[int, i
                 for x, dated in zip(norms, in_date, strict=True)
             ]
             loose = _Loose(norms, filler, in_date)
+            if keep is not None:
+                keep.append(filler)
         for trigger in entries:
             if not has_words(present, trigger.needs):
                 continue
