@@ -80,12 +80,14 @@ PHOENIX_LINE = "\t".join([
 JSONL_LINE = (
     '{"event_id": "0123456789abcdef", "doc_id": "doc-1", "source": "Reuters", '
     '"sentence_index": 2, "event_date": "2024-03-05", "time_precision": 1, '
-    '"event_type": "offensive", "actor1": "Rebels", "actor1_code": "REB", "actor2": "Army", '
-    '"actor2_code": "SYRMIL", "location": "Aleppo", "admin1": "Aleppo", "country": "Syria", '
+    '"event_type": "offensive", "actor1": "Rebels", "actor1_code": "REB", "assoc_actor_1": "", '
+    '"actor2": "Army", "actor2_code": "SYRMIL", "assoc_actor_2": "", "location": "Aleppo", '
+    '"admin1": "Aleppo", "country": "Syria", '
     '"iso3": "SYR", "latitude": 36.2, "longitude": 37.16, "geo_precision": 1, '
     '"cameo_code": "190", "goldstein": -10.0, "quad_class": 4, "acled_event_type": "Battles", '
-    '"acled_sub_event_type": "Armed clash", "rule_id": "offensive.attack:1", '
-    '"matched_text": "attacked", "sentence": "Rebels attacked the army in Aleppo."}')
+    '"acled_sub_event_type": "Armed clash", "civilian_targeting": "", "fatalities": null, '
+    '"rule_id": "offensive.attack:1", "matched_text": "attacked", "fatalities_text": "", '
+    '"sentence": "Rebels attacked the army in Aleppo."}')
 
 
 def test_acled_file_exactly(tmp_path):

@@ -573,8 +573,10 @@ def _compatible(a: Draft, b: Draft) -> bool:
 
 
 def _merge(into: Draft, other: Draft) -> None:
-    into.a1 = into.a1 or other.a1
-    into.a2 = into.a2 or other.a2
+    if into.a1 is None and other.a1 is not None:
+        into.a1, into.assoc1 = other.a1, other.assoc1
+    if into.a2 is None and other.a2 is not None:
+        into.a2, into.assoc2 = other.a2, other.assoc2
     if into.date_from_doc and not other.date_from_doc:
         into.date, into.precision, into.date_from_doc = other.date, other.precision, False
     into.merged.append(other)
@@ -648,6 +650,8 @@ def to_record(compiled: Compiled, doc_id: str, d: Draft) -> Record:
     code = d.cameo_override or code
     info = cameo()[code]
     a1, a2 = d.a1, d.a2
+    names1 = [a.name for a in d.assoc1 if a is not a1 and a.name != (a1.name if a1 else "")]
+    names2 = [a.name for a in d.assoc2 if a is not a2 and a.name != (a2.name if a2 else "")]
     return Record(
         event_id=event_id(
             doc_id,
@@ -665,8 +669,10 @@ def to_record(compiled: Compiled, doc_id: str, d: Draft) -> Record:
         event_type=d.event_type,
         actor1=a1.name if a1 else "",
         actor1_code=a1.code if a1 else "",
+        assoc_actor_1="; ".join(dict.fromkeys(names1)) if a1 else "",
         actor2=a2.name if a2 else "",
         actor2_code=a2.code if a2 else "",
+        assoc_actor_2="; ".join(dict.fromkeys(names2)) if a2 else "",
         location=place.name if place else "",
         admin1=place.admin1 if place else "",
         country=place.country if place else "",
