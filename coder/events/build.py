@@ -370,6 +370,8 @@ def draft_events(
         a2m = c.slots.get("actor2", [None])[0]
         a1m, assoc1 = _first_of_group(a1m, a2m)
         a2m, assoc2 = _first_of_group(a2m, a1m)
+        if a1m is not None and a1m.actor is not None:
+            assoc1 = assoc1 + _backers(view, a1m, a2m, c.core[0])
         a1 = a1m.actor if a1m else None
         a2 = a2m.actor if a2m else None
         if a2 is None:  # "overran an army base": the base's holder is the other side
@@ -542,6 +544,24 @@ def _on_the_side(norms: list[str], k: int) -> bool:
     if before[-1] in _WITH:
         return True
     return before[-1] == "by" and len(before) >= 2 and before[-2] in _HELPED
+
+
+def _backers(view: SentenceView, a1m: Mention, a2m: Mention | None, verb: int) -> list[Actor]:
+    """Actors told as fighting on actor1's side between it and the verb:
+    "Congolese troops, backed by Wazalendo militias, attacked ...", "the
+    army, alongside Wagner fighters, ..." (ACLED's associated actors)."""
+    out: list[Actor] = []
+    for m in view.mentions:
+        act = m.actor
+        if act is None or m.place is not None or not a1m.end <= m.start < verb:
+            continue
+        if act is a1m.actor or (a2m is not None and act is a2m.actor) or act.name == a1m.actor.name:
+            continue
+        before = view.norms[max(0, m.start - 3): m.start]
+        if before and (before[-1] == "alongside" or (before[-1] == "by" and len(before) >= 2
+                                                    and before[-2] in _HELPED)):
+            out.append(act)
+    return out
 
 
 def _first_of_group(m: Mention | None, other: Mention | None) -> tuple[Mention | None, list[Actor]]:

@@ -430,6 +430,9 @@ def sentence_mentions(text: str) -> list[Mention]:
         used.update(idx)
         first = min(min(n.start for n, _ in figures), t)
         last = max(max(n.end for n, _ in figures), trigger_end)
+        for n, kind in figures:  # the victims' noun too: "killing eight soldiers and 15 militants"
+            if kind != "generic" and n.end >= trigger_end:
+                last = max(last, _victim(w, toks, n.end, len(toks))[1])
         first = _hedged_start(w, toks, first) if first < t else first
         kinds = tuple(sorted({k for _, k in figures})) if len(figures) > 1 else (figures[0][1],)
         if after is not None and after[0] in _OWN_LOSSES and trigger_end == t + len(after):
