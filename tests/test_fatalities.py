@@ -76,3 +76,15 @@ def test_one_incident_is_counted_once(compiled):
 def test_no_deaths_reported_is_zero(compiled):
     records = code(compiled, "Malian troops recaptured Kidal from rebels on Friday.")
     assert [(r.fatalities, r.fatalities_text) for r in records] == [(0, "")]
+
+
+def test_explain_shows_the_words_that_gave_the_count():
+    from typer.testing import CliRunner
+
+    from coder.cli import app
+
+    text = "Rebels attacked the army in Aleppo on Monday, killing nine soldiers. Four rebels also died."
+    result = CliRunner().invoke(app, ["explain", text, "--doc-date", "2024-05-10"])
+    assert result.exit_code == 0
+    assert ("    fatalities: 13\n"
+            "      from the words: 'killing nine soldiers + Four rebels also died'\n") in result.stdout
