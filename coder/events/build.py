@@ -662,6 +662,11 @@ def _tells_again(k: Draft, d: Draft) -> bool:
     return d.date == k.date or d.date_from_doc
 
 
+def _names(assoc: list[Actor], actor: Actor) -> str:
+    """The names of the actors associated with ``actor``, once each, joined as ACLED joins them."""
+    return "; ".join(dict.fromkeys(a.name for a in assoc if a is not actor and a.name != actor.name))
+
+
 def to_record(compiled: Compiled, doc_id: str, d: Draft) -> Record:
     et = compiled.codebook.event_types[d.event_type]
     place = d.place
@@ -670,8 +675,8 @@ def to_record(compiled: Compiled, doc_id: str, d: Draft) -> Record:
     code = d.cameo_override or code
     info = cameo()[code]
     a1, a2 = d.a1, d.a2
-    names1 = [a.name for a in d.assoc1 if a is not a1 and a.name != (a1.name if a1 else "")]
-    names2 = [a.name for a in d.assoc2 if a is not a2 and a.name != (a2.name if a2 else "")]
+    names1 = _names(d.assoc1, a1) if d.assoc1 and a1 else ""
+    names2 = _names(d.assoc2, a2) if d.assoc2 and a2 else ""
     return Record(
         event_id=event_id(
             doc_id,
@@ -689,10 +694,10 @@ def to_record(compiled: Compiled, doc_id: str, d: Draft) -> Record:
         event_type=d.event_type,
         actor1=a1.name if a1 else "",
         actor1_code=a1.code if a1 else "",
-        assoc_actor_1="; ".join(dict.fromkeys(names1)) if a1 else "",
+        assoc_actor_1=names1,
         actor2=a2.name if a2 else "",
         actor2_code=a2.code if a2 else "",
-        assoc_actor_2="; ".join(dict.fromkeys(names2)) if a2 else "",
+        assoc_actor_2=names2,
         location=place.name if place else "",
         admin1=place.admin1 if place else "",
         country=place.country if place else "",

@@ -52,9 +52,23 @@ class _Words:
     not_counts_after: frozenset[str]
     stop: frozenset[str]
     victims: dict[str, str]
-    civilian_targets: tuple[tuple[str, ...], ...]
+    civilian_targets: re.Pattern
     background: re.Pattern
     prefilter: re.Pattern
+    after_by_first: dict[str, tuple[tuple[str, ...], ...]]  # first word -> phrases, longest first
+    firsts: frozenset[str]  # the first words of every death phrase, and "toll"
+    telling: tuple[str, ...]  # a telling word of each death phrase (the cheap test of a sentence)
+    before_by_first: dict[str, tuple[tuple[str, ...], ...]]
+
+
+_FUNCTION_WORDS = frozenset({"the", "a", "an", "of", "to", "at", "in", "on", "their", "his", "her"})
+
+
+def _by_first(phrases: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for p in phrases:  # already longest first
+        out.setdefault(p[0], []).append(p)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _phrases(items) -> tuple[tuple[str, ...], ...]:
@@ -67,7 +81,10 @@ def words() -> _Words:
     """The word lists of ``coder/data/fatalities.yaml`` (read once)."""
     data = yaml.safe_load((files("coder") / "data" / "fatalities.yaml").read_text(encoding="utf-8"))
     before, after = _phrases(data["count_before"]), _phrases(data["count_after"])
-    firsts = sorted({p[0] for p in before + after} | {"toll", "lives", "life"}, key=len, reverse=True)
+    firsts = {p[0] for p in before + after} | {"toll"}
+    # the sentence test looks for a telling word of each phrase: "lives", not the "the" of "the lives of"
+    telling = sorted({next((x for x in p if x not in _FUNCTION_WORDS), p[0]) for p in before + after} | {"toll"},
+                     key=len, reverse=True)
     return _Words(
         numbers={k.lower(): int(v) for k, v in data["numbers"].items()},
         multipliers={k.lower(): int(v) for k, v in data["multipliers"].items()},
@@ -80,9 +97,15 @@ def words() -> _Words:
         not_counts_after=frozenset(str(w).lower() for w in data["not_counts_after"]),
         stop=frozenset(str(w).lower() for w in data["stop_words"]),
         victims={w.lower(): kind for kind, ws in data["victims"].items() for w in ws},
-        civilian_targets=_phrases(data["civilian_targets"]),
+        civilian_targets=re.compile(r"\b(?:" + "|".join(
+            r"\s+".join(re.escape(x) for x in p) for p in _phrases(data["civilian_targets"])) + r")\b",
+            re.IGNORECASE),
         background=re.compile("|".join(f"(?:{p})" for p in data["background"])),
-        prefilter=re.compile(r"\b(?:" + "|".join(re.escape(f) for f in firsts) + r")\b", re.IGNORECASE),
+        prefilter=re.compile(r"\b(?:" + "|".join(re.escape(f) for f in telling) + r")\b", re.IGNORECASE),
+        after_by_first=_by_first(after),
+        firsts=frozenset(firsts),
+        telling=tuple(telling),
+        before_by_first=_by_first(before),
     )
 
 
@@ -385,18 +408,22 @@ def sentence_mentions(text: str) -> list[Mention]:
     """The death figures of one sentence, left to right (none for a
     background toll)."""
     w = words()
-    if not w.prefilter.search(text):
-        return []
-    low_text = text.lower()
-    if w.background.search(low_text):
+    lowered = text.lower()
+    # substring tests first (a few C-level scans), the word-bounded regex only if one hits
+    if not any(word in lowered for word in w.telling) or not w.prefilter.search(text):
         return []
     toks = _tokens(text)
     out: list[Mention] = []
     used: set[int] = set()
     floor = 0
-    for t in range(len(toks)):
-        if toks[t].low in _BOUNDARY:
+    firsts = w.firsts
+    for t, tok in enumerate(toks):
+        low = tok.low
+        if low in _BOUNDARY:
             floor = t + 1
+            continue
+        if low not in firsts:
+            continue
         figures = None
         trigger_end = t
         update = False
@@ -408,8 +435,8 @@ def sentence_mentions(text: str) -> list[Mention]:
                     update = figures is not None
                     trigger_end = k + len(u)
                     break
-        after = next((p for p in w.after if _at(toks, t, p)), None)
-        before = next((p for p in w.before if _at(toks, t, p)), None)
+        after = next((p for p in w.after_by_first.get(low, ()) if _at(toks, t, p)), None)
+        before = next((p for p in w.before_by_first.get(low, ()) if _at(toks, t, p)), None)
         if figures is None and after is None and before is None:
             continue
         if figures is None and after is not None:
@@ -434,6 +461,8 @@ def sentence_mentions(text: str) -> list[Mention]:
             if kind != "generic" and n.end >= trigger_end:
                 last = max(last, _victim(w, toks, n.end, len(toks))[1])
         first = _hedged_start(w, toks, first) if first < t else first
+        if not out and w.background.search(lowered):
+            return []  # a background toll: "the war has killed 13,000 people since 2019"
         kinds = tuple(sorted({k for _, k in figures})) if len(figures) > 1 else (figures[0][1],)
         if after is not None and after[0] in _OWN_LOSSES and trigger_end == t + len(after):
             kinds = ("own losses",)  # "the attackers also lost nine men": the other side's dead
@@ -516,7 +545,10 @@ def assign(sentences: dict[int, str], record_sentences: list[int]) -> dict[int, 
     if not own:
         return {}
     found: dict[int, list[Mention]] = {i: [] for i in own}
+    near = {i + k for i in own for k in range(FOLLOW + 1)}
     for index, text in sentences.items():
+        if index not in near and index > own[0]:
+            continue  # too far after every record sentence: its figures belong to none
         ms = sentence_mentions(text)
         if not ms:
             continue
@@ -563,6 +595,4 @@ def fill(sentences: dict[int, str], drafts: list, records: list) -> None:
 
 def civilian_target(text: str) -> bool:
     """Whether a sentence names a civilian target ("a market", "a village")."""
-    w = words()
-    toks = _tokens(text)
-    return any(_at(toks, i, p) for i in range(len(toks)) for p in w.civilian_targets)
+    return words().civilian_targets.search(text) is not None
