@@ -34,8 +34,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
-import yaml
-
 # -- the word lists ---------------------------------------------------------
 
 
@@ -79,7 +77,10 @@ def _phrases(items) -> tuple[tuple[str, ...], ...]:
 @cache
 def words() -> _Words:
     """The word lists of ``coder/data/fatalities.yaml`` (read once)."""
-    data = yaml.safe_load((files("coder") / "data" / "fatalities.yaml").read_text(encoding="utf-8"))
+    import yaml  # only a run that counts deaths pays for it
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load((files("coder") / "data" / "fatalities.yaml").read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
     before, after = _phrases(data["count_before"]), _phrases(data["count_after"])
     firsts = {p[0] for p in before + after} | {"toll"}
     # the sentence test looks for a telling word of each phrase: "lives", not the "the" of "the lives of"
