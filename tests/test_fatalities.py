@@ -88,3 +88,16 @@ def test_explain_shows_the_words_that_gave_the_count():
     assert result.exit_code == 0
     assert ("    fatalities: 13\n"
             "      from the words: 'killing nine soldiers + Four rebels also died'\n") in result.stdout
+
+
+def test_the_word_list_format():
+    from coder.events.fatalities import parse_words
+
+    data = parse_words("# a comment\n[numbers]\ntwelve = 12\n[count_before]\nlost their lives\n"
+                       "[victims state]\nsoldiers\n")
+    assert data == {"victims": {"state": ["soldiers"]}, "numbers": {"twelve": 12},
+                    "count_before": ["lost their lives"]}
+    with pytest.raises(ValueError, match=r"^f.txt:1: an entry before any \[section\]$"):
+        parse_words("killed\n", "f.txt")
+    with pytest.raises(ValueError, match=r"^f.txt:2: expected 'words = number', got 'twelve'$"):
+        parse_words("[numbers]\ntwelve\n", "f.txt")

@@ -1,6 +1,6 @@
 """Fatalities: how many people an event killed, as ACLED counts them.
 
-The words are data, in ``coder/data/fatalities.yaml``; docs/coding.md
+The words are data, in ``coder/data/fatalities.txt``; docs/coding.md
 ("Fatalities") gives the conventions.  In short:
 
 * a *death mention* is a number phrase next to a death word: before words
@@ -74,13 +74,44 @@ def _phrases(items) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted({tuple(str(i).lower().split()) for i in items}, key=len, reverse=True))
 
 
+#: The sections of the data file that map a word to a number ("twelve = 12").
+_MAPPINGS = ("numbers", "multipliers", "vague")
+
+
+def parse_words(text: str, source: str = "fatalities.txt") -> dict:
+    """The sections of the word-list format of ``coder/data/fatalities.txt``:
+    ``[section]`` lines, then one entry a line (``word = number`` in the
+    sections of :data:`_MAPPINGS`); ``#`` lines are comments.  ``[victims
+    KIND]`` sections are gathered under ``victims``."""
+    data: dict = {"victims": {}}
+    section: list | dict | None = None
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            name = line[1:-1].strip()
+            if name.startswith("victims "):
+                section = data["victims"].setdefault(name.split(None, 1)[1], [])
+            else:
+                section = data.setdefault(name, {} if name in _MAPPINGS else [])
+            continue
+        if section is None:
+            raise ValueError(f"{source}:{n}: an entry before any [section]")
+        if isinstance(section, dict):
+            key, sep, value = line.rpartition("=")
+            if not sep or not value.strip().isdigit():
+                raise ValueError(f"{source}:{n}: expected 'words = number', got {line!r}")
+            section[key.strip()] = int(value)
+        else:
+            section.append(line)
+    return data
+
+
 @cache
 def words() -> _Words:
-    """The word lists of ``coder/data/fatalities.yaml`` (read once)."""
-    import yaml  # only a run that counts deaths pays for it
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load((files("coder") / "data" / "fatalities.yaml").read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
+    """The word lists of ``coder/data/fatalities.txt`` (read once)."""
+    data = parse_words((files("coder") / "data" / "fatalities.txt").read_text(encoding="utf-8"))
     before, after = _phrases(data["count_before"]), _phrases(data["count_after"])
     firsts = {p[0] for p in before + after} | {"toll"}
     # the sentence test looks for a telling word of each phrase: "lives", not the "the" of "the lives of"
