@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from coder.errors import CodebookError, Problem
+from coder.events import fatalities
 from coder.events.build import DateInfo, Draft, draft_events, finalize, to_record
 from coder.events.record import Record
 from coder.match.compile import Compiled
@@ -225,6 +226,8 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
             trace.append(SentenceTrace(sentence, tokens, True, mentions, dates, candidates))
     kept = finalize(drafts)
     records = [to_record(compiled, doc.id, d) for d in kept]
+    if records:
+        fatalities.fill({s.index: s.text for s in sentences}, kept, records)
     for record in records:
         record.source = doc.source
     if trace is not None:

@@ -12,8 +12,10 @@ from coder.io.writers import open_writer
 
 HEADER = ",".join(FIELDS)
 #: A valid CSV row (no actor, no place) and its cells.
-ROW = ("fedcba9876543210,doc-2,,1,2024-03-05,1,capture,,,,,,,,,,,,192,-9.5,4,,,capture.1,took,"
-       "They took the town.")
+_VALUES = {"event_id": "fedcba9876543210", "doc_id": "doc-2", "sentence_index": "1", "event_date": "2024-03-05",
+           "time_precision": "1", "event_type": "capture", "cameo_code": "192", "goldstein": "-9.5",
+           "quad_class": "4", "rule_id": "capture.1", "matched_text": "took", "sentence": "They took the town."}
+ROW = ",".join(_VALUES.get(name, "") for name in FIELDS)
 
 
 _IDS = itertools.count(1)
@@ -111,9 +113,9 @@ def test_csv_missing_required_value(tmp_path):
 def test_csv_wrong_cell_count(tmp_path):
     text = f"{HEADER}\n{ROW},extra\n{row()}\nonly,three,cells\n\n{row()}\n"
     assert check(tmp_path, "bad.csv", text) == [
-        "bad.csv:2: row has 27 cells, expected 26",
-        "bad.csv:4: row has 3 cells, expected 26",
-        "bad.csv:5: row has 0 cells, expected 26",
+        "bad.csv:2: row has 32 cells, expected 31",
+        "bad.csv:4: row has 3 cells, expected 31",
+        "bad.csv:5: row has 0 cells, expected 31",
     ]
 
 
@@ -122,9 +124,9 @@ def test_csv_wrong_cell_count(tmp_path):
     (HEADER.replace("actor1,actor1_code", "actor1_code,actor1"),
      "column 'actor1_code' is out of order (column 8; expected 'actor1')"),
     (HEADER.replace("admin1", "region"),
-     "unexpected column 'region' (column 13; expected 'admin1')"),
-    (HEADER + ",notes", "unexpected column 'notes' (column 27)"),
-    (HEADER.removesuffix(",sentence"), "missing column 'sentence' (column 26)"),
+     "unexpected column 'region' (column 15; expected 'admin1')"),
+    (HEADER + ",notes", "unexpected column 'notes' (column 32)"),
+    (HEADER.removesuffix(",sentence"), "missing column 'sentence' (column 31)"),
     (HEADER.upper(), "unexpected column 'EVENT_ID' (column 1; expected 'event_id')"),
     ("\ufeff" + HEADER, "file starts with a byte order mark (BOM); write UTF-8 without one"),
 ])
@@ -138,7 +140,7 @@ def test_csv_empty_file(tmp_path):
 
 def test_csv_undecodable_bytes(tmp_path):
     text = f"{HEADER}\n{ROW}\n".encode() + row(sentence="caf\xe9").encode("latin-1") + b"\n"
-    assert check(tmp_path, "bad.csv", text) == ["bad.csv:3:90: not UTF-8: cannot decode byte 0xe9"]
+    assert check(tmp_path, "bad.csv", text) == ["bad.csv:3:95: not UTF-8: cannot decode byte 0xe9"]
 
 
 def test_csv_unterminated_quote(tmp_path):

@@ -70,8 +70,8 @@ def test_output_doc_lists_every_acled_and_phoenix_column():
 
 
 ACLED_LINE = ("SYR0123456789abcdef,2024-03-05,2024,1,Political violence,Battles,Armed clash,"
-              "Rebels,,2,Army,,1,12,,760,,Syria,Aleppo,,,Aleppo,36.2,37.16,1,Reuters,,"
-              "Rebels attacked the army in Aleppo.,,,")
+              "Rebels,,2,Army,,1,12,,760,Middle East,Syria,Aleppo,,,Aleppo,36.2,37.16,1,Reuters,International,"
+              "Rebels attacked the army in Aleppo.,0,,1700000000")
 PHOENIX_LINE = "\t".join([
     "0123456789abcdef", "20240305", "2024", "3", "5",
     "REB", "", "REB", "", "SYRMIL", "SYR", "MIL", "",
@@ -80,15 +80,18 @@ PHOENIX_LINE = "\t".join([
 JSONL_LINE = (
     '{"event_id": "0123456789abcdef", "doc_id": "doc-1", "source": "Reuters", '
     '"sentence_index": 2, "event_date": "2024-03-05", "time_precision": 1, '
-    '"event_type": "offensive", "actor1": "Rebels", "actor1_code": "REB", "actor2": "Army", '
-    '"actor2_code": "SYRMIL", "location": "Aleppo", "admin1": "Aleppo", "country": "Syria", '
+    '"event_type": "offensive", "actor1": "Rebels", "actor1_code": "REB", "assoc_actor_1": "", '
+    '"actor2": "Army", "actor2_code": "SYRMIL", "assoc_actor_2": "", "location": "Aleppo", '
+    '"admin1": "Aleppo", "country": "Syria", '
     '"iso3": "SYR", "latitude": 36.2, "longitude": 37.16, "geo_precision": 1, '
     '"cameo_code": "190", "goldstein": -10.0, "quad_class": 4, "acled_event_type": "Battles", '
-    '"acled_sub_event_type": "Armed clash", "rule_id": "offensive.attack:1", '
-    '"matched_text": "attacked", "sentence": "Rebels attacked the army in Aleppo."}')
+    '"acled_sub_event_type": "Armed clash", "civilian_targeting": "", "fatalities": null, '
+    '"rule_id": "offensive.attack:1", "matched_text": "attacked", "fatalities_text": "", '
+    '"sentence": "Rebels attacked the army in Aleppo."}')
 
 
-def test_acled_file_exactly(tmp_path):
+def test_acled_file_exactly(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     text = write(tmp_path / "a.csv", "acled", [record()])
     assert text == ",".join(ACLED_COLUMNS) + "\n" + ACLED_LINE + "\n"
     assert validate_file(str(tmp_path / "a.csv"), "acled") == []
@@ -146,9 +149,14 @@ def test_acled_interaction_is_smaller_code_first(inter1, inter2, interaction):
 
 
 def test_acled_civilian_target_and_unknown_actor():
-    row = acled_row(record(actor2="Villagers", actor2_code="CIV"), ACTORS)
+    remote = {"acled_event_type": "Explosions/Remote violence", "acled_sub_event_type": "Air/drone strike"}
+    row = acled_row(record(actor2="Villagers", actor2_code="CIV", **remote), ACTORS)
     assert row["civilian_targeting"] == "Civilian targeting"
     assert row["interaction"] == 27
+    # ACLED's rule: civilians targeted; a battle is between armed sides and never has it
+    assert "civilian_targeting" not in acled_row(record(actor2="Villagers", actor2_code="CIV"), ACTORS)
+    assert acled_row(record(civilian_targeting="Civilian targeting", **remote), ACTORS)["civilian_targeting"] == (
+        "Civilian targeting")
     row = acled_row(record(actor1_code="NOTINCODEBOOK"), ACTORS)
     assert "inter1" not in row and "interaction" not in row and row["inter2"] == 1
 
@@ -371,3 +379,16 @@ def test_run_records_carry_the_document_source():
     assert code == 0
     [obj] = [json.loads(x) for x in out.splitlines()]
     assert obj["source"] == "Reuters" and obj["doc_id"] == "d1"
+
+
+def test_acled_fills_region_source_scale_fatalities_and_associated_actors(tmp_path, monkeypatch):
+    row = acled_row(record(assoc_actor_1="Kurdish forces; Yazidi militia", fatalities=9), ACTORS, 1700000000)
+    assert (row["assoc_actor_1"], row["region"], row["source_scale"], row["fatalities"], row["timestamp"]) == (
+        "Kurdish forces; Yazidi militia", "Middle East", "International", 9, 1700000000)
+    assert "source_scale" not in acled_row(record(source="Some Local Blog"), ACTORS)
+    extra = tmp_path / "sources.csv"
+    extra.write_text("source,source_scale\nSome Local Blog,Subnational\nReuters,Other\n", encoding="utf-8")
+    monkeypatch.setenv("CODER_SOURCES", str(extra))
+    assert acled_row(record(source="Some Local Blog"), ACTORS)["source_scale"] == "Subnational"
+    assert acled_row(record(), ACTORS)["source_scale"] == "Other"  # the user's row wins
+    assert acled_row(record(source="Reuters; Some Local Blog"), ACTORS)["source_scale"] == "Other-Subnational"

@@ -140,16 +140,21 @@ def table(page, selector):
 
 def check_tables(page, summary):
     head = page.js("[...document.querySelectorAll('#table-type-country thead th')].map(th => th.textContent)")
-    types = head[1:-1]
-    shown = {}
+    assert head[-2:] == ["total", "fatalities"]
+    types = head[1:-2]
+    shown, dead = {}, {}
     for row in table(page, "#table-type-country"):
-        for kind, cell in zip(types, row[1:-1], strict=True):
+        for kind, cell in zip(types, row[1:-2], strict=True):
             if cell != "0":
                 shown[kind, row[0]] = int(cell.replace(",", ""))
-        assert int(row[-1].replace(",", "")) == sum(shown.get((k, row[0]), 0) for k in types)
+        assert int(row[-2].replace(",", "")) == sum(shown.get((k, row[0]), 0) for k in types)
+        if row[-1] != "0":
+            dead[row[0]] = int(row[-1].replace(",", ""))
     assert shown == dict(summary.by_type_country)
+    assert dead == dict(summary.fatalities_by_country)
     foot = page.js("[...document.querySelectorAll('#table-type-country tfoot td')].map(c => c.textContent)")
-    assert [int(x.replace(",", "")) for x in foot] == [summary.by_type[t] for t in types] + [summary.records]
+    assert [int(x.replace(",", "")) for x in foot] == [summary.by_type[t] for t in types] + [
+        summary.records, summary.fatalities]
     actors = {row[0]: [int(row[1]), int(row[2])] for row in table(page, "#table-actors")}
     assert actors == summary.by_actor
     rules = {row[0]: int(row[1]) for row in table(page, "#table-rules")}
@@ -418,3 +423,96 @@ def test_the_share_column_is_in_view_at_1400_px(samples, open_page, tmp_path):
     assert box[0] <= share[0] and share[1] <= box[1] + 0.5, (box, share)
     assert page.js("(() => { const d = document.getElementById('table-rules').parentElement;"
                    " return d.scrollWidth <= d.clientWidth; })()")
+
+
+# -- fatalities, sub-event types and the CSV download ---------------------------------
+
+DEADLY = [
+    {"id": "k1", "date": "2024-05-08", "text": "Government warplanes bombed Saraqib on Monday, "
+                                              "killing seven civilians."},
+    {"id": "k2", "date": "2024-05-11", "text": "Iraqi forces clashed with Islamic State in Mosul on Friday, "
+                                              "killing four militants."},
+    {"id": "k3", "date": "2024-05-15", "text": "Malian troops recaptured Kidal from rebels on Tuesday after clashes "
+                                              "that left 12 people dead."},
+]
+
+
+@pytest.fixture(scope="module")
+def deadly(tmp_path_factory):
+    """(records, report) of three events of our own words with deaths."""
+    tmp = tmp_path_factory.mktemp("deadly")
+    (tmp / "in.jsonl").write_text("".join(json.dumps(d) + "\n" for d in DEADLY), encoding="utf-8")
+    runner = CliRunner()
+    for args in (["run", str(tmp / "in.jsonl"), "-o", str(tmp / "d.csv"), "-q"],
+                 ["report", str(tmp / "d.csv"), "-o", str(tmp / "d.html")]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+    return read_events(str(tmp / "d.csv")), tmp / "d.html"
+
+
+def test_fatalities_in_status_tables_map_and_list(deadly, open_page):
+    records, path = deadly
+    summary = summarise(records)
+    assert summary.fatalities == 23
+    page = open_page(path)
+    check_all(page, records)
+    assert " · 23 fatalities · " in page.js("document.getElementById('status').textContent")
+    hovers = page.js("document.getElementById('map').data.find(t => t.name === 'events').hovertext")
+    assert any(h.endswith("<br>7 fatalities") for h in hovers) and any(h.endswith("<br>12 fatalities") for h in hovers)
+    cells = page.js("[...document.querySelectorAll('#record-rows td.fatalities')].map(c => c.textContent)")
+    assert sorted(cells) == sorted(str(r["fatalities"]) for r in records)
+
+
+def test_the_timeline_counts_events_or_fatalities(deadly, open_page):
+    records, path = deadly
+    summary = summarise(records)
+    page = open_page(path)
+    page.changed(lambda: page.page.check("#measure-fatalities"))
+    traces = page.js("document.getElementById('timeline').data.map(t => [t.name, t.customdata, t.y])")
+    shown = {(day, name): n for name, days, ys in traces for day, n in zip(days, ys, strict=True)}
+    assert shown == dict(summary.fatalities_timeline)
+    assert page.js("document.getElementById('timeline').layout.yaxis.title.text") == "fatalities per day"
+    page.changed(lambda: page.page.check("#measure-events"))
+    check_timeline(page, summary)
+
+
+def test_the_sub_event_type_filter(deadly, open_page):
+    records, path = deadly
+    page = open_page(path)
+    options = page.js("[...document.querySelectorAll('#f-subtype option')].map(o => o.textContent)")
+    assert "Air/drone strike (1)" in options
+    value = page.js("[...document.querySelectorAll('#f-subtype option')]"
+                    ".find(o => o.textContent.startsWith('Air/drone strike')).value")
+    page.changed(lambda: page.page.select_option("#f-subtype", value))
+    check_all(page, records, Filters(sub_event="Air/drone strike"))
+    assert " · 7 fatalities · " in page.js("document.getElementById('status').textContent")
+
+
+def test_the_filtered_records_download_as_csv(deadly, open_page):
+    records, path = deadly
+    page = open_page(path)
+    value = page.js("[...document.querySelectorAll('#f-subtype option')]"
+                    ".find(o => o.textContent.startsWith('Armed clash')).value")
+    page.changed(lambda: page.page.select_option("#f-subtype", value))
+    with page.page.expect_download() as info:
+        page.page.click("#download")
+    download = info.value
+    assert download.suggested_filename == "records.csv"
+    text = Path(download.path()).read_text(encoding="utf-8")
+    rows = list(__import__("csv").DictReader(text.splitlines()))
+    clashes = [r for r in records if r["acled_sub_event_type"] == "Armed clash"]
+    assert sorted((r["event_id"], r["fatalities"], r["sentence"]) for r in rows) == sorted(
+        (r["event_id"], str(r["fatalities"]), r["sentence"]) for r in clashes)
+    assert text == page.js("window.coderReport.csv()")
+
+
+def test_the_download_keeps_formulas_as_text_and_markup_as_text(samples, open_page, tmp_path):
+    rows = _sample_rows(samples)[:2]
+    rows[0]["actor1"] = "=HYPERLINK(\"http://example.org\")"
+    rows[1]["acled_sub_event_type"] = "<img src=x onerror=alert(1)>"
+    page = open_page(_report_of(tmp_path, rows))
+    text = page.js("window.coderReport.csv()")
+    assert "\"'=HYPERLINK(\"\"http://example.org\"\")\"" in text
+    assert page.js("document.querySelectorAll('#f-subtype img').length") == 0
+    options = page.js("[...document.querySelectorAll('#f-subtype option')].map(o => o.textContent)")
+    assert "<img src=x onerror=alert(1)> (1)" in options

@@ -22,6 +22,7 @@ from coder.htmlreport import (
 from coder.htmlreport.basemap import clockwise, world_outlines
 from coder.htmlreport.data import (
     NO_COUNTRY,
+    NO_SUBTYPE,
     Filters,
     date_interval,
     highlight,
@@ -111,7 +112,7 @@ def test_acled_and_phoenix_files_keep_what_their_columns_carry(sample_outputs):
 
 @pytest.mark.parametrize("name, text, message", [
     ("bad.csv", "a,b\n1,2\n", "bad.csv:1: not a coder CSV file: missing column 'event_id'"),
-    ("short.csv", ",".join(FIELDS) + "\n1,2\n", "short.csv:2: row has 2 cells, expected 26"),
+    ("short.csv", ",".join(FIELDS) + "\n1,2\n", "short.csv:2: row has 2 cells, expected 31"),
     ("lat.csv", ",".join(FIELDS) + "\n" + ",".join("north" if f == "latitude" else "" for f in FIELDS) + "\n",
      "lat.csv:2: latitude: not a latitude (a number from -90 to 90): 'north'"),
     ("bad.jsonl", '{"event_id": "1"}\n[1]\n', "bad.jsonl:2: expected a JSON object, got list"),
@@ -381,3 +382,60 @@ def test_render_is_deterministic():
 def test_counts_per_type_match_a_plain_count(sample_outputs):
     records = read_events(sample_outputs["s.jsonl"])
     assert summarise(records).by_type == Counter(r["event_type"] for r in records)
+
+
+# -- fatalities and ACLED sub-event types ---------------------------------------------
+
+DEAD = [
+    rec(event_id="a", event_type="offensive", acled_sub_event_type="Air/drone strike", fatalities=7,
+        country="Syria", latitude=35.8, longitude=36.6, event_date="2024-05-06", rule_id="offensive.strike",
+        sentence="Jets bombed the town, killing seven civilians.", matched_text="Jets bombed the town"),
+    rec(event_id="b", event_type="offensive", acled_sub_event_type="Armed clash", fatalities=4,
+        country="Iraq", latitude=36.34, longitude=43.13, event_date="2024-05-10", rule_id="offensive.fight",
+        sentence="Troops clashed with militants, killing four.", matched_text="Troops clashed with militants"),
+    rec(event_id="c", event_type="capture", acled_sub_event_type="", fatalities=0, country="Iraq",
+        latitude=36.34, longitude=43.13, event_date="2024-05-10", rule_id="capture.active",
+        sentence="Troops took the town.", matched_text="Troops took the town"),
+    rec(event_id="d", event_type="offensive", acled_sub_event_type="Armed clash", fatalities=None,
+        country="Iraq", event_date="", rule_id="offensive.fight", sentence="Fighting went on.",
+        matched_text="Fighting"),
+]
+
+
+def test_filter_by_sub_event_type():
+    def dead_ids(filters):
+        return [r["event_id"] for r in DEAD if filters.matches(r)]
+
+    assert dead_ids(Filters(sub_event="Armed clash")) == ["b", "d"]
+    assert dead_ids(Filters(sub_event=NO_SUBTYPE)) == ["c"]
+
+
+def test_fatalities_are_counted_by_country_place_and_time():
+    s = summarise(DEAD)
+    assert s.fatalities == 11
+    assert s.fatalities_by_country == {"Syria": 7, "Iraq": 4}
+    assert s.place_fatalities == {"35.8000,36.6000": 7, "36.3400,43.1300": 4}
+    assert s.fatalities_timeline == {("2024-05-06", "offensive"): 7, ("2024-05-10", "offensive"): 4}
+    assert summarise(DEAD, Filters(sub_event="Armed clash")).fatalities == 4
+
+
+def test_page_data_carries_fatalities_and_sub_event_types():
+    data = page_data(DEAD, title="t", files=["f"], generator="g")
+    assert data["cols"]["f"] == [7, 4, 0, 0]
+    assert [data["subtypes"][k] for k in data["cols"]["se"]] == [
+        "Air/drone strike", "Armed clash", NO_SUBTYPE, "Armed clash"]
+    assert data["export_columns"][:5] == ["event_id", "event_date", "event_type", "acled_event_type",
+                                          "acled_sub_event_type"]
+
+
+def test_a_csv_of_coder_before_fatalities_is_still_read(tmp_path):
+    from coder.htmlreport.read import BEFORE_FATALITIES
+
+    old = tmp_path / "old.csv"
+    values = {"event_id": "fedcba9876543210", "doc_id": "d", "sentence_index": "1", "event_type": "capture",
+              "cameo_code": "192", "goldstein": "-9.5", "quad_class": "4", "rule_id": "r",
+              "matched_text": "took", "sentence": "They took it."}
+    old.write_text(",".join(BEFORE_FATALITIES) + "\n" + ",".join(values.get(n, "") for n in BEFORE_FATALITIES)
+                   + "\n", encoding="utf-8")
+    [record] = read_events(str(old))
+    assert (record["event_type"], record["fatalities"], record["assoc_actor_1"]) == ("capture", None, "")

@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_DATA = ("coder/schemas/event.schema.json", "coder/schemas/events.xsd", "coder/schemas/codebook.schema.json",
                 "coder/codebooks/default.yaml", "coder/data/reference/cameo_codes.csv",
                 "coder/data/reference/acled_event_types.csv", "coder/data/countries.csv",
-                "coder/data/common_words.txt")
+                "coder/data/common_words.txt", "coder/data/fatalities.txt", "coder/data/acled_regions.csv",
+                "coder/data/sources.csv")
 
 
 def test_build_copies_package_data(tmp_path):

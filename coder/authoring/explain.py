@@ -217,13 +217,17 @@ SHOWN = (
     "event_type",
     "actor1",
     "actor1_code",
+    "assoc_actor_1",
     "actor2",
     "actor2_code",
+    "assoc_actor_2",
     "location",
     "event_date",
     "time_precision",
     "cameo_code",
     "acled_sub_event_type",
+    "civilian_targeting",
+    "fatalities",
     "rule_id",
     "matched_text",
     "event_id",
@@ -289,6 +293,10 @@ def render(expl: dict, colour: bool = False) -> str:
             for k in SHOWN:
                 if k in r:
                     out.append(f"    {k}: {r[k]}")
+                if k == "fatalities" and k in r:
+                    # which words gave the count (docs/coding.md, Fatalities)
+                    out.append(f"      from the words: '{r['fatalities_text']}'" if r.get("fatalities_text")
+                               else "      (no death reported for this event, or counted on another record)")
             if how is not None:
                 for v in how["variants"]:
                     if not v["holds"]:

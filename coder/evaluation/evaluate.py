@@ -44,6 +44,7 @@ import re2
 
 from coder.codebook import load_codebook
 from coder.errors import CoderError, Problem, UsageError
+from coder.events.fatalities import document_count
 from coder.events.record import (
     FIELDS,
     INTEGER_FIELDS,
@@ -54,7 +55,9 @@ from coder.events.record import (
 from coder.io.readers import read_corpus
 from coder.match.compile import compile_codebook
 from coder.pipeline import code_document
+from coder.text.clean import clean_text
 from coder.text.document import Document
+from coder.text.sentences import split_sentences
 
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False  # the error is reported as a problem instead
@@ -116,6 +119,39 @@ def _mean(values: list[float | None]) -> float | None:
 
 
 @dataclass
+class FatalityScore:
+    """Fatality counts against a labelled set's ``fatalities``: exact match
+    where a count is reported, exactly 0 where none is, mean absolute error."""
+
+    reported: int = 0  #: documents whose gold says a count is reported
+    exact: int = 0  #: ... whose coded count equals the gold one
+    unreported: int = 0  #: documents whose gold says none is reported
+    zero: int = 0  #: ... coded 0
+    abs_error: int = 0  #: sum of |coded - gold| over all documents
+
+    def add(self, gold: int, reported: bool, coded: int) -> None:
+        if reported:
+            self.reported += 1
+            self.exact += coded == gold
+        else:
+            self.unreported += 1
+            self.zero += coded == 0
+        self.abs_error += abs(coded - gold)
+
+    def to_dict(self) -> dict:
+        n = self.reported + self.unreported
+        return {"documents": n, "reported": self.reported, "exact": self.exact,
+                "exact_share": _round(self.exact / self.reported) if self.reported else None,
+                "unreported": self.unreported, "zero": self.zero,
+                "zero_share": _round(self.zero / self.unreported) if self.unreported else None,
+                "mae": _round(self.abs_error / n) if n else None}
+
+
+#: The views of the fatality figures ``coder eval`` gives (docs/cli.md).
+FATALITY_VIEWS = ("records", "with_records", "counter")
+
+
+@dataclass
 class EvalReport:
     """What ``coder eval`` found; :meth:`to_dict` is its JSON form, :meth:`render` its text."""
 
@@ -132,6 +168,9 @@ class EvalReport:
     misses: list[dict] = field(default_factory=list)
     extras: list[dict] = field(default_factory=list)
     min_f1: float | None = None
+    #: view -> scores, when the gold file has ``fatalities`` (FATALITY_VIEWS)
+    fatalities: dict[str, FatalityScore] = field(default_factory=dict)
+    fatality_misses: list[dict] = field(default_factory=list)
 
     def counts(self, event_type: str) -> Counts:
         if event_type not in self.by_type:
@@ -188,6 +227,9 @@ class EvalReport:
             "min_f1": self.min_f1,
             "passed": self.passed,
         }
+        if self.fatalities:
+            out["fatalities"] = {v: self.fatalities[v].to_dict() for v in FATALITY_VIEWS}
+            out["fatality_misses"] = self.fatality_misses
         return out
 
     def to_json(self) -> str:
@@ -292,8 +334,11 @@ def _documents(corpus: str, *, doc_date: str | None, input_format: str | None) -
     return docs
 
 
-def _read_labels(path: str, event_types: list[str]) -> dict[int, list[str]]:
-    """line -> the labels of that line of a labels gold file (problems raised together)."""
+def _read_labels(path: str, event_types: list[str],
+                 fatalities: dict[int, tuple[int, bool]] | None = None) -> dict[int, list[str]]:
+    """line -> the labels of that line of a labels gold file (problems raised
+    together); ``fatalities`` is filled with line -> (fatalities, whether a
+    count is reported) for the lines that have ``fatalities``."""
     labels: dict[int, list[str]] = {}
     problems: list[Problem] = []
     try:
@@ -326,6 +371,16 @@ def _read_labels(path: str, event_types: list[str]) -> dict[int, list[str]]:
                 problems.append(Problem("eval-gold", f"'{v}' is not an event type of the codebook "
                                         f"({known})", path=path, line=n, field=f"labels[{k}]"))
         labels[n] = list(dict.fromkeys(value))
+        if "fatalities" in obj and fatalities is not None:
+            dead, reported = obj["fatalities"], obj.get("count_reported")
+            if not isinstance(dead, int) or isinstance(dead, bool) or dead < 0:
+                problems.append(Problem("eval-gold", "must be a whole number of 0 or more",
+                                        path=path, line=n, field="fatalities"))
+            elif reported is not None and not isinstance(reported, bool):
+                problems.append(Problem("eval-gold", "must be true or false",
+                                        path=path, line=n, field="count_reported"))
+            else:
+                fatalities[n] = (dead, dead > 0 if reported is None else reported)
     if problems:
         raise GoldError(problems)
     return labels
@@ -439,11 +494,16 @@ def evaluate(gold_path: str, *, codebook: str | None = None, corpus: str | None 
     for t in types:
         report.counts(t)
     if form == "labels":
-        labels = _read_labels(gold_path, types)
+        dead: dict[int, tuple[int, bool]] = {}
+        labels = _read_labels(gold_path, types, dead)
         docs = _documents(gold_path, doc_date=doc_date, input_format="jsonl")
+        if dead:
+            report.fatalities = {v: FatalityScore() for v in FATALITY_VIEWS}
         for doc in docs:
             records, _ = code_document(compiled, doc)
             _score_labels(report, doc, labels.get(doc.line, []), records)
+            if doc.line in dead:
+                _score_fatalities(report, doc, *dead[doc.line], records)
     else:
         golds = _read_records(gold_path, types)
         docs = _documents(corpus, doc_date=doc_date, input_format=input_format)
@@ -498,6 +558,23 @@ def _score_labels(report: EvalReport, doc: Document, gold: list[str], records: l
             "records": [{"sentence_index": r.sentence_index, "rule_id": r.rule_id,
                          "matched_text": r.matched_text, **_record_brief(r)} for r in mine],
             "text": doc.text})
+
+
+def _score_fatalities(report: EvalReport, doc: Document, gold: int, reported: bool, records: list[Record]) -> None:
+    """Three views: the records' fatalities added up (a document with no record
+    counts 0), the same over the documents that have records only, and the
+    counter alone, reading every sentence of the document as one incident."""
+    coded = sum(r.fatalities or 0 for r in records)
+    counter = document_count([s.text for s in split_sentences(clean_text(doc.text))])
+    report.fatalities["records"].add(gold, reported, coded)
+    if records:
+        report.fatalities["with_records"].add(gold, reported, coded)
+    report.fatalities["counter"].add(gold, reported, counter.value)
+    if counter.value != gold or coded != gold:
+        report.fatality_misses.append({
+            "doc_id": doc.id, "line": doc.line, "gold": gold, "reported": reported,
+            "records": coded if records else None, "counter": counter.value,
+            "words": counter.text, "text": doc.text})
 
 
 def _score_records(report: EvalReport, doc: Document, golds: list[_Gold], records: list[Record]) -> None:
@@ -633,6 +710,26 @@ def _render(report: EvalReport, sample: int | None) -> str:
         lines += ["", f"{title} ({len(items)}{more})"]
         for e in shown:
             lines += _render_entry(report.form, title, e)
+    if report.fatalities:
+        lines += ["", "fatalities (exact: coded = gold where a count is reported; zero: coded 0 where none is; "
+                      "MAE: mean absolute error over all)"]
+        rows = [["view", "documents", "reported", "exact", "share", "none reported", "zero", "share", "MAE"]]
+        names = {"records": "records (a document without one: 0)", "with_records": "documents with records",
+                 "counter": "counter alone (whole text)"}
+        for v in FATALITY_VIEWS:
+            d = report.fatalities[v].to_dict()
+            rows.append([names[v], str(d["documents"]), str(d["reported"]), str(d["exact"]), _fmt(d["exact_share"]),
+                         str(d["unreported"]), str(d["zero"]), _fmt(d["zero_share"]), _fmt(d["mae"])])
+        lines += _table(rows)
+        items = report.fatality_misses
+        shown = items if sample is None else items[:sample]
+        more = f", {len(shown)} shown" if len(shown) < len(items) else ""
+        lines += ["", f"fatality differences ({len(items)}{more})"]
+        for e in shown:
+            rec = "no record" if e["records"] is None else f"records {e['records']}"
+            words = f" ('{e['words']}')" if e["words"] else ""
+            lines += [f"  {e['doc_id']}: gold {e['gold']}, {rec}, counter {e['counter']}{words}",
+                      f"      {_short(e['text'])}"]
     if report.min_f1 is not None:
         f1 = overall.f1
         lines += ["", (f"--min-f1 {report.min_f1}: overall F1 {_fmt(f1)}: "

@@ -368,6 +368,8 @@ def draft_events(
         a2m = c.slots.get("actor2", [None])[0]
         a1m, assoc1 = _first_of_group(a1m, a2m)
         a2m, assoc2 = _first_of_group(a2m, a1m)
+        if a1m is not None and a1m.actor is not None:
+            assoc1 = assoc1 + _backers(view, a1m, a2m, c.core[0])
         a1 = a1m.actor if a1m else None
         a2 = a2m.actor if a2m else None
         if a2 is None:  # "overran an army base": the base's holder is the other side
@@ -564,6 +566,24 @@ def _on_the_side(norms: list[str], k: int) -> bool:
     return before[-1] == "by" and len(before) >= 2 and before[-2] in _HELPED
 
 
+def _backers(view: SentenceView, a1m: Mention, a2m: Mention | None, verb: int) -> list[Actor]:
+    """Actors told as fighting on actor1's side between it and the verb:
+    "Congolese troops, backed by Wazalendo militias, attacked ...", "the
+    army, alongside Wagner fighters, ..." (ACLED's associated actors)."""
+    out: list[Actor] = []
+    for m in view.mentions:
+        act = m.actor
+        if act is None or m.place is not None or not a1m.end <= m.start < verb:
+            continue
+        if act is a1m.actor or (a2m is not None and act is a2m.actor) or act.name == a1m.actor.name:
+            continue
+        before = view.norms[max(0, m.start - 3): m.start]
+        if before and (before[-1] == "alongside" or (before[-1] == "by" and len(before) >= 2
+                                                    and before[-2] in _HELPED)):
+            out.append(act)
+    return out
+
+
 def _first_of_group(m: Mention | None, other: Mention | None) -> tuple[Mention | None, list[Actor]]:
     """(the first of coordinated actors, the actors associated with it):
     "Malian troops and Wagner mercenaries attacked" is an attack by Malian
@@ -593,8 +613,10 @@ def _compatible(a: Draft, b: Draft) -> bool:
 
 
 def _merge(into: Draft, other: Draft) -> None:
-    into.a1 = into.a1 or other.a1
-    into.a2 = into.a2 or other.a2
+    if into.a1 is None and other.a1 is not None:
+        into.a1, into.assoc1 = other.a1, other.assoc1
+    if into.a2 is None and other.a2 is not None:
+        into.a2, into.assoc2 = other.a2, other.assoc2
     if into.date_from_doc and not other.date_from_doc:
         into.date, into.precision, into.date_from_doc = other.date, other.precision, False
     into.merged.append(other)
@@ -660,6 +682,11 @@ def _tells_again(k: Draft, d: Draft) -> bool:
     return d.date == k.date or d.date_from_doc
 
 
+def _names(assoc: list[Actor], actor: Actor) -> str:
+    """The names of the actors associated with ``actor``, once each, joined as ACLED joins them."""
+    return "; ".join(dict.fromkeys(a.name for a in assoc if a is not actor and a.name != actor.name))
+
+
 def to_record(compiled: Compiled, doc_id: str, d: Draft) -> Record:
     et = compiled.codebook.event_types[d.event_type]
     place = d.place
@@ -668,6 +695,8 @@ def to_record(compiled: Compiled, doc_id: str, d: Draft) -> Record:
     code = d.cameo_override or code
     info = cameo()[code]
     a1, a2 = d.a1, d.a2
+    names1 = _names(d.assoc1, a1) if d.assoc1 and a1 else ""
+    names2 = _names(d.assoc2, a2) if d.assoc2 and a2 else ""
     return Record(
         event_id=event_id(
             doc_id,
@@ -685,8 +714,10 @@ def to_record(compiled: Compiled, doc_id: str, d: Draft) -> Record:
         event_type=d.event_type,
         actor1=a1.name if a1 else "",
         actor1_code=a1.code if a1 else "",
+        assoc_actor_1=names1,
         actor2=a2.name if a2 else "",
         actor2_code=a2.code if a2 else "",
+        assoc_actor_2=names2,
         location=place.name if place else "",
         admin1=place.admin1 if place else "",
         country=place.country if place else "",

@@ -16,8 +16,10 @@ FIELDS: tuple[str, ...] = (
     "event_type",
     "actor1",
     "actor1_code",
+    "assoc_actor_1",
     "actor2",
     "actor2_code",
+    "assoc_actor_2",
     "location",
     "admin1",
     "country",
@@ -30,13 +32,16 @@ FIELDS: tuple[str, ...] = (
     "quad_class",
     "acled_event_type",
     "acled_sub_event_type",
+    "civilian_targeting",
+    "fatalities",
     "rule_id",
     "matched_text",
+    "fatalities_text",
     "sentence",
 )
 
 #: Fields whose values are numbers (all others are strings).
-INTEGER_FIELDS = frozenset({"sentence_index", "time_precision", "geo_precision", "quad_class"})
+INTEGER_FIELDS = frozenset({"sentence_index", "time_precision", "geo_precision", "quad_class", "fatalities"})
 NUMBER_FIELDS = frozenset({"latitude", "longitude", "goldstein"})
 
 
@@ -53,8 +58,10 @@ class Record:
     event_type: str = ""
     actor1: str = ""
     actor1_code: str = ""
+    assoc_actor_1: str = ""
     actor2: str = ""
     actor2_code: str = ""
+    assoc_actor_2: str = ""
     location: str = ""
     admin1: str = ""
     country: str = ""
@@ -67,8 +74,11 @@ class Record:
     quad_class: int | None = None
     acled_event_type: str = ""
     acled_sub_event_type: str = ""
+    civilian_targeting: str = ""
+    fatalities: int | None = None
     rule_id: str = ""
     matched_text: str = ""
+    fatalities_text: str = ""
     sentence: str = ""
 
     def to_dict(self) -> dict:

@@ -20,8 +20,8 @@ The rules:
   (starting on Monday) up to 731 days, by month beyond; a date known only to
   the month (``YYYY-MM``) falls on the 15th in day and week bins (as in ACLED
   files); records without a date are counted, not drawn;
-* the **filters**: event types (a set), country, actor (as actor1 or actor2),
-  date range, place.  A record passes when it passes each filter given.  A
+* the **filters**: event types (a set), ACLED sub-event type, country, actor
+  (as actor1 or actor2), date range, place.  A record passes when it passes each filter given.  A
   month-only date passes a date range that overlaps its month; a record
   without a date passes only when no date bound is set.
 """
@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 NO_TYPE = "(no type)"
 NO_COUNTRY = "(no country)"
+NO_SUBTYPE = "(no sub-event type)"
 
 #: Okabe & Ito's colour-blind safe colours, then Tableau 10's for more types.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#8C6D1F",
@@ -56,6 +57,16 @@ def event_type(record: dict) -> str:
 
 def country(record: dict) -> str:
     return record["country"] or NO_COUNTRY
+
+
+def sub_event_type(record: dict) -> str:
+    return record["acled_sub_event_type"] or NO_SUBTYPE
+
+
+def fatalities(record: dict) -> int:
+    """The record's fatalities; 0 when it has none (an older file, a Phoenix row)."""
+    value = record.get("fatalities")
+    return value if isinstance(value, int) and value > 0 else 0
 
 
 def place_key(record: dict) -> str | None:
@@ -143,6 +154,7 @@ class Filters:
     """What the page's filters select; ``None`` selects everything."""
 
     types: frozenset[str] | None = None
+    sub_event: str | None = None
     country: str | None = None
     actor: str | None = None
     date_from: str | None = None
@@ -151,6 +163,8 @@ class Filters:
 
     def matches(self, record: dict) -> bool:
         if self.types is not None and event_type(record) not in self.types:
+            return False
+        if self.sub_event is not None and sub_event_type(record) != self.sub_event:
             return False
         if self.country is not None and country(record) != self.country:
             return False
@@ -183,6 +197,10 @@ class Summary:
     places: dict = field(default_factory=dict)  # place key -> Counter(type)
     timeline: Counter = field(default_factory=Counter)  # (bin, type) -> n
     unit: str = "day"
+    fatalities: int = 0
+    fatalities_by_country: Counter = field(default_factory=Counter)  # country -> dead
+    fatalities_timeline: Counter = field(default_factory=Counter)  # (bin, type) -> dead
+    place_fatalities: Counter = field(default_factory=Counter)  # place key -> dead
 
 
 def summarise(records: Sequence[dict], filters: Filters | None = None,
@@ -196,7 +214,11 @@ def summarise(records: Sequence[dict], filters: Filters | None = None,
         if not filters.matches(record):
             continue
         kind = event_type(record)
+        dead = fatalities(record)
         out.records += 1
+        out.fatalities += dead
+        if dead:
+            out.fatalities_by_country[country(record)] += dead
         out.by_type[kind] += 1
         out.by_type_country[kind, country(record)] += 1
         for slot, name in enumerate((record["actor1"], record["actor2"])):
@@ -208,11 +230,15 @@ def summarise(records: Sequence[dict], filters: Filters | None = None,
             out.no_coordinates += 1
         else:
             out.places.setdefault(key, Counter())[kind] += 1
+            if dead:
+                out.place_fatalities[key] += dead
         day = time_bin(record["event_date"], out.unit)
         if day is None:
             out.no_date += 1
         else:
             out.timeline[day, kind] += 1
+            if dead:
+                out.fatalities_timeline[day, kind] += dead
     return out
 
 
@@ -259,19 +285,33 @@ def _detail(record: dict) -> str:
     return " · ".join(parts)
 
 
+#: The columns of the page's "download the filtered records as CSV" file:
+#: the record fields the page does not otherwise carry come in ``ex``.
+EXPORT_COLUMNS = ("event_id", "event_date", "event_type", "acled_event_type", "acled_sub_event_type",
+                  "actor1", "assoc_actor_1", "actor2", "assoc_actor_2", "location", "admin1", "country",
+                  "latitude", "longitude", "fatalities", "civilian_targeting", "rule_id", "doc_id",
+                  "sentence_index", "source", "sentence")
+#: Fields of EXPORT_COLUMNS the page keeps only for the download (joined with a unit separator).
+EXPORT_EXTRA = ("acled_event_type", "assoc_actor_1", "assoc_actor_2", "admin1", "civilian_targeting")
+
+
+def _export(record: dict) -> str:
+    return "\x1f".join(str(record.get(name) or "") for name in EXPORT_EXTRA)
+
+
 def page_data(records: Sequence[dict], *, title: str, files: Sequence[str],
               generator: str) -> dict:
     """The data of the page for ``records`` (JSON-ready)."""
     unit = time_unit(r["event_date"] for r in records)
     type_colours = colours(event_type(r) for r in records)
     types = _Table(sorted(type_colours))
-    countries, actors, rules = _Table(), _Table([""]), _Table()
+    countries, actors, rules, subtypes = _Table(), _Table([""]), _Table(), _Table()
     sentences, bins, texts = _Table(), _Table(), _Table([""])
     places: dict[str, int] = {}
     place_rows: list[dict] = []
     cols: dict[str, list] = {name: [] for name in (
         "d", "t", "c", "a1", "a2", "p", "r", "s", "h0", "h1", "mx", "b", "loc", "doc",
-        "si", "id", "src", "x")}
+        "si", "id", "src", "x", "f", "se", "ex")}
     for record in records:
         key = place_key(record)
         if key is None:
@@ -310,6 +350,9 @@ def page_data(records: Sequence[dict], *, title: str, files: Sequence[str],
         cols["id"].append(record["event_id"])
         cols["src"].append(texts.add(record["source"]))
         cols["x"].append(texts.add(_detail(record)))
+        cols["f"].append(fatalities(record))
+        cols["se"].append(subtypes.add(sub_event_type(record)))
+        cols["ex"].append(texts.add(_export(record)))
     return {
         "title": title,
         "files": list(files),
@@ -321,9 +364,12 @@ def page_data(records: Sequence[dict], *, title: str, files: Sequence[str],
         "countries": countries.values,
         "actors": actors.values,
         "rules": rules.values,
+        "subtypes": subtypes.values,
         "sentences": sentences.values,
         "bins": bins.values,
         "texts": texts.values,
         "places": place_rows,
+        "export_columns": list(EXPORT_COLUMNS),
+        "export_extra": list(EXPORT_EXTRA),
         "cols": cols,
     }

@@ -113,6 +113,8 @@ def _read_csv(path: str, fmt: str) -> Iterator[dict]:
             if header and header[0] == ACLED_FIRST:
                 fmt = "acled"
             columns = _acled_columns() if fmt == "acled" else FIELDS
+            if fmt != "acled" and tuple(header) == BEFORE_FATALITIES:
+                columns = BEFORE_FATALITIES  # a file of coder before fatalities and associated actors
             if tuple(header) != columns:
                 missing = [c for c in columns if c not in header]
                 extra = [c for c in header if c not in columns]
@@ -131,6 +133,12 @@ def _read_csv(path: str, fmt: str) -> Iterator[dict]:
                 start = reader.line_num + 1
         except csv.Error as exc:
             raise CoderError(_problem(path, f"cannot read CSV row: {exc}", line=start)) from exc
+
+
+#: The fields added with fatalities, civilian targeting and associated actors.
+ADDED_FIELDS = ("assoc_actor_1", "assoc_actor_2", "civilian_targeting", "fatalities", "fatalities_text")
+#: The columns of coder's CSV before they were added: such files are still read.
+BEFORE_FATALITIES = tuple(name for name in FIELDS if name not in ADDED_FIELDS)
 
 
 def _typed(cells: dict) -> dict:
@@ -170,6 +178,9 @@ def _from_acled(cells: dict) -> dict:
         longitude=parse_value("longitude", cells["longitude"]),
         geo_precision=parse_value("geo_precision", cells["geo_precision"]),
         source=cells["source"], sentence=cells["notes"],
+        assoc_actor_1=cells["assoc_actor_1"], assoc_actor_2=cells["assoc_actor_2"],
+        civilian_targeting=cells["civilian_targeting"],
+        fatalities=parse_value("fatalities", cells["fatalities"]),
     )
     return record
 

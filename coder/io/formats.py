@@ -26,10 +26,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
 from typing import BinaryIO
 
 from coder.errors import OutputError, Problem
@@ -171,13 +175,67 @@ def _iso_numeric(iso3: str) -> int | None:
     return int(country.numeric) if country is not None and country.numeric else None
 
 
+@cache
+def acled_regions() -> dict[str, str]:
+    """ISO alpha-3 -> ACLED region (``coder/data/acled_regions.csv``, made by
+    ``scripts/make_acled_regions.py``)."""
+    text = (files("coder") / "data" / "acled_regions.csv").read_text(encoding="utf-8")
+    return {r["iso3"]: r["region"] for r in csv.DictReader(io.StringIO(text))}
+
+
+#: The environment variable that names a CSV file of more sources (columns ``source,source_scale``).
+SOURCES_ENV = "CODER_SOURCES"
+
+
+@cache
+def _source_table(extra: str | None) -> dict[str, str]:
+    texts = [(files("coder") / "data" / "sources.csv").read_text(encoding="utf-8")]
+    if extra:
+        try:
+            with open(extra, encoding="utf-8-sig", newline="") as f:
+                texts.append(f.read())
+        except OSError as e:
+            raise OutputError([Problem("output", f"cannot read the sources table named by ${SOURCES_ENV}: "
+                                                 f"{e.strerror or e}", extra)]) from None
+    table: dict[str, str] = {}
+    for text in texts:  # the user's rows come last and win
+        for r in csv.DictReader(io.StringIO(text)):
+            name, scale = (r.get("source") or "").strip(), (r.get("source_scale") or "").strip()
+            if name and scale:
+                table[name.casefold()] = scale
+    return table
+
+
+def source_scale(source: str) -> str:
+    """ACLED's source scale of a source (``coder/data/sources.csv`` and the
+    file ``$CODER_SOURCES`` names); "" when the table does not know it.
+    Several sources joined with "; " give their scales joined the same way."""
+    if not source:
+        return ""
+    table = _source_table(os.environ.get(SOURCES_ENV) or None)
+    scales = [table.get(s.strip().casefold(), "") for s in source.split(";")]
+    if not all(scales):
+        return ""
+    return "-".join(dict.fromkeys(scales)) if len(scales) > 1 else scales[0]
+
+
+def run_timestamp() -> int:
+    """The run time as ACLED's ``timestamp`` gives it (Unix seconds);
+    ``$SOURCE_DATE_EPOCH`` when set, so that a build can be reproduced."""
+    fixed = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if fixed.isdigit():
+        return int(fixed)
+    return int(time.time())
+
+
 #: ACLED's name and inter code for a side the report does not name.
 UNIDENTIFIED = "Unidentified Armed Group"
 UNIDENTIFIED_INTER = 3
 
 
-def acled_row(record: Record, actors: ActorTable) -> dict:
-    """The ACLED row of ``record`` (typed values; empty columns left out)."""
+def acled_row(record: Record, actors: ActorTable, timestamp: int | None = None) -> dict:
+    """The ACLED row of ``record`` (typed values; empty columns left out);
+    ``timestamp``: the run's (:func:`run_timestamp`)."""
     date = record.event_date
     if len(date) == 7:  # YYYY-MM: ACLED needs a day; time_precision 3 says it is not known
         date += "-15"
@@ -206,12 +264,16 @@ def acled_row(record: Record, actors: ActorTable) -> dict:
         "event_type": record.acled_event_type,
         "sub_event_type": record.acled_sub_event_type,
         "actor1": actor1,
+        "assoc_actor_1": record.assoc_actor_1,
         "inter1": inter1,
         "actor2": actor2,
+        "assoc_actor_2": record.assoc_actor_2,
         "inter2": inter2,
         "interaction": interaction,
-        "civilian_targeting": "Civilian targeting" if inter2 == _CIVILIANS else "",
+        "civilian_targeting": record.civilian_targeting or (
+            "Civilian targeting" if inter2 == _CIVILIANS and record.acled_event_type != "Battles" else ""),
         "iso": _iso_numeric(record.iso3),
+        "region": acled_regions().get(record.iso3, ""),
         "country": record.country,
         "admin1": record.admin1,
         "location": record.location,
@@ -219,7 +281,10 @@ def acled_row(record: Record, actors: ActorTable) -> dict:
         "longitude": record.longitude,
         "geo_precision": record.geo_precision,
         "source": record.source,
+        "source_scale": source_scale(record.source),
         "notes": record.sentence,
+        "fatalities": record.fatalities if record.fatalities is not None else 0,
+        "timestamp": timestamp,
     }
     return _typed(row, ACLED_COLUMNS)
 
@@ -357,9 +422,10 @@ def acled_sink(raw: BinaryIO, *, actors: ActorTable, validate: bool,
         quote_all = csv.writer(text, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(ACLED_COLUMNS)
         numeric = ACLED_INTEGERS | ACLED_NUMBERS
+        stamp = run_timestamp()  # one time for the whole file
 
         def emit(record: Record) -> None:
-            row = acled_row(record, actors)
+            row = acled_row(record, actors, stamp)
             if validate:
                 _check(validate_acled(row))
             out = cells(row, ACLED_COLUMNS)

@@ -22,6 +22,7 @@
   var NR = D.rules.length;
   var NP = D.places.length;
   var NB = D.bins.length;
+  var NS = D.subtypes.length;
   var PAGE = 50;
   var ACTOR_ROWS = 100;
   var POPUP_ROWS = 25;
@@ -29,8 +30,8 @@
 
   var state = {
     types: new Set(D.types.map(function (_, i) { return i; })),
-    country: -1, actor: -1, place: -1, from: "", to: "",
-    search: "", sort: "date", desc: true, page: 0
+    subtype: -1, country: -1, actor: -1, place: -1, from: "", to: "",
+    search: "", sort: "date", desc: true, page: 0, measure: "events"
   };
   var selected = new Int32Array(0);   // records passing the filters, in list order
   var listed = selected;              // ... and the search
@@ -79,6 +80,7 @@
     type: function (i) { return D.types[C.t[i]]; },
     actors: function (i) { return D.actors[C.a1[i]] + "\u0000" + D.actors[C.a2[i]]; },
     place: function (i) { return C.p[i] >= 0 ? placeName(C.p[i]) : D.texts[C.loc[i]]; },
+    fatalities: function (i) { return ("0000000000" + C.f[i]).slice(-10); },
     rule: function (i) { return D.rules[C.r[i]]; }
   };
   function order(key) {
@@ -109,6 +111,7 @@
 
   function passes(i) {
     if (!state.types.has(C.t[i])) return false;
+    if (state.subtype >= 0 && C.se[i] !== state.subtype) return false;
     if (state.country >= 0 && C.c[i] !== state.country) return false;
     if (state.actor >= 0 && C.a1[i] !== state.actor && C.a2[i] !== state.actor) return false;
     if (state.place >= 0 && C.p[i] !== state.place) return false;
@@ -143,7 +146,9 @@
       records: selected.length, noCoords: 0, noDate: 0,
       byType: new Int32Array(NT), typeCountry: new Int32Array(NT * NC),
       actors: new Int32Array(NA * 2), rules: new Int32Array(NR),
-      places: new Int32Array(NP * NT), bins: new Int32Array(NB * NT)
+      places: new Int32Array(NP * NT), bins: new Int32Array(NB * NT),
+      fatal: 0, fatalCountry: new Float64Array(NC), fatalPlaces: new Float64Array(NP),
+      fatalBins: new Float64Array(NB * NT)
     };
     for (var k = 0; k < selected.length; k++) {
       var i = selected[k], t = C.t[i];
@@ -154,6 +159,12 @@
       c.rules[C.r[i]]++;
       if (C.p[i] < 0) c.noCoords++; else c.places[C.p[i] * NT + t]++;
       if (C.b[i] < 0) c.noDate++; else c.bins[C.b[i] * NT + t]++;
+      var f = C.f[i];
+      if (f) {
+        c.fatal += f; c.fatalCountry[C.c[i]] += f;
+        if (C.p[i] >= 0) c.fatalPlaces[C.p[i]] += f;
+        if (C.b[i] >= 0) c.fatalBins[C.b[i] * NT + t] += f;
+      }
     }
     return c;
   }
@@ -181,6 +192,8 @@
 
   // -- filters --------------------------------------------------------------------
 
+  var totalsBySubtype = new Int32Array(NS);
+  for (i = 0; i < N; i++) totalsBySubtype[C.se[i]]++;
   var totalsByType = new Int32Array(NT), totalsByCountry = new Int32Array(NC), totalsByActor = new Int32Array(NA);
   for (i = 0; i < N; i++) {
     totalsByType[C.t[i]]++; totalsByCountry[C.c[i]]++;
@@ -200,6 +213,20 @@
     });
     byId("f-types-all").addEventListener("click", function () { setTypes(true); });
     byId("f-types-none").addEventListener("click", function () { setTypes(false); });
+
+    var subtype = byId("f-subtype");
+    sortedIndexes(D.subtypes).forEach(function (k) {
+      subtype.appendChild(el("option", {value: String(k), text: D.subtypes[k] + " (" + fmt(totalsBySubtype[k]) + ")"}));
+    });
+    subtype.addEventListener("change", function () { state.subtype = +subtype.value; changed(); });
+    document.querySelectorAll("input[name=measure]").forEach(function (input) {
+      input.addEventListener("change", function () {
+        if (!input.checked) return;
+        state.measure = input.value;
+        changed();
+      });
+    });
+    byId("download").addEventListener("click", download);
 
     var country = byId("f-country");
     sortedIndexes(D.countries).forEach(function (c) {
@@ -239,9 +266,9 @@
   }
 
   function resetFilters() {
-    state.country = state.actor = state.place = -1;
+    state.country = state.actor = state.place = state.subtype = -1;
     state.from = state.to = "";
-    byId("f-country").value = "-1"; byId("f-actor").value = "-1";
+    byId("f-country").value = "-1"; byId("f-actor").value = "-1"; byId("f-subtype").value = "-1";
     byId("f-from").value = ""; byId("f-to").value = "";
     setTypes(true);
   }
@@ -250,6 +277,7 @@
     state[which] = value;
     if (which === "actor") byId("f-actor").value = String(value);
     if (which === "country") byId("f-country").value = String(value);
+    if (which === "subtype") byId("f-subtype").value = String(value);
     if (which === "from" || which === "to") byId("f-" + which).value = value;
     changed();
   }
@@ -314,7 +342,8 @@
       var rest = 0;
       kinds.forEach(function (t) { rest += c.places[p * NT + t]; });
       var hover = "<b>" + esc(placeName(p)) + "</b><br>" + plural(rest, "event") + ": " +
-        kinds.map(function (t) { return esc(D.types[t]) + " " + fmt(c.places[p * NT + t]); }).join(", ");
+        kinds.map(function (t) { return esc(D.types[t]) + " " + fmt(c.places[p * NT + t]); }).join(", ") +
+        "<br>" + plural(c.fatalPlaces[p], "fatality", "fatalities");
       // one marker per event type present, nested: the outer one is all the
       // place's events, each inner one what is left without the types outside it
       kinds.forEach(function (t) {
@@ -396,15 +425,17 @@
 
   function drawTimeline(c) {
     var traces = [], tallest = 0;
+    var fatal = state.measure === "fatalities", bins = fatal ? c.fatalBins : c.bins;
+    var what = fatal ? "fatalities" : "events";
     binOrder.forEach(function (b) {
       var n = 0;
-      for (var t = 0; t < NT; t++) n += c.bins[b * NT + t];
+      for (var t = 0; t < NT; t++) n += bins[b * NT + t];
       if (n > tallest) tallest = n;
     });
     for (var t = 0; t < NT; t++) {
       var x = [], y = [], w = [], cd = [], text = [];
       binOrder.forEach(function (b) {
-        var n = c.bins[b * NT + t];
+        var n = bins[b * NT + t];
         if (!n) return;
         var span = binSpan(D.bins[b]);
         x.push((span[0] + span[1]) / 2); y.push(n); w.push((span[1] - span[0]) * 0.85);
@@ -413,7 +444,8 @@
       if (!x.length) continue;
       // plotly reads a trace name as HTML-like text: an event type is text
       traces.push({type: "bar", name: esc(D.types[t]), x: x, y: y, width: w, customdata: cd,
-        hovertext: text, hovertemplate: "%{hovertext}: %{y} " + esc(D.types[t]) + "<extra></extra>",
+        hovertext: text, hovertemplate: "%{hovertext}: %{y} " + (fatal ? "killed in " : "") + esc(D.types[t]) +
+          "<extra></extra>",
         marker: {color: D.colours[t]}});
     }
     var layout = {
@@ -421,7 +453,7 @@
       legend: {orientation: "h", y: -0.18}, showlegend: true,
       xaxis: {type: "date"},
       // events are counted whole: no tick at 0.5 when a bin holds one or two
-      yaxis: {title: {text: "events per " + D.unit}, rangemode: "tozero", fixedrange: true, tickformat: ",d",
+      yaxis: {title: {text: what + " per " + D.unit}, rangemode: "tozero", fixedrange: true, tickformat: ",d",
         tick0: 0, dtick: tallest <= 8 ? 1 : null},
       paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff"
     };
@@ -446,16 +478,17 @@
     rows.sort(function (a, b) { return b.total - a.total || D.countries[a.c].localeCompare(D.countries[b.c]); });
     table.appendChild(el("thead", null, [el("tr", null, [el("th", {text: "country"})].concat(
       types.map(function (t) { return el("th", {"class": "num", "data-type": D.types[t]}, [swatch(t), D.types[t]]); }),
-      [el("th", {"class": "num", text: "total"})]))]));
+      [el("th", {"class": "num", text: "total"}), el("th", {"class": "num", text: "fatalities"})]))]));
     var body = el("tbody");
     rows.forEach(function (r) {
       body.appendChild(el("tr", {"data-country": D.countries[r.c]}, [
         el("th", null, [el("a", {href: "#", text: D.countries[r.c], onclick: function (e) { e.preventDefault(); setFilter("country", r.c); }})])
-      ].concat(types.map(function (t) { return numberCell(c.typeCountry[t * NC + r.c]); }), [numberCell(r.total)])));
+      ].concat(types.map(function (t) { return numberCell(c.typeCountry[t * NC + r.c]); }), [numberCell(r.total),
+        numberCell(c.fatalCountry[r.c])])));
     });
     table.appendChild(body);
     table.appendChild(el("tfoot", null, [el("tr", {"data-country": ""}, [el("th", {text: "total"})].concat(
-      types.map(function (t) { return numberCell(c.byType[t], "td"); }), [numberCell(c.records)]))]));
+      types.map(function (t) { return numberCell(c.byType[t], "td"); }), [numberCell(c.records), numberCell(c.fatal)]))]));
   }
 
   function drawActors(c) {
@@ -548,10 +581,10 @@
         el("td", {"class": "date", text: C.d[i] || "—"}),
         el("td", {"class": "type"}, [swatch(C.t[i]), D.types[C.t[i]]]),
         el("td", {"class": "actors", text: actorsText(i)}),
-        placeCell(i), sentenceCell(i),
+        placeCell(i), el("td", {"class": "num fatalities", text: fmt(C.f[i])}), sentenceCell(i),
         el("td", {"class": "rule", text: D.rules[C.r[i]]})]));
     }
-    if (!listed.length) body.appendChild(el("tr", null, [el("td", {colspan: "6", "class": "empty", text: "No record matches."})]));
+    if (!listed.length) body.appendChild(el("tr", null, [el("td", {colspan: "7", "class": "empty", text: "No record matches."})]));
     var shown = listed.length ? (start + 1) + "–" + Math.min(listed.length, start + PAGE) : "0";
     byId("list-status").textContent = shown + " of " + plural(listed.length, "record") +
       (state.search.trim() ? " matching the search (of " + fmt(selected.length) + " filtered)" : "");
@@ -574,11 +607,60 @@
     document.querySelectorAll("#record-table th[data-sort]").forEach(function (th) {
       th.addEventListener("click", function () {
         var key = th.dataset.sort;
-        if (state.sort === key) state.desc = !state.desc; else { state.sort = key; state.desc = key === "date"; }
+        if (state.sort === key) state.desc = !state.desc; else { state.sort = key; state.desc = key === "date" || key === "fatalities"; }
         state.page = 0;
         filter(); applySearch(); drawList();
       });
     });
+  }
+
+  // -- download -----------------------------------------------------------------
+
+  var NUMERIC = {latitude: 1, longitude: 1, fatalities: 1, sentence_index: 1};
+  function csvCell(name, value) {
+    var v = value === null || value === undefined ? "" : String(value);
+    // a text cell a spreadsheet would read as a formula is kept as text (as --excel-safe does)
+    if (!NUMERIC[name] && /^[=+\-@\t\r]/.test(v)) v = "'" + v;
+    return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+  }
+  function exportValue(i, name, extra) {
+    var p = C.p[i];
+    switch (name) {
+      case "event_id": return C.id[i];
+      case "event_date": return C.d[i];
+      case "event_type": return D.types[C.t[i]] === "(no type)" ? "" : D.types[C.t[i]];
+      case "acled_sub_event_type": return D.subtypes[C.se[i]] === "(no sub-event type)" ? "" : D.subtypes[C.se[i]];
+      case "actor1": return D.actors[C.a1[i]];
+      case "actor2": return D.actors[C.a2[i]];
+      case "location": return D.texts[C.loc[i]];
+      case "country": return D.countries[C.c[i]] === "(no country)" ? "" : D.countries[C.c[i]];
+      case "latitude": return p >= 0 ? D.places[p].lat : "";
+      case "longitude": return p >= 0 ? D.places[p].lon : "";
+      case "fatalities": return C.f[i];
+      case "rule_id": return D.rules[C.r[i]];
+      case "doc_id": return D.texts[C.doc[i]];
+      case "sentence_index": return C.si[i] >= 0 ? C.si[i] : "";
+      case "source": return D.texts[C.src[i]];
+      case "sentence": return D.sentences[C.s[i]];
+      default: return extra[D.export_extra.indexOf(name)] || "";
+    }
+  }
+  // The records the list holds (the filters and the search), every page, as CSV.
+  function csvText() {
+    var lines = [D.export_columns.join(",")];
+    for (var k = 0; k < listed.length; k++) {
+      var i = listed[k], extra = D.texts[C.ex[i]].split("\u001f");
+      lines.push(D.export_columns.map(function (name) { return csvCell(name, exportValue(i, name, extra)); }).join(","));
+    }
+    return lines.join("\n") + "\n";
+  }
+  function download() {
+    var url = URL.createObjectURL(new Blob([csvText()], {type: "text/csv;charset=utf-8"}));
+    var a = el("a", {href: url, download: "records.csv"});
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
   }
 
   // -- putting it together ------------------------------------------------------
@@ -589,7 +671,7 @@
       for (var t = 0; t < NT; t++) if (c.places[p * NT + t]) { places++; break; }
     }
     byId("status").textContent = "Showing " + fmt(c.records) + " of " + plural(N, "record") + " · " +
-      plural(places, "place") + " on the map · " + fmt(c.noCoords) + " without coordinates · " +
+      plural(c.fatal, "fatality", "fatalities") + " · " + plural(places, "place") + " on the map · " + fmt(c.noCoords) + " without coordinates · " +
       fmt(c.noDate) + " without a date";
     byId("status").dataset.places = String(places);
     var note = byId("map-note");
@@ -625,7 +707,7 @@
 
   var api = window.coderReport = {ready: false, loadMs: null, updateMs: null, updates: 0, marks: marks,
     state: state, setFilter: setFilter, reset: resetFilters,
-    selectedCount: function () { return selected.length; }};
+    selectedCount: function () { return selected.length; }, csv: csvText};
 
   function start() {
     byId("subtitle").textContent = plural(N, "record") + " from " + D.files.join(", ") + " · made by " + D.generator;

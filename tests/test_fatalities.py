@@ -1,0 +1,103 @@
+"""coder.events.fatalities: ACLED-style death counts (docs/coding.md, Fatalities).
+
+Every sentence here was written for this test."""
+
+from __future__ import annotations
+
+import pytest
+
+from coder.events.fatalities import document_count, sentence_mentions
+from coder.pipeline import code_document
+from coder.text.document import Document
+
+
+@pytest.mark.parametrize(("sentences", "value"), [
+    (["Rebels stormed the garrison, killing twelve soldiers."], 12),
+    (["A dozen guards were killed when the convoy was hit."], 12),
+    (["Two dozen fighters died in the assault."], 24),
+    (["Dozens of villagers were killed in the raid."], 12),
+    (["Scores of people were killed as the town was shelled."], 20),
+    (["Hundreds were killed in the siege, residents said."], 100),
+    (["At least 30 troops were killed in the ambush."], 30),
+    (["More than 20 militants were killed, the army said."], 20),
+    (["Up to 15 people died when the shell hit the square."], 15),
+    (["Between 12 and 20 civilians were killed in the attack."], 12),
+    (["The strike left 1,200 people dead."], 1200),
+    (["Gunmen attacked the post, killing eight soldiers and 15 militants."], 23),
+    (["Five gendarmes and a driver were killed when the patrol was ambushed."], 6),
+    (["Militants ambushed a convoy near the river.", "Twelve soldiers died in the fighting."], 12),
+    (["The attack wounded 14 policemen and injured three bystanders."], 0),
+    (["Four officers were missing and nine were abducted after the raid."], 0),
+    (["The army shelled the ridge; no casualties were reported."], 0),
+    (["The rebels attacked the base.", "The war has killed 13,000 people since 2019."], 0),
+    (["Jets bombed the camp, killing at least 14 people.", "A hospital later put the toll at 19."], 14),
+    (["Shells hit the market, killing four.", "The death toll later rose to nine."], 9),
+    (["Troops killed 9 insurgents; 3 soldiers were also killed."], 12),
+    (["Six attackers were killed, including two commanders, officials said."], 6),
+    (["Seven people, including three children, lost their lives in the blast."], 7),
+    (["Police found the bodies of 11 men near the road."], 11),
+])
+def test_document_count(sentences, value):
+    assert document_count(sentences).value == value
+
+
+def test_the_words_that_gave_the_count():
+    count = document_count(["Gunmen attacked the post, killing eight soldiers and 15 militants."])
+    assert count.text == "killing eight soldiers and 15 militants"
+    [m] = sentence_mentions("At least 30 troops were killed in the ambush.")
+    assert (m.value, m.kinds, m.text) == (30, ("state",), "At least 30 troops were killed")
+
+
+def test_a_number_that_is_no_head_count():
+    assert document_count(["Ten soldiers were killed 40 km from the capital in 2021 fighting."]).value == 10
+    assert document_count(["Two 19-year-old recruits were killed on Monday."]).value == 2
+
+
+def code(compiled, text, date="2024-05-10"):
+    records, _ = code_document(compiled, Document("d", text, date, ""))
+    return records
+
+
+def test_records_carry_the_count_of_their_incident(compiled):
+    records = code(compiled, "Iraqi and Kurdish forces attacked Islamic State fighters in Mosul on Friday. "
+                             "Nine militants died in the fighting.")
+    assert [(r.event_type, r.location, r.fatalities, r.fatalities_text) for r in records] == [
+        ("offensive", "Mosul", 9, "Nine militants died")]
+    assert (records[0].actor1, records[0].assoc_actor_1) == ("Iraqi forces", "Kurdish forces")
+
+
+def test_one_incident_is_counted_once(compiled):
+    records = code(compiled, "Malian troops recaptured Kidal from rebels on Friday after clashes that "
+                             "left at least 12 people dead.")
+    assert [(r.event_type, r.fatalities) for r in records] == [("capture", 12), ("offensive", 0)]
+    assert sum(r.fatalities for r in records) == 12
+
+
+def test_no_deaths_reported_is_zero(compiled):
+    records = code(compiled, "Malian troops recaptured Kidal from rebels on Friday.")
+    assert [(r.fatalities, r.fatalities_text) for r in records] == [(0, "")]
+
+
+def test_explain_shows_the_words_that_gave_the_count():
+    from typer.testing import CliRunner
+
+    from coder.cli import app
+
+    text = "Rebels attacked the army in Aleppo on Monday, killing nine soldiers. Four rebels also died."
+    result = CliRunner().invoke(app, ["explain", text, "--doc-date", "2024-05-10"])
+    assert result.exit_code == 0
+    assert ("    fatalities: 13\n"
+            "      from the words: 'killing nine soldiers + Four rebels also died'\n") in result.stdout
+
+
+def test_the_word_list_format():
+    from coder.events.fatalities import parse_words
+
+    data = parse_words("# a comment\n[numbers]\ntwelve = 12\n[count_before]\nlost their lives\n"
+                       "[victims state]\nsoldiers\n")
+    assert data == {"victims": {"state": ["soldiers"]}, "numbers": {"twelve": 12},
+                    "count_before": ["lost their lives"]}
+    with pytest.raises(ValueError, match=r"^f.txt:1: an entry before any \[section\]$"):
+        parse_words("killed\n", "f.txt")
+    with pytest.raises(ValueError, match=r"^f.txt:2: expected 'words = number', got 'twelve'$"):
+        parse_words("[numbers]\ntwelve\n", "f.txt")
