@@ -30,6 +30,8 @@ app.add_typer(codebook_app, name="codebook")
 
 DEBUG = typer.Option(False, "--debug", help="Show tracebacks of errors.")
 FORMAT_TEXT_JSON = typer.Option("text", "--format", "-f", help="Output: text (default) or json.")
+DOC_DATE = typer.Option(None, "--doc-date", help="Date (YYYY-MM-DD) for documents that carry none.")
+INPUT_FORMAT = typer.Option(None, "--input-format", help="Read every input file as this format (as in coder run).")
 
 
 def _text_or_json(fmt: str) -> str:
@@ -376,7 +378,7 @@ def eval_cmd(
         None, "--codebook", "-c", help="Codebook YAML file (default: the shipped codebook)."
     ),
     fmt: str = FORMAT_TEXT_JSON,
-    doc_date: str | None = typer.Option(None, "--doc-date", help="Date (YYYY-MM-DD) for documents that carry none."),
+    doc_date: str | None = DOC_DATE,
     input_format: str | None = typer.Option(
         None, "--input-format", help="With --corpus: read every corpus file as this format (as in coder run)."
     ),
@@ -484,10 +486,8 @@ def codebook_diff(
     new: str = typer.Argument(..., help="The codebook after the edit."),
     corpus: str = typer.Argument(..., help="The corpus to code with both (file or directory)."),
     sample: int = typer.Option(3, "--sample", min=0, help="Sentences shown per rule and kind of change."),
-    doc_date: str | None = typer.Option(None, "--doc-date", help="Date (YYYY-MM-DD) for documents that carry none."),
-    input_format: str | None = typer.Option(
-        None, "--input-format", help="Read every input file as this format (as in coder run)."
-    ),
+    doc_date: str | None = DOC_DATE,
+    input_format: str | None = INPUT_FORMAT,
     fmt: str = FORMAT_TEXT_JSON,
     exit_code: bool = typer.Option(False, "--exit-code", help="Exit with status 1 when the records differ (for CI)."),
     debug: bool = DEBUG,
@@ -518,10 +518,8 @@ def codebook_stats(
         None, help="A corpus to code: shows how often each rule fired and the near misses."
     ),
     sample: int = typer.Option(10, "--sample", min=0, help="Near-miss sentences shown."),
-    doc_date: str | None = typer.Option(None, "--doc-date", help="Date (YYYY-MM-DD) for documents that carry none."),
-    input_format: str | None = typer.Option(
-        None, "--input-format", help="Read every input file as this format (as in coder run)."
-    ),
+    doc_date: str | None = DOC_DATE,
+    input_format: str | None = INPUT_FORMAT,
     fmt: str = FORMAT_TEXT_JSON,
     debug: bool = DEBUG,
 ) -> None:
@@ -555,10 +553,8 @@ def codebook_suggest(
     include_held_back: bool = typer.Option(
         False, "--include-held-back", help="Also group sentences in which a cue or an exclusion dropped a match."
     ),
-    doc_date: str | None = typer.Option(None, "--doc-date", help="Date (YYYY-MM-DD) for documents that carry none."),
-    input_format: str | None = typer.Option(
-        None, "--input-format", help="Read every input file as this format (as in coder run)."
-    ),
+    doc_date: str | None = DOC_DATE,
+    input_format: str | None = INPUT_FORMAT,
     fmt: str = FORMAT_TEXT_JSON,
     debug: bool = DEBUG,
 ) -> None:
