@@ -170,6 +170,12 @@ def fill_gazetteer_places(compiled: Compiled) -> None:
         raise CodebookError(problems)
 
 
+def _sentence_list(indexes: list[int]) -> tuple[str, str]:
+    """("3, 7, 12" (at most ten, then "..."), "sentence" or "sentences") for a note."""
+    shown = ", ".join(map(str, indexes[:10])) + (", ..." if len(indexes) > 10 else "")
+    return shown, "sentence" if len(indexes) == 1 else "sentences"
+
+
 def code_document(compiled: Compiled, doc: Document, *, trace: list | None = None,
                   max_sentence_chars: int | None = None,
                   too_long: list[int] | None = None,
@@ -392,16 +398,14 @@ def code_corpus(compiled: Compiled, items: Iterable[Document | Problem], report:
             report.sentences += n
             if too_long:
                 report.sentences_too_long += len(too_long)
-                shown = ", ".join(map(str, too_long[:10])) + (", ..." if len(too_long) > 10 else "")
-                s = "sentence" if len(too_long) == 1 else "sentences"
+                shown, s = _sentence_list(too_long)
                 report.notes.append(Problem(
                     "sentence-too-long", f"document {item.id}: {len(too_long)} {s} over "
                     f"--max-sentence-chars {max_sentence_chars:,} not matched ({s} {shown})",
                     path=item.path or item.id, line=item.line))
             if cut_short:
                 report.sentences_cut_short += len(cut_short)
-                shown = ", ".join(map(str, cut_short[:10])) + (", ..." if len(cut_short) > 10 else "")
-                s = "sentence" if len(cut_short) == 1 else "sentences"
+                shown, s = _sentence_list(cut_short)
                 report.notes.append(Problem(
                     "sentence-cut-short", f"document {item.id}: {len(cut_short)} {s} matched only in part: the "
                     f"rules took more than the matcher's bound of steps ({s} {shown}; a rule with many '...' gaps? "
