@@ -135,7 +135,7 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
     country_words: list[tuple[int, int, str]] = []  # (start, end, ISO3) of those
     event_nouns: list[tuple[int, str]] = []  # (start, state role) of nouns of armed action ("shelling")
     for hit in hits:
-        span = text[tokens[hit.start].start: tokens[hit.end - 1].end]
+        span = _span(text, tokens, hit.start, hit.end)
         actor_e, place_e = hit.first("actor"), hit.first("place")
         if actor_e or place_e:
             m = Mention(
@@ -262,7 +262,7 @@ def _compose(mentions: list[Mention], tokens: list[Token], text: str, country_wo
 
     def take(m: Mention, start: int, end: int, actor: Actor) -> None:
         m.start, m.end = start, end
-        m.text = text[tokens[start].start: tokens[end - 1].end]
+        m.text = _span(text, tokens, start, end)
         m.actor, m.via = actor, "grammar"
         pending.pop(id(m), None)
         covered[start:end] = [True] * (end - start)
@@ -289,15 +289,8 @@ def _compose(mentions: list[Mention], tokens: list[Token], text: str, country_wo
                 cs, iso3 = country_ends.pop(at)
                 actor = states.by_role.get((iso3, role))
                 if actor is not None:
-                    m = Mention(
-                        cs,
-                        at,
-                        text[tokens[cs].start : tokens[at - 1].end],
-                        text[tokens[cs].start : tokens[at - 1].end],
-                        actor=actor,
-                        via="grammar",
-                        noun=role,
-                    )
+                    words = _span(text, tokens, cs, at)
+                    m = Mention(cs, at, words, words, actor=actor, via="grammar", noun=role)
                     mentions.append(m)
                     by_start.setdefault(cs, []).append(m)
             elif at in actor_ends:
@@ -316,7 +309,7 @@ def _compose(mentions: list[Mention], tokens: list[Token], text: str, country_wo
         if m.via == "ref" and m.actor.country in ("", iso3):
             actor = m.actor  # "Sudanese rebels" after "SPLM-N": the group named before
         else:
-            actor = actor_for(m.noun, iso3, text[tokens[cs].start : tokens[ce - 1].end], _head(tokens, m))
+            actor = actor_for(m.noun, iso3, _span(text, tokens, cs, ce), _head(tokens, m))
         if actor is not None:
             take(m, cs, m.end, actor)
     # 2. descriptor or sponsor + generic armed noun: "Druze militiamen", "Turkish-backed fighters", "HTS-led rebels"
@@ -358,7 +351,7 @@ def _compose(mentions: list[Mention], tokens: list[Token], text: str, country_wo
                 removed.add(id(a))
             continue
         a.end = g.end
-        a.text = text[tokens[a.start].start : tokens[a.end - 1].end]
+        a.text = _span(text, tokens, a.start, a.end)
         a.noun = a.noun or g.noun
         pending.pop(id(g), None)
         removed.add(id(g))
@@ -391,7 +384,7 @@ def _compose(mentions: list[Mention], tokens: list[Token], text: str, country_wo
             ps, piso = ends[k - 1]
             if piso == m.actor.country:
                 break
-            words = text[tokens[ps].start : tokens[k - 2].end]
+            words = _span(text, tokens, ps, k - 1)
             other = actor_for(m.noun, piso, words, _head(tokens, m))
             if other is None:
                 break
@@ -415,7 +408,7 @@ def _owners(mentions: list[Mention], tokens: list[Token], text: str) -> None:
         if b.generic_place and b.start == a.end and a.actor is not None and a.place is None and not a.possessive \
                 and id(a) not in removed:
             b.start, b.owner = a.start, a.actor
-            b.text = text[tokens[b.start].start: tokens[b.end - 1].end]
+            b.text = _span(text, tokens, b.start, b.end)
             removed.add(id(a))
     if removed:
         mentions[:] = [m for m in mentions if id(m) not in removed]
@@ -609,22 +602,14 @@ def _gazetteer_places(
             continue
         if same is None and start > 0 and _name_goes_on(tokens[start - 1], taken[start - 1]):
             continue  # "Ovidio Guzman", "Datu Saudi Ampatuan": part of a longer name, not this place
-        place = gazetteer_place(candidates, memory.country_counts, text[tokens[start].start : tokens[end - 1].end])
+        name = _span(text, tokens, start, end)
+        place = gazetteer_place(candidates, memory.country_counts, name)
         if place is None:
             continue
         if same is not None:
             same.place = place
         else:
-            mentions.append(
-                Mention(
-                    start,
-                    end,
-                    text[tokens[start].start : tokens[end - 1].end],
-                    text[tokens[start].start : tokens[end - 1].end],
-                    place=place,
-                    via="gazetteer",
-                )
-            )
+            mentions.append(Mention(start, end, name, name, place=place, via="gazetteer"))
             added = True
     if added:
         mentions.sort(key=lambda m: m.start)
@@ -751,7 +736,7 @@ def _unlisted_places(
         if (after_noun or before_noun or after_preposition or appositive) and not (
             j in nouns_at and nouns_at[j].alias in FEATURE_NOUNS
         ):
-            name = text[tokens[k].start : tokens[j - 1].end]
+            name = _span(text, tokens, k, j)
             iso3 = memory.country() or ""
             key = (name, iso3)
             place = _UNLISTED.get(key)
@@ -768,7 +753,7 @@ def _unlisted_places(
             if before_noun:  # "Wandoli village": one mention of Wandoli
                 noun = nouns_at[j]
                 m.end = noun.end
-                m.text = text[tokens[k].start : tokens[noun.end - 1].end]
+                m.text = _span(text, tokens, k, noun.end)
                 mentions.remove(noun)
             added.append(m)
         k = j
@@ -1131,6 +1116,11 @@ def _actor_groups(mentions: list[Mention], tokens: list[Token]) -> None:
             close()
         run, has_and = [m], False
     close()
+
+
+def _span(text: str, tokens: list[Token], start: int, end: int) -> str:
+    """The text of tokens [start, end) as the sentence writes it."""
+    return text[tokens[start].start : tokens[end - 1].end]
 
 
 def _join(tokens: list[Token], start: int, end: int) -> str:
