@@ -44,3 +44,36 @@ def test_an_air_strike_on_fighters_and_a_battle_do_not(compiled):
     assert (r.acled_event_type, r.civilian_targeting, r.fatalities) == ("Explosions/Remote violence", "", 7)
     [r] = code(compiled, "Iraqi forces clashed with Islamic State in Mosul, killing four civilians.")
     assert (r.acled_event_type, r.civilian_targeting, r.fatalities) == ("Battles", "", 4)
+
+
+# -- admin2 / admin3: the town's district, from the gazetteer ------------------
+
+def places(records):
+    return [(r.location, r.admin1, r.admin2, r.admin3, r.iso3) for r in records]
+
+
+def test_a_listed_town_takes_its_district_from_the_gazetteer(compiled):
+    # Ramadi is a codebook place with no admin2: the gazetteer's Ramadi (Iraq, same point) gives it
+    records = code(compiled, "Iraqi forces attacked Islamic State fighters in Ramadi on Friday.")
+    assert places(records) == [("Ramadi", "Anbar", "Ramadi District", "", "IRQ")]
+
+
+def test_a_town_only_the_gazetteer_knows_has_its_district(compiled):
+    records = code(compiled, "Boko Haram fighters attacked an army base in Bama on Sunday.")
+    assert places(records) == [("Bama", "Borno", "Bama", "", "NGA")]
+
+
+def test_a_region_or_a_town_with_no_district_has_none(compiled):
+    # GeoNames gives Syria's towns no second-level unit; a region has none either
+    records = code(compiled, "Syrian troops clashed with rebels in Saraqib on Monday.")
+    assert [p[2:4] for p in places(records)] == [("", "")]
+    records = code(compiled, "Nigerian troops clashed with Boko Haram fighters in Borno state on Monday.")
+    assert [p[1:4] for p in places(records)] == [("Borno", "", "")]
+
+
+def test_the_acled_row_carries_admin2(compiled):
+    from coder.io.formats import ActorTable, acled_row
+
+    [r] = code(compiled, "Iraqi forces attacked Islamic State fighters in Ramadi on Friday.")
+    row = acled_row(r, ActorTable())
+    assert (row["admin1"], row["admin2"], "admin3" in row) == ("Anbar", "Ramadi District", False)  # empty: absent

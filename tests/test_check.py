@@ -113,9 +113,9 @@ def test_csv_missing_required_value(tmp_path):
 def test_csv_wrong_cell_count(tmp_path):
     text = f"{HEADER}\n{ROW},extra\n{row()}\nonly,three,cells\n\n{row()}\n"
     assert check(tmp_path, "bad.csv", text) == [
-        "bad.csv:2: row has 32 cells, expected 31",
-        "bad.csv:4: row has 3 cells, expected 31",
-        "bad.csv:5: row has 0 cells, expected 31",
+        "bad.csv:2: row has 34 cells, expected 33",
+        "bad.csv:4: row has 3 cells, expected 33",
+        "bad.csv:5: row has 0 cells, expected 33",
     ]
 
 
@@ -125,8 +125,8 @@ def test_csv_wrong_cell_count(tmp_path):
      "column 'actor1_code' is out of order (column 8; expected 'actor1')"),
     (HEADER.replace("admin1", "region"),
      "unexpected column 'region' (column 15; expected 'admin1')"),
-    (HEADER + ",notes", "unexpected column 'notes' (column 32)"),
-    (HEADER.removesuffix(",sentence"), "missing column 'sentence' (column 31)"),
+    (HEADER + ",notes", "unexpected column 'notes' (column 34)"),
+    (HEADER.removesuffix(",sentence"), "missing column 'sentence' (column 33)"),
     (HEADER.upper(), "unexpected column 'EVENT_ID' (column 1; expected 'event_id')"),
     ("\ufeff" + HEADER, "file starts with a byte order mark (BOM); write UTF-8 without one"),
 ])
@@ -140,7 +140,7 @@ def test_csv_empty_file(tmp_path):
 
 def test_csv_undecodable_bytes(tmp_path):
     text = f"{HEADER}\n{ROW}\n".encode() + row(sentence="caf\xe9").encode("latin-1") + b"\n"
-    assert check(tmp_path, "bad.csv", text) == ["bad.csv:3:95: not UTF-8: cannot decode byte 0xe9"]
+    assert check(tmp_path, "bad.csv", text) == ["bad.csv:3:97: not UTF-8: cannot decode byte 0xe9"]
 
 
 def test_csv_unterminated_quote(tmp_path):

@@ -82,7 +82,7 @@ JSONL_LINE = (
     '"sentence_index": 2, "event_date": "2024-03-05", "time_precision": 1, '
     '"event_type": "offensive", "actor1": "Rebels", "actor1_code": "REB", "assoc_actor_1": "", '
     '"actor2": "Army", "actor2_code": "SYRMIL", "assoc_actor_2": "", "location": "Aleppo", '
-    '"admin1": "Aleppo", "country": "Syria", '
+    '"admin1": "Aleppo", "admin2": "", "admin3": "", "country": "Syria", '
     '"iso3": "SYR", "latitude": 36.2, "longitude": 37.16, "geo_precision": 1, '
     '"cameo_code": "190", "goldstein": -10.0, "quad_class": 4, "acled_event_type": "Battles", '
     '"acled_sub_event_type": "Armed clash", "civilian_targeting": "", "fatalities": null, '

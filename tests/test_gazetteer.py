@@ -160,7 +160,7 @@ def test_rawa_needs_a_hint(gaz):
 
 
 def _place(name, iso3, pop, kind="town"):
-    return GeoPlace(1, kind, name, iso3[:2], iso3, iso3, "", 0.0, 0.0, pop, 1 if kind == "town" else 3)
+    return GeoPlace(1, kind, name, iso3[:2], iso3, iso3, "", "", "", 0.0, 0.0, pop, 1 if kind == "town" else 3)
 
 
 def test_disambiguation_rules_on_made_up_places():
@@ -405,7 +405,7 @@ def test_an_unwritable_cache_builds_the_gazetteer_once_in_a_temporary_directory(
     note, summary = result.stderr.splitlines()
     assert note.startswith(f"note: the cache directory {tmp_path / 'file' / 'cache'} cannot be written (Not a "
                            "directory): the gazetteer was built in the temporary directory ")
-    assert note.endswith(" for this run only (about 10 s each run); set CODER_CACHE_DIR to a directory you can "
+    assert note.endswith(" for this run only (about 15 s each run); set CODER_CACHE_DIR to a directory you can "
                          "write to keep it")
     assert summary.startswith("documents: 400 read, 400 coded (400 with events, 0 without), 0 skipped;")
     report = json.loads((tmp_path / "run.json").read_text())
@@ -413,7 +413,7 @@ def test_an_unwritable_cache_builds_the_gazetteer_once_in_a_temporary_directory(
     temporary = note.split("temporary directory ")[1].split(" for this run")[0]
     assert not os.path.exists(temporary)
     rows = (tmp_path / "out.csv").read_text()
-    assert ",Rawa,Anbar,Iraq,IRQ," in rows  # the gazetteer's place
+    assert ",Rawa,Anbar,Rawah District,,Iraq,IRQ," in rows  # the gazetteer's place
 
 
 def test_no_home_directory_builds_the_gazetteer_in_a_temporary_directory(tmp_path):
@@ -439,7 +439,7 @@ def test_no_home_directory_builds_the_gazetteer_in_a_temporary_directory(tmp_pat
     note, summary = result.stderr.splitlines()
     assert note.startswith("note: there is no cache directory: no home directory (Could not determine home "
                            "directory.): the gazetteer was built in the temporary directory ")
-    assert "0 skipped" in summary and ",Rawa,Anbar,Iraq,IRQ," in result.stdout
+    assert "0 skipped" in summary and ",Rawa,Anbar,Rawah District,,Iraq,IRQ," in result.stdout
 
 
 def test_a_gazetteer_that_cannot_be_built_stops_the_run_once(tmp_path, monkeypatch):
@@ -511,6 +511,31 @@ def test_a_gazetteer_place_takes_only_what_its_entry_lacks_and_iso3_picks_the_co
     [record] = _coded(path, "Rival militias clashed in Trablos on Saturday.", "2023-08-14")
     assert (record.location, record.country, record.iso3, record.latitude, record.longitude) == (
         "Tripoli", "Lebanon", "LBN", 34.4, 35.8)
+
+
+def test_towns_carry_their_second_level_unit_and_regions_none(gaz):
+    assert (one(gaz, "Ramadi", "IRQ").admin2, one(gaz, "Ramadi", "IRQ").admin3) == ("Ramadi District", "")
+    assert one(gaz, "Bakhmut", "UKR").admin2 == "Bakhmut Raion"
+    assert one(gaz, "Saraqib", "SYR").admin2 == ""  # GeoNames gives Syria's towns none
+    assert one(gaz, "Al Anbar", "IRQ", "region").admin2 == ""
+
+
+def test_a_codebook_town_takes_the_district_of_the_same_town_only(tmp_path, gazetteer_built):
+    # admin1 spelt unlike GeoNames' ("Nīnawá"): the coordinates say it is the same town
+    path = _codebook_with_places(
+        tmp_path, "  - name: Qayyarah\n    aliases: [Qayara]\n    iso3: IRQ\n    country: Iraq\n"
+                  "    admin1: Nineveh\n    latitude: 35.81\n    longitude: 43.29\n    geo_precision: 1\n"
+                  # a namesake 600 km from the gazetteer's Samarra: not that town
+                  "  - name: Samarra\n    aliases: [Samarraa]\n    iso3: IRQ\n    country: Iraq\n"
+                  "    latitude: 30.5\n    longitude: 47.8\n    geo_precision: 1\n"
+                  # the entry's own admin2 wins
+                  "  - name: Hit\n    iso3: IRQ\n    country: Iraq\n    admin2: Heet\n    latitude: 33.64\n"
+                  "    longitude: 42.83\n    geo_precision: 1\n")
+    found = {r.location: (r.admin1, r.admin2) for text in (
+        "Iraqi forces clashed with Islamic State fighters in Qayara on Monday.",
+        "Iraqi forces clashed with Islamic State fighters in Samarraa on Monday.",
+        "Iraqi forces clashed with Islamic State fighters in Hit on Monday.") for r in _coded(path, text)}
+    assert found == {"Qayyarah": ("Nineveh", "Mosul"), "Samarra": ("", ""), "Hit": ("", "Heet")}
 
 
 def test_a_gazetteer_place_the_gazetteer_does_not_know_is_one_codebook_error(tmp_path, gazetteer_built):

@@ -112,7 +112,7 @@ def test_acled_and_phoenix_files_keep_what_their_columns_carry(sample_outputs):
 
 @pytest.mark.parametrize("name, text, message", [
     ("bad.csv", "a,b\n1,2\n", "bad.csv:1: not a coder CSV file: missing column 'event_id'"),
-    ("short.csv", ",".join(FIELDS) + "\n1,2\n", "short.csv:2: row has 2 cells, expected 31"),
+    ("short.csv", ",".join(FIELDS) + "\n1,2\n", "short.csv:2: row has 2 cells, expected 33"),
     ("lat.csv", ",".join(FIELDS) + "\n" + ",".join("north" if f == "latitude" else "" for f in FIELDS) + "\n",
      "lat.csv:2: latitude: not a latitude (a number from -90 to 90): 'north'"),
     ("bad.jsonl", '{"event_id": "1"}\n[1]\n', "bad.jsonl:2: expected a JSON object, got list"),

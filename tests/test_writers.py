@@ -130,9 +130,9 @@ def test_csv_text_exactly(tmp_path):
     assert not data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8") == (
         ",".join(FIELDS) + "\n"
-        "fedcba9876543210,doc-2,,1,2024-03,3,capture,,,,,,,,,,,,,,192,-9.5,4,,,,,capture.1,took,,"
+        "fedcba9876543210,doc-2,,1,2024-03,3,capture,,,,,,,,,,,,,,,,192,-9.5,4,,,,,capture.1,took,,"
         "They took the town.\n"
-        "00000000000000ff,doc-1,,2,2024-03-05,1,offensive,Rebels,REB,,Army,SYRMIL,,Aleppo,Aleppo,"
+        "00000000000000ff,doc-1,,2,2024-03-05,1,offensive,Rebels,REB,,Army,SYRMIL,,Aleppo,Aleppo,,,"
         "Syria,SYR,1e-05,-0.0,1,190,3,4,Battles,Armed clash,,,offensive.attack:1,attacked,,"
         '"He said ""stop"", then,\nafter a pause;\nleft. Ünïcødé ✓"\n'
     )
@@ -144,7 +144,7 @@ def test_csv_carriage_return_quotes_the_row(tmp_path):
     write(target, "csv", records)
     lines = target.read_bytes().decode("utf-8").split("\n")
     assert lines[1] == ('"fedcba9876543210","doc-2","","1","2024-03","3","capture","","","","","","","",'
-                        '"","","","","","","192","-9.5","4","","","","","capture.1","took","","a\rb"')
+                        '"","","","","","","","","192","-9.5","4","","","","","capture.1","took","","a\rb"')
     assert read_csv(target) == records
     assert validate_file(str(target)) == []
 
@@ -163,7 +163,7 @@ def test_csv_to_stdout(capsys):
         assert writer.path == "<stdout>"
         assert capsys.readouterr().out == (
             ",".join(FIELDS) + "\n"
-            "fedcba9876543210,doc-2,,1,2024-03,3,capture,,,,,,,,,,,,,,192,-9.5,4,,,,,capture.1,took,,"
+            "fedcba9876543210,doc-2,,1,2024-03,3,capture,,,,,,,,,,,,,,,,192,-9.5,4,,,,,capture.1,took,,"
             "They took the town.\n")
 
 

@@ -234,6 +234,8 @@ def _build(data: dict, path: str, pos: yamlpos.Positions, digest: str) -> Codebo
             p.get("latitude"),
             p.get("longitude"),
             bool(p.get("gazetteer", False)),
+            p.get("admin2", ""),
+            p.get("admin3", ""),
         )
         for p in data.get("places", [])
     ]

@@ -73,6 +73,8 @@ class Place:
     longitude: float | None = None
     #: a place of the gazetteer: what the entry lacks is taken from it (coder.gazetteer.places)
     gazetteer: bool = False
+    admin2: str = ""  # second-level unit (district, raion, LGA...): towns only
+    admin3: str = ""
 
 
 @dataclass(slots=True)

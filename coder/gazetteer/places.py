@@ -75,6 +75,8 @@ def fill_places(cb, gazetteer: Gazetteer) -> list[Problem]:
             place.country = _ascii(g.country)
         if not place.admin1:
             place.admin1 = _ascii(g.admin1)
+        if not place.admin2 and not place.admin3 and (place.admin1 == _ascii(g.admin1)):
+            place.admin2, place.admin3 = _ascii(g.admin2), _ascii(g.admin3)
         if not place.kind:
             place.kind = g.kind
         if not place.geo_precision:
@@ -82,3 +84,47 @@ def fill_places(cb, gazetteer: Gazetteer) -> list[Problem]:
     if not problems:
         cb.__dict__["_places_filled"] = True
     return problems
+
+
+#: (name, iso3, latitude, longitude) of a codebook town -> its (admin2, admin3) from the gazetteer
+_UNITS: dict[tuple, tuple[str, str]] = {}
+
+#: How far (km) a codebook town's coordinates may be from the gazetteer's
+#: town of the same name for the two to be one town.
+SAME_TOWN_KM = 25.0
+
+
+def _near(place, g) -> bool:
+    if place.latitude is None or place.longitude is None:
+        return True
+    if g.latitude is None or g.longitude is None:
+        return False
+    import math
+
+    la1, lo1, la2, lo2 = map(math.radians, (place.latitude, place.longitude, g.latitude, g.longitude))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h))) <= SAME_TOWN_KM
+
+
+def lower_units(place, gazetteer: Gazetteer) -> None:
+    """Give a codebook town that names no ``admin2``/``admin3`` those of the
+    gazetteer's town of the same name, so that a town listed in the codebook
+    is written with its district like one the gazetteer found: the most
+    populous town of that name in the entry's ``iso3``, and, when the entry
+    gives coordinates, within :data:`SAME_TOWN_KM` of them (codebooks and
+    GeoNames spell admin1 differently: "Nineveh", "Nīnawá", so admin1 is not
+    compared).  Called when the place is first mentioned; what it finds is kept."""
+    if place.admin2 or place.admin3 or place.kind != "town":
+        return
+    key = (place.name, place.iso3, place.latitude, place.longitude)
+    units = _UNITS.get(key)
+    if units is None:
+        units = ("", "")
+        for g in gazetteer.lookup(place.name):
+            if g.kind == "town" and (not place.iso3 or g.iso3 == place.iso3) and _near(place, g):
+                units = (_ascii(g.admin2), _ascii(g.admin3))
+                break
+        if len(_UNITS) > 100_000:  # pragma: no cover - bound the memo
+            _UNITS.clear()
+        _UNITS[key] = units
+    place.admin2, place.admin3 = units

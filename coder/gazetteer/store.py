@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("coder.gazetteer")
 
-_COLUMNS = ("geonameid, kind, name, iso2, iso3, country, admin1, latitude, longitude, "
+_COLUMNS = ("geonameid, kind, name, iso2, iso3, country, admin1, admin2, admin3, latitude, longitude, "
             "population, geo_precision")
 
 
@@ -37,6 +37,8 @@ class GeoPlace:
     iso3: str
     country: str  # the GeoNames country name ("Syria")
     admin1: str  # the region's name; "" for countries and towns GeoNames gives none
+    admin2: str  # a town's second-level unit (district, raion, LGA...); "" if none is known
+    admin3: str  # a town's third-level unit; "" if none is known
     latitude: float | None
     longitude: float | None
     population: int
@@ -48,6 +50,7 @@ class GeoPlace:
 
         return Place(name=self.name, geo_precision=self.geo_precision, kind=self.kind,
                      country=self.country, iso3=self.iso3, admin1=self.admin1,
+                     admin2=self.admin2, admin3=self.admin3,
                      latitude=self.latitude, longitude=self.longitude)
 
 
@@ -443,7 +446,7 @@ def open_gazetteer(cache_dir: str | os.PathLike | None = None, *, build_if_missi
             return _open_fallback(countries, cache_size, f"the cache directory {path.parent} cannot be written "
                                                          f"({reason})")
     if not path.exists():
-        log.warning("no gazetteer cache at %s: building it (about 10 s, once)", path)
+        log.warning("no gazetteer cache at %s: building it (about 15 s, once)", path)
     _build_in_child(cache_dir, countries)
     try:
         return Gazetteer(path, cache_size=cache_size)
@@ -493,7 +496,7 @@ def _open_fallback(countries: tuple[str, ...] | None, cache_size: int, why: str)
     except (_Unusable, OSError) as e:  # pragma: no cover - a build that does not read back
         raise GazetteerError(f"gazetteer in {directory} is unusable after a build: {e}") from None
     gaz.note = (f"{why}: the gazetteer was built in the temporary directory {directory} for this run only (about "
-                "10 s each run); set CODER_CACHE_DIR to a directory you can write to keep it")
+                "15 s each run); set CODER_CACHE_DIR to a directory you can write to keep it")
     if not built_here.get(directory):
         built_here[directory] = True
         log.warning("note: %s", gaz.note, extra={"coder_note": True})  # once; coder run reports it as a note

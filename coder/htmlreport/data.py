@@ -280,19 +280,20 @@ def _detail(record: dict) -> str:
     acled = " / ".join(t for t in (record["acled_event_type"], record["acled_sub_event_type"]) if t)
     if acled:
         parts.append(f"ACLED {acled}")
-    if record["admin1"]:
-        parts.append(f"admin1 {record['admin1']}")
+    admin = ", ".join(a for a in (record.get("admin2"), record["admin1"]) if a)
+    if admin:
+        parts.append(admin)
     return " · ".join(parts)
 
 
 #: The columns of the page's "download the filtered records as CSV" file:
 #: the record fields the page does not otherwise carry come in ``ex``.
 EXPORT_COLUMNS = ("event_id", "event_date", "event_type", "acled_event_type", "acled_sub_event_type",
-                  "actor1", "assoc_actor_1", "actor2", "assoc_actor_2", "location", "admin1", "country",
+                  "actor1", "assoc_actor_1", "actor2", "assoc_actor_2", "location", "admin1", "admin2", "country",
                   "latitude", "longitude", "fatalities", "civilian_targeting", "rule_id", "doc_id",
                   "sentence_index", "source", "sentence")
 #: Fields of EXPORT_COLUMNS the page keeps only for the download (joined with a unit separator).
-EXPORT_EXTRA = ("acled_event_type", "assoc_actor_1", "assoc_actor_2", "admin1", "civilian_targeting")
+EXPORT_EXTRA = ("acled_event_type", "assoc_actor_1", "assoc_actor_2", "admin1", "admin2", "civilian_targeting")
 
 
 def _export(record: dict) -> str:

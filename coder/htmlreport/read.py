@@ -172,7 +172,7 @@ def _from_acled(cells: dict) -> dict:
         event_type=cells["sub_event_type"] or cells["event_type"],
         acled_event_type=cells["event_type"], acled_sub_event_type=cells["sub_event_type"],
         actor1=cells["actor1"], actor2=cells["actor2"], country=cells["country"],
-        admin1=cells["admin1"], location=cells["location"],
+        admin1=cells["admin1"], admin2=cells["admin2"], admin3=cells["admin3"], location=cells["location"],
         iso3=ident[:-16] if len(ident) > 16 else "",
         latitude=parse_value("latitude", cells["latitude"]),
         longitude=parse_value("longitude", cells["longitude"]),

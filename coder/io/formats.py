@@ -276,6 +276,8 @@ def acled_row(record: Record, actors: ActorTable, timestamp: int | None = None) 
         "region": acled_regions().get(record.iso3, ""),
         "country": record.country,
         "admin1": record.admin1,
+        "admin2": record.admin2,
+        "admin3": record.admin3,
         "location": record.location,
         "latitude": record.latitude,
         "longitude": record.longitude,

@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from coder.codebook.model import Actor, Place
+from coder.gazetteer.places import lower_units
 from coder.gazetteer.store import particle_start, stop_words
 from coder.match.grammar import LED, MAX_MODIFIERS, SPONSORED, derived_actor, is_modifier
 from coder.match.lexicon import Hit, Lexicon
@@ -143,6 +144,8 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
                 actor=actor_e.value if actor_e else None,
                 place=place_e.value if place_e else None,
             )
+            if place_e is not None and gazetteer is not None:
+                lower_units(place_e.value, gazetteer)  # a listed town's district, once
             if m.actor is not None and m.actor.country and m.actor.code.startswith(m.actor.country):
                 m.noun = m.actor.code[len(m.actor.country):]  # "Russian troops": the MIL role
             if m.actor is not None:
@@ -534,6 +537,7 @@ def gazetteer_place(candidates: list, counts, name: str = "") -> Place | None:
             _PLACES.clear()
         place = geo.to_place()
         place.name, place.admin1, place.country = label, _ascii(place.admin1), _ascii(place.country)
+        place.admin2, place.admin3 = _ascii(place.admin2), _ascii(place.admin3)
         _PLACES[key] = place
     return place
 
@@ -944,6 +948,8 @@ def _feature_place(name: str, base: Place | None) -> Place:
         country=base.country,
         iso3=base.iso3,
         admin1=base.admin1,
+        admin2=base.admin2,
+        admin3=base.admin3,
         latitude=base.latitude,
         longitude=base.longitude,
     )
