@@ -36,6 +36,17 @@ from coder.text.document import Document
     (["Six attackers were killed, including two commanders, officials said."], 6),
     (["Seven people, including three children, lost their lives in the blast."], 7),
     (["Police found the bodies of 11 men near the road."], 11),
+    # an earlier incident told after a comma is not this event's
+    (["Militia fighters burned homes in the valley, two days after an ambush nearby killed 17 people."], 0),
+    (["Gunmen shot dead five farmers near the dam, a week after a landmine killed three soldiers there."], 5),
+    (["Three days after the assault, the death toll rose to 30."], 30),  # this event, dated
+    (["A captain and four soldiers were killed when the post was overrun."], 5),
+    (["Six militants were killed and one of the soldiers later died of his wounds."], 7),
+    (["Rangers found the bodies of 4 rhinos and 12 cattle were killed by the raiders."], 0),
+    (["Nord-Kivu, Beni: ADF raid on a farm; sev. killed, per local sources."], 3),
+    (["The rebels took the district.", "The group killed thousands during its rule between 2014 and 2017."], 0),
+    (["Medics said the death toll ranged from 25 to 40."], 25),
+    (["Eleven rebels were gunned down by K-9 unit commandos on Sunday."], 11),
 ])
 def test_document_count(sentences, value):
     assert document_count(sentences).value == value

@@ -52,6 +52,7 @@ class _Words:
     victims: dict[str, str]
     civilian_targets: re.Pattern
     background: re.Pattern
+    earlier: re.Pattern  # a clause of an earlier incident, after a comma ([earlier])
     prefilter: re.Pattern
     after_by_first: dict[str, tuple[tuple[str, ...], ...]]  # first word -> phrases, longest first
     firsts: frozenset[str]  # the first words of every death phrase, and "toll"
@@ -133,6 +134,8 @@ def words() -> _Words:
             r"\s+".join(re.escape(x) for x in p) for p in _phrases(data["civilian_targets"])) + r")\b",
             re.IGNORECASE),
         background=re.compile("|".join(f"(?:{p})" for p in data["background"])),
+        earlier=re.compile(r",\s*(?:(?:just|only|barely|some|about|nearly|more than)\s+)?(?:"
+                           + "|".join(f"(?:{p})" for p in data.get("earlier", [r"(?!)"])) + ")"),
         prefilter=re.compile(r"\b(?:" + "|".join(re.escape(f) for f in telling) + r")\b", re.IGNORECASE),
         after_by_first=_by_first(after),
         firsts=frozenset(firsts),
@@ -143,7 +146,7 @@ def words() -> _Words:
 
 # -- tokens -----------------------------------------------------------------
 
-_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?"
+_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?|\b[Ss]ev\."
                     r"|[A-Za-z\u00c0-\u024f]+(?:[-'\u2019][A-Za-z\u00c0-\u024f]+)*"
                     r"|[,;:.()&\u2013\u2014~$%-]")
 _BOUNDARY = frozenset({";", ":", ".", "(", ")", "\u2013", "\u2014"})
@@ -340,11 +343,17 @@ def _coordinated_before(w: _Words, toks: list[_Tok], i: int, floor: int) -> list
         j = i - 2
         found = None
         for s in range(j, max(floor, j - 4) - 1, -1):  # the number of the previous figure
+            low = toks[s].low
+            if low in _BOUNDARY or low in w.stop or low in _PASSIVE or low in w.firsts:
+                break  # "eight insurgents were killed and one ...": another clause's figure
             n = _number_at(w, toks, s)
+            if n is None and low in ("a", "an", "one"):  # "an officer and three soldiers"
+                kind, after = _victim(w, toks, s + 1, i - 1)
+                if kind != "generic" and not kind.startswith("name:") and after == i - 1 \
+                        and not toks[after - 1].low.endswith("s"):
+                    n = _Number(1, s, s + 1)
             if n is not None and n.end <= i - 1:
                 found = n
-                break
-            if toks[s].low in _BOUNDARY or toks[s].low in w.stop:
                 break
         if found is None or not _counts(w, toks, found):
             break
@@ -448,6 +457,8 @@ def sentence_mentions(text: str) -> list[Mention]:
     out: list[Mention] = []
     used: set[int] = set()
     floor = 0
+    earlier = w.earlier.search(lowered)
+    cut = earlier.start() if earlier else len(text)  # figures from here on are an earlier incident's
     firsts = w.firsts
     for t, tok in enumerate(toks):
         low = tok.low
@@ -474,7 +485,7 @@ def sentence_mentions(text: str) -> list[Mention]:
         if figures is None and after is not None:
             passive = t > 0 and toks[t - 1].low in _PASSIVE and after[0] in ("killed", "neutralised", "neutralized",
                                                                               "eliminated", "executed", "beheaded",
-                                                                              "massacred")
+                                                                              "massacred", "shot", "gunned")
             if not passive:
                 figures = _right_figure(w, toks, t + len(after))
                 trigger_end = t + len(after)
@@ -493,6 +504,8 @@ def sentence_mentions(text: str) -> list[Mention]:
             if kind != "generic" and n.end >= trigger_end:
                 last = max(last, _victim(w, toks, n.end, len(toks))[1])
         first = _hedged_start(w, toks, first) if first < t else first
+        if toks[first].start >= cut:
+            break
         if not out and w.background.search(lowered):
             return []  # a background toll: "the war has killed 13,000 people since 2019"
         kinds = tuple(sorted({k for _, k in figures})) if len(figures) > 1 else (figures[0][1],)
