@@ -47,6 +47,34 @@ from coder.text.document import Document
     (["The rebels took the district.", "The group killed thousands during its rule between 2014 and 2017."], 0),
     (["Medics said the death toll ranged from 25 to 40."], 25),
     (["Eleven rebels were gunned down by K-9 unit commandos on Sunday."], 11),
+    # notes: abbreviations with their full stop, lists with commas, KIA of each side
+    (["Idlib, Sarmin: SAA shelling of mkt; 6 civ. killed, 9 inj., per SCD."], 6),
+    (["Tillaberi reg.: ISGS att. on army post; 7 terr. killed, per MoD."], 7),
+    (["Sool, Las Anod: SSC-Khatumo vs SL army; 6 SL soldiers, 4 militiamen KIA, 12 WIA."], 10),
+    (["Diffa: BH raid on FDS post; 4 KIA incl. 1 Lt, 2 assailants killed."], 6),
+    (["Anbar: ISIS ambush on army patrol; 2 IA KIA, 1 ISIS KIA."], 3),
+    (["Lac prov.: BH att.; mult. soldiers killed, per local sources."], 3),
+    # one person by a noun, a title before a name, a denial
+    (["A shell killed a 70-year-old man and a girl in the village, officials said."], 2),
+    (["Police killed Maoist commander Ramesh Kunjam and two of his guards in the forest on Friday."], 3),
+    (["A district commander and two of his guards died when their car hit a mine."], 3),
+    (["The army said no soldiers were killed in the raid, denying a rebel claim that nine troops died."], 0),
+    # the other side's dead, a toll that rose further in the sentence
+    (["Gunmen killed six villagers' guards in an ambush, and police said they killed about 10 of the attackers."], 16),
+    (["The death toll from clashes between police and rioters in the port city rose to 14, medics said."], 14),
+    # names after a victim noun, "+", "a" + any singular noun after a killing verb, "the loss of"
+    (["Rebels ambushed the convoy, killing 12 members of the Civilian Joint Task Force (CJTF) and four soldiers."], 16),
+    (["Nine constables of the State Armed Police and their driver were killed in the blast."], 10),
+    (["Hama, Kafr Zita: SAA vs HTS; 2 SAA soldiers + 5 HTS fighters killed per SOHR."], 7),
+    (["Insurgents stormed the village at dawn, beheading a schoolteacher and two of his sons."], 3),
+    (["The gunmen killed a family of six in their home near the market."], 6),
+    (["Troops killed 30 rebels, the army said, while admitting the loss of four soldiers and two militiamen."], 36),
+    (["A mob burned to death three suspected kidnappers after a chase through the market."], 3),
+    (["Clashes killed five displaced people and injured 11 in the camp."], 5),
+    (["AS lost dozens per SNA; govt figures n/a."], 12),
+    # a reference to another incident is not this one's toll
+    (["Police arrested four men in connection with a bombing that killed 14 people in May."], 0),
+    (["The junta expelled two reporters over their coverage of a raid in which 30 villagers were killed."], 0),
 ])
 def test_document_count(sentences, value):
     assert document_count(sentences).value == value

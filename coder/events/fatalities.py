@@ -48,6 +48,7 @@ class _Words:
     updates: tuple[tuple[str, ...], ...]
     not_counts: frozenset[str]
     not_counts_after: frozenset[str]
+    abbreviations: frozenset[str]  # words of the lists written with their full stop ("civ.")
     stop: frozenset[str]
     victims: dict[str, str]
     civilian_targets: re.Pattern
@@ -128,14 +129,19 @@ def words() -> _Words:
         updates=_phrases(data["updates"]),
         not_counts=frozenset(str(w).lower() for w in data["not_counts"]),
         not_counts_after=frozenset(str(w).lower() for w in data["not_counts_after"]),
+        abbreviations=frozenset(
+            x.lower() for section in (data["vague"], *data["victims"].values(), data["stop_words"],
+                                      data["not_counts"]) for x in section if x.endswith(".")),
         stop=frozenset(str(w).lower() for w in data["stop_words"]),
         victims={w.lower(): kind for kind, ws in data["victims"].items() for w in ws},
         civilian_targets=re.compile(r"\b(?:" + "|".join(
             r"\s+".join(re.escape(x) for x in p) for p in _phrases(data["civilian_targets"])) + r")\b",
             re.IGNORECASE),
         background=re.compile("|".join(f"(?:{p})" for p in data["background"])),
-        earlier=re.compile(r",\s*(?:(?:just|only|barely|some|about|nearly|more than)\s+)?(?:"
-                           + "|".join(f"(?:{p})" for p in data.get("earlier", [r"(?!)"])) + ")"),
+        earlier=re.compile(r"(?:,\s*|\b(?:came|comes|happened|occurred|took place)\s+)"
+                           r"(?:(?:just|only|barely|some|about|nearly|more than)\s+)?(?:"
+                           + "|".join(f"(?:{p})" for p in data.get("earlier", [r"(?!)"])) + ")"
+                           + "".join(f"|(?:{p})" for p in data.get("referred", []))),
         prefilter=re.compile(r"\b(?:" + "|".join(re.escape(f) for f in telling) + r")\b", re.IGNORECASE),
         after_by_first=_by_first(after),
         firsts=frozenset(firsts),
@@ -146,10 +152,15 @@ def words() -> _Words:
 
 # -- tokens -----------------------------------------------------------------
 
-_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?|\b[Ss]ev\."
+_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?"
                     r"|[A-Za-z\u00c0-\u024f]+(?:[-'\u2019][A-Za-z\u00c0-\u024f]+)*"
-                    r"|[,;:.()&\u2013\u2014~$%-]")
+                    r"|[,;:.()&+\u2013\u2014~$%-]")
 _BOUNDARY = frozenset({";", ":", ".", "(", ")", "\u2013", "\u2014"})
+_PER = frozenset({"cent", "capita", "day", "week", "month", "year", "hour", "km", "head"})
+#: Words that join two figures: "eight soldiers and 15 militants", "1 TB fighter + 2 IR guards".
+_AND = frozenset({"and", "&", "+"})
+#: Nouns of one person that are no victim kind of their own: "a 67-year-old man and a woman" is two.
+_ONE_PERSON = frozenset({"man", "woman", "boy", "girl", "child", "person", "teenager", "baby", "toddler"})
 _DETERMINERS = frozenset({"a", "an", "one", "their", "his", "her", "its"})
 
 
@@ -162,7 +173,18 @@ class _Tok:
 
 
 def _tokens(text: str) -> list[_Tok]:
-    return [_Tok(m.group(), m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    toks = [_Tok(m.group(), m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    abbreviations = words().abbreviations
+    if abbreviations and "." in text:  # "4 civ. killed": "civ." is one word, not a sentence end
+        out: list[_Tok] = []
+        for t in toks:
+            if t.low == "." and out and out[-1].end == t.start and out[-1].low + "." in abbreviations:
+                last = out[-1]
+                out[-1] = _Tok(last.text + ".", last.low + ".", last.start, t.end)
+            else:
+                out.append(t)
+        toks = out
+    return toks
 
 
 def _at(toks: list[_Tok], i: int, phrase: tuple[str, ...]) -> bool:
@@ -239,8 +261,12 @@ def _counts(w: _Words, toks: list[_Tok], n: _Number) -> bool:
         nxt = toks[n.end].low
         if nxt == "-" and n.end + 1 < len(toks):
             nxt = toks[n.end + 1].low  # "25-year-old", "12-hour"
+        following = toks[n.end + 1].low if n.end + 1 < len(toks) else ""
         if nxt in w.not_counts or nxt.endswith("-year-old") or nxt.endswith("-old"):
-            return False
+            # ... but "five displaced people" are people
+            return nxt == "displaced" and w.victims.get(following) in ("generic", "civilian")
+        if nxt == "per" and (following in _PER or following[:1].isdigit()):
+            return False  # "3 per cent", "2 per day"; not "dozens per SNA" (according to)
         if nxt == "%":
             return False
     if n.start > 0 and toks[n.start - 1].low in w.not_counts_after:
@@ -266,7 +292,7 @@ def _victim(w: _Words, toks: list[_Tok], k: int, limit: int) -> tuple[str, int]:
         if low in w.victims:
             kind = w.victims[low]
             return kind, m + 1
-        if low in _BOUNDARY or low in (",", "and", "&") or low in w.stop:
+        if low in _BOUNDARY or low == "," or low in _AND or low in w.stop:
             break
     if j < limit and toks[j].text[:1].isupper() and toks[j].low not in w.victims and toks[j].low.isalpha():
         return "name:" + toks[j].low, j + 1
@@ -309,11 +335,29 @@ def _range_low(w: _Words, toks: list[_Tok], n: _Number) -> _Number:
     return n
 
 
+def _past_name(toks: list[_Tok], k: int, limit: int) -> int:
+    """The "and" after the rest of a name that follows a victim noun at
+    token ``k`` ("Volunteers for the Defence of the Homeland (VDP) and", "jawans
+    of the District Reserve Guard and"); ``k`` if no "and" ends one."""
+    j = k
+    while j < limit and j - k < 12:
+        t = toks[j]
+        if t.low in _AND:
+            return j
+        if not (t.text[:1].isupper() or t.low in ("of", "for", "the", "(", ")")):
+            break
+        j += 1
+    return k
+
+
 def _coordinated_after(w: _Words, toks: list[_Tok], k: int, limit: int) -> list[tuple[_Number, str]]:
     """Figures coordinated after token ``k``: "and 15 militants", "& 1
     civilian", "and their driver" (one more)."""
     out: list[tuple[_Number, str]] = []
-    while k + 1 < limit and toks[k].low in ("and", "&"):
+    while True:
+        k = _past_name(toks, k, limit)
+        if not (k + 1 < limit and toks[k].low in _AND):
+            break
         j = k + 1
         for h in w.hedges:
             if _at(toks, j, h):
@@ -325,13 +369,11 @@ def _coordinated_after(w: _Words, toks: list[_Tok], k: int, limit: int) -> list[
             out.append((n, kind))
             k = k2 if k2 > n.end else n.end
             continue
-        if toks[j].low in _DETERMINERS:
+        if toks[j].low in _DETERMINERS and _one_victim(w, toks, j, limit):
             kind, k2 = _victim(w, toks, j + 1, limit)
-            if kind != "generic" and not kind.startswith("name:") and toks[k2 - 1].low in w.victims \
-                    and not toks[k2 - 1].low.endswith("s"):
-                out.append((_Number(1, j, j + 1), kind))
-                k = k2
-                continue
+            out.append((_Number(1, j, j + 1), kind))
+            k = k2
+            continue
         break
     return out
 
@@ -339,19 +381,27 @@ def _coordinated_after(w: _Words, toks: list[_Tok], k: int, limit: int) -> list[
 def _coordinated_before(w: _Words, toks: list[_Tok], i: int, floor: int) -> list[tuple[_Number, str]]:
     """Figures coordinated before the number at token ``i``: "eight soldiers and"."""
     out: list[tuple[_Number, str]] = []
-    while i - 2 >= floor and toks[i - 1].low in ("and", "&"):
+    while i - 2 >= floor and (toks[i - 1].low in _AND or toks[i - 1].low == ","):
         j = i - 2
         found = None
+        if toks[i - 1].low == ",":  # a note's list: "9 SDF, 14 tribal fighters KIA"
+            n = next((n for s in range(j, max(floor, j - 2) - 1, -1)
+                      if (n := _number_at(w, toks, s)) is not None and not n.vague), None)
+            between = [toks[s].low for s in range(n.end, i - 1)] if n is not None else []
+            if n is None or not _counts(w, toks, n) or (n.start > 0 and toks[n.start - 1].low in w.stop) \
+                    or any(not x.isalpha() or x in w.firsts for x in between):
+                break  # not after "incl.", not across a death word ("3 FP KIA, 1 ISIS KIA": two figures)
+            out.append((n, _victim(w, toks, n.end, i - 1)[0]))
+            i = _hedged_start(w, toks, n.start)
+            continue
         for s in range(j, max(floor, j - 4) - 1, -1):  # the number of the previous figure
             low = toks[s].low
             if low in _BOUNDARY or low in w.stop or low in _PASSIVE or low in w.firsts:
                 break  # "eight insurgents were killed and one ...": another clause's figure
             n = _number_at(w, toks, s)
-            if n is None and low in ("a", "an", "one"):  # "an officer and three soldiers"
-                kind, after = _victim(w, toks, s + 1, i - 1)
-                if kind != "generic" and not kind.startswith("name:") and after == i - 1 \
-                        and not toks[after - 1].low.endswith("s"):
-                    n = _Number(1, s, s + 1)
+            if n is None and low in ("a", "an", "one") and _one_victim(w, toks, s, i - 1) \
+                    and (toks[i - 2].low in w.victims or toks[i - 2].low in _ONE_PERSON):
+                n = _Number(1, s, s + 1)  # "an officer and three soldiers", "a senior army commander and three"
             if n is not None and n.end <= i - 1:
                 found = n
                 break
@@ -361,6 +411,36 @@ def _coordinated_before(w: _Words, toks: list[_Tok], i: int, floor: int) -> list
         out.append((found, kind))
         i = _hedged_start(w, toks, found.start)
     return out
+
+
+def _one_victim(w: _Words, toks: list[_Tok], j: int, limit: int) -> bool:
+    """Whether "a"/"an"/"one" at token ``j`` begins one victim: "a soldier",
+    "an elderly woman", "a 67-year-old man" (not "a dozen", "one of the")."""
+    for m in range(j + 1, min(limit, j + 5)):  # "a 67-year-old man"
+        low = toks[m].low
+        if low in _ONE_PERSON:
+            return True
+        if low in _BOUNDARY or low == "," or low in _AND or low in w.victims:
+            break
+    kind, after = _victim(w, toks, j + 1, limit)
+    return kind != "generic" and not kind.startswith("name:") and not toks[after - 1].low.endswith("s")
+
+
+def _a_someone(toks: list[_Tok], j: int, limit: int) -> int:
+    """Right after a killing verb, "a"/"an" and a singular noun within three
+    words is one person whatever the noun: "beheading a caretaker", "shot dead
+    a traditional ruler", "killing a self-styled 'general'" (not "a family of
+    nine").  The token after the noun, or 0."""
+    for m in range(j + 1, min(limit, j + 4)):
+        low = toks[m].low
+        if not low.isalpha() and "-" not in low:
+            return 0
+        nxt = toks[m + 1].low if m + 1 < limit else ""
+        if nxt == "of":
+            return 0  # "a family of nine", "a group of"
+        if not nxt.isalpha() or nxt in _AND or nxt in ("in", "at", "on", "near", "from", "who", "with", "during"):
+            return m + 1 if not low.endswith("s") and toks[m].text[:1].islower() else 0
+    return 0
 
 
 def _one(w: _Words, toks: list[_Tok], n: _Number, limit: int) -> tuple[_Number, str, int]:
@@ -389,15 +469,19 @@ def _left_figure(w: _Words, toks: list[_Tok], t: int, floor: int) -> list[tuple[
                 continue
             return None
         n = _number_at(w, toks, j)
-        if n is None and low in ("a", "an", "one"):
-            kind, after = _victim(w, toks, j + 1, t)
-            if kind != "generic" and not kind.startswith("name:") and not toks[after - 1].low.endswith("s"):
-                n = _Number(1, j, j + 1)
+        if n is None and low in ("a", "an", "one") and _one_victim(w, toks, j, t):
+            n = _Number(1, j, j + 1)
+        if n is None and low in ("no", "nobody", "none"):  # "no soldiers were killed": a figure, 0
+            n = _Number(0, j, j + 1)
         if n is not None and n.end <= t and _counts(w, toks, n):
             n = _range_low(w, toks, n)
             kind, _ = _victim(w, toks, n.end, t)
+            if kind == "generic" and n.end == t and toks[t].low == "kia":
+                kind = "state"  # "5 KIA": killed in action, a force's own dead
             figures = [(n, kind)]
             figures.extend(_coordinated_before(w, toks, _hedged_start(w, toks, n.start), floor))
+            # "Six jawans of the District Reserve Guard and their driver were killed"
+            figures.extend(_coordinated_after(w, toks, _victim(w, toks, n.end, t)[1], t))
             return figures
         j -= 1
         steps += 1
@@ -413,7 +497,7 @@ def _right_figure(w: _Words, toks: list[_Tok], t: int) -> list[tuple[_Number, st
     steps = 0
     while j < limit and steps < 6:
         low = toks[j].low
-        if low in _BOUNDARY or low in w.stop or low in (",", "and", "&"):
+        if low in _BOUNDARY or low in w.stop or low == "," or low in _AND:
             return None
         for h in w.hedges:
             if _at(toks, j, h):
@@ -422,10 +506,23 @@ def _right_figure(w: _Words, toks: list[_Tok], t: int) -> list[tuple[_Number, st
         if j >= limit:
             return None
         n = _number_at(w, toks, j)
-        if n is None and toks[j].low in ("a", "an", "one"):
-            kind, after = _victim(w, toks, j + 1, limit)
-            if kind != "generic" and not kind.startswith("name:") and not toks[after - 1].low.endswith("s"):
-                n = _Number(1, j, j + 1)
+        someone = 0
+        if n is None and toks[j].low in ("a", "an", "one") and (
+                _one_victim(w, toks, j, limit) or (steps == 0 and (someone := _a_someone(toks, j, limit)))):
+            n = _Number(1, j, j + 1)
+        if n is None and toks[j].low in w.victims and not toks[j].low.endswith("s") \
+                and (j == t or toks[j - 1].low not in ("the", "a", "an", "of", "their", "its", "his", "her")):
+            # a title before a name: "killed senior insurgent leader Abu X and two of his aides"
+            k = j + 1
+            while k < limit and k - j < 3 and toks[k].low in w.victims and not toks[k].text[:1].isupper():
+                k += 1  # "insurgent leader"
+            name = k
+            while k < limit and k - name < 5 and toks[k].text[:1].isupper() and toks[k].low.isalpha():
+                k += 1
+            if k > name:
+                figures = [(_Number(1, j, j), w.victims[toks[j].low])]
+                figures.extend(_coordinated_after(w, toks, k, limit))
+                return figures
         if n is not None and _counts(w, toks, n):
             if j + 2 < limit and toks[n.end].low in ("and", "to", "or", "-", "\u2013"):
                 high = _number_at(w, toks, n.end + 1)
@@ -433,7 +530,7 @@ def _right_figure(w: _Words, toks: list[_Tok], t: int) -> list[tuple[_Number, st
                     n = _Number(min(n.value, high.value), n.start, high.end)
             kind, after = _victim(w, toks, n.end, limit)
             figures = [(n, kind)]
-            figures.extend(_coordinated_after(w, toks, max(after, n.end), limit))
+            figures.extend(_coordinated_after(w, toks, max(after, n.end, someone), limit))
             return figures
         j += 1
         steps += 1
@@ -472,7 +569,8 @@ def sentence_mentions(text: str) -> list[Mention]:
         update = False
         if toks[t].low == "toll":
             for u in w.updates:  # "the death toll had risen to five"
-                k = next((k for k in range(t + 1, min(len(toks), t + 5)) if _at(toks, k, u)), None)
+                k = next((k for k in range(t + 1, min(len(toks), t + 14)) if _at(toks, k, u)
+                          and not any(toks[x].low in _BOUNDARY for x in range(t + 1, k))), None)
                 if k is not None:
                     figures = _right_figure(w, toks, k + len(u))
                     update = figures is not None
