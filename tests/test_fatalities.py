@@ -75,6 +75,16 @@ from coder.text.document import Document
     # a reference to another incident is not this one's toll
     (["Police arrested four men in connection with a bombing that killed 14 people in May."], 0),
     (["The junta expelled two reporters over their coverage of a raid in which 30 villagers were killed."], 0),
+    (["Gunmen fired on a police post.", "The district had seen an ambush in March that killed 11 policemen."], 0),
+    (["The town was the scene of a massacre in 2019 that left at least 80 people dead."], 0),
+    (["A court jailed two men for their role in the 2017 bombing of a bus station, which killed 26 people."], 0),
+    (["The remains of 150 soldiers killed near the river were repatriated in an exchange on Friday."], 0),
+    (["Rebels claim 'dozens' of troops KIA, army says no losses."], 0),
+    (["The senate killed a bill that would have armed village guards."], 0),
+    # one person by "was", a part of a figure, a toll raised further on
+    (["Militants torched a clinic; an elderly nurse was killed and six people were missing."], 1),
+    (["Jets struck the camp, killing at least 18 fighters.", "Residents said some of the dead were shepherds."], 18),
+    (["A drone hit a school, killing three people.", "By evening the ministry had raised the toll to eight."], 8),
 ])
 def test_document_count(sentences, value):
     assert document_count(sentences).value == value

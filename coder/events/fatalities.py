@@ -49,6 +49,7 @@ class _Words:
     not_counts: frozenset[str]
     not_counts_after: frozenset[str]
     abbreviations: frozenset[str]  # words of the lists written with their full stop ("civ.")
+    not_persons: frozenset[str]  # "killed a bill"
     stop: frozenset[str]
     victims: dict[str, str]
     civilian_targets: re.Pattern
@@ -129,6 +130,7 @@ def words() -> _Words:
         updates=_phrases(data["updates"]),
         not_counts=frozenset(str(w).lower() for w in data["not_counts"]),
         not_counts_after=frozenset(str(w).lower() for w in data["not_counts_after"]),
+        not_persons=frozenset(str(x).lower() for x in data.get("not_persons", [])),
         abbreviations=frozenset(
             x.lower() for section in (data["vague"], *data["victims"].values(), data["stop_words"],
                                       data["not_counts"]) for x in section if x.endswith(".")),
@@ -439,7 +441,8 @@ def _a_someone(toks: list[_Tok], j: int, limit: int) -> int:
         if nxt == "of":
             return 0  # "a family of nine", "a group of"
         if not nxt.isalpha() or nxt in _AND or nxt in ("in", "at", "on", "near", "from", "who", "with", "during"):
-            return m + 1 if not low.endswith("s") and toks[m].text[:1].islower() else 0
+            return m + 1 if not low.endswith("s") and toks[m].text[:1].islower() \
+                and low not in words().not_persons else 0
     return 0
 
 
@@ -469,10 +472,15 @@ def _left_figure(w: _Words, toks: list[_Tok], t: int, floor: int) -> list[tuple[
                 continue
             return None
         n = _number_at(w, toks, j)
-        if n is None and low in ("a", "an", "one") and _one_victim(w, toks, j, t):
-            n = _Number(1, j, j + 1)
+        if n is None and low in ("a", "an", "one") and (
+                _one_victim(w, toks, j, t)
+                or (toks[t - 1].low == "was" and t - j <= 5 and all(x.low.isalpha() for x in toks[j:t]))):
+            n = _Number(1, j, j + 1)  # "an elderly nun was killed"
         if n is None and low in ("no", "nobody", "none"):  # "no soldiers were killed": a figure, 0
             n = _Number(0, j, j + 1)
+        if n is not None and n.end + 2 <= t and toks[n.end].low == "of" and toks[n.end + 1].low in ("the", "those") \
+                and toks[n.end + 2].low in ("dead", "killed", "victims", "deceased"):
+            return None  # "some of the dead were civilians": a part of a figure told before
         if n is not None and n.end <= t and _counts(w, toks, n):
             n = _range_low(w, toks, n)
             kind, _ = _victim(w, toks, n.end, t)
@@ -538,6 +546,7 @@ def _right_figure(w: _Words, toks: list[_Tok], t: int) -> list[tuple[_Number, st
 
 
 _OWN_LOSSES = frozenset({"lost", "losing"})
+_RAISED = frozenset({"raised", "revised", "updated", "increased", "lifted", "raising", "raises"})
 _PASSIVE = frozenset({"was", "were", "been", "be", "being", "is", "are", "got", "get", "reportedly", "also",
                       "all", "later", "allegedly"})
 
@@ -567,7 +576,12 @@ def sentence_mentions(text: str) -> list[Mention]:
         figures = None
         trigger_end = t
         update = False
-        if toks[t].low == "toll":
+        if toks[t].low == "toll" and t >= 2 and t + 1 < len(toks) and toks[t + 1].low == "to" \
+                and toks[t - 2].low in _RAISED:  # "the centre had raised the toll to 55"
+            figures = _right_figure(w, toks, t + 2)
+            update = figures is not None
+            trigger_end = t + 2
+        if toks[t].low == "toll" and figures is None:
             for u in w.updates:  # "the death toll had risen to five"
                 k = next((k for k in range(t + 1, min(len(toks), t + 14)) if _at(toks, k, u)
                           and not any(toks[x].low in _BOUNDARY for x in range(t + 1, k))), None)
