@@ -24,7 +24,7 @@ The words are data, in ``coder/data/fatalities.txt``; docs/coding.md
   never counted twice.
 
 Only documents that produced records are searched, and in them only the
-sentences a precompiled regular expression finds a death word in.
+sentences one of whose words is the telling word of a death phrase.
 """
 
 from __future__ import annotations
@@ -55,10 +55,10 @@ class _Words:
     civilian_targets: re.Pattern
     background: re.Pattern
     earlier: re.Pattern  # a clause of an earlier incident, after a comma ([earlier])
-    prefilter: re.Pattern
     after_by_first: dict[str, tuple[tuple[str, ...], ...]]  # first word -> phrases, longest first
     firsts: frozenset[str]  # the first words of every death phrase, and "toll"
     telling: tuple[str, ...]  # a telling word of each death phrase (the cheap test of a sentence)
+    telling_set: frozenset[str]
     before_by_first: dict[str, tuple[tuple[str, ...], ...]]
 
 
@@ -144,10 +144,10 @@ def words() -> _Words:
                            r"(?:(?:just|only|barely|some|about|nearly|more than)\s+)?(?:"
                            + "|".join(f"(?:{p})" for p in data.get("earlier", [r"(?!)"])) + ")"
                            + "".join(f"|(?:{p})" for p in data.get("referred", []))),
-        prefilter=re.compile(r"\b(?:" + "|".join(re.escape(f) for f in telling) + r")\b", re.IGNORECASE),
         after_by_first=_by_first(after),
         firsts=frozenset(firsts),
         telling=tuple(telling),
+        telling_set=frozenset(telling),
         before_by_first=_by_first(before),
     )
 
@@ -172,6 +172,10 @@ class _Tok:
     low: str
     start: int
     end: int
+
+
+#: The words of _TOKEN, in lower-cased text.
+_WORD = re.compile(r"[a-z\u00c0-\u024f]+(?:[-'\u2019][a-z\u00c0-\u024f]+)*")
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -557,7 +561,8 @@ def sentence_mentions(text: str) -> list[Mention]:
     w = words()
     lowered = text.lower()
     # substring tests first (a few C-level scans), the word-bounded regex only if one hits
-    if not any(word in lowered for word in w.telling) or not w.prefilter.search(text):
+    # a phrase matches words, so a sentence none of whose words is a telling one has none
+    if w.telling_set.isdisjoint(_WORD.findall(lowered)):
         return []
     toks = _tokens(text)
     out: list[Mention] = []
