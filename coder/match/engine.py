@@ -244,17 +244,6 @@ class _Matcher:
                 return here
         return []
 
-    def _next_norms(self, positions: list[int], d: int) -> set[str]:
-        """The norms of the tokens a word item could take from ``positions``."""
-        n = self.v.n
-        norms = self.v.norms
-        out = set()
-        for q in positions:
-            idx = q if d > 0 else q - 1
-            if 0 <= idx < n:
-                out.add(norms[idx])
-        return out
-
     # -- sequence matching ---------------------------------------------------
     def match(self, items: tuple, k: int, p: int, d: int, slots: dict, words: list,
               emit: Emit, filler: bool = True) -> bool:
@@ -321,22 +310,25 @@ class _Matcher:
         if kind is Group:
             # only the alternatives that can start with a word that could come
             # next (or with a slot): the others would fail at once
-            table, anything = item.by_first if d > 0 else item.by_last
+            if d > 0:
+                (table, anything), alts = item.by_first, item.alts
+            else:
+                (table, anything), alts = item.by_last, item.reversed_alts
             if table:
                 chosen = set(anything)
-                for nm in self._next_norms(positions, d):
-                    found = table.get(nm)
-                    if found:
-                        chosen.update(found)
+                norms, n = self.v.norms, self.v.n
+                for q in positions:  # the norms a word item could take from there
+                    idx = q if d > 0 else q - 1
+                    if 0 <= idx < n:
+                        found = table.get(norms[idx])
+                        if found:
+                            chosen.update(found)
                 order = sorted(chosen) if len(chosen) > 1 else chosen
             else:
                 order = anything
-            alts = item.alts
             rest = items[k + 1:]
             for a in order:
-                alt = alts[a]
-                seq = alt if d > 0 else alt[::-1]
-                if self.match(seq + rest, 0, p, d, slots, words, emit, filler):
+                if self.match(alts[a] + rest, 0, p, d, slots, words, emit, filler):
                     return True
             if item.optional:
                 return self.match(items, k + 1, p, d, slots, words, emit, filler)
@@ -524,14 +516,8 @@ def _match_with(m: _Matcher, view: SentenceView, settings: Settings, trigger: Tr
             anchor_end = i + 1
             while anchor_end in all_words and anchor_end - i < len(alt):
                 anchor_end += 1
-            cand = Candidate(
-                cr,
-                (i, anchor_end),
-                (min(all_words), max(all_words) + 1),
-                (min([start] + all_words), max([r_end] + [w + 1 for w in all_words])),
-                slots,
-                missing,
-            )
+            first, last = min(all_words), max(all_words) + 1
+            cand = Candidate(cr, (i, anchor_end), (first, last), (min(start, first), max(r_end, last)), slots, missing)
             if best is None or _better_here(cand, best):
                 best = cand
             found += 1
