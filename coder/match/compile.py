@@ -159,6 +159,14 @@ class Compiled:
         return by_form, frozenset(anywhere)
 
     @cached_property
+    def variant_needs(self) -> dict[str, tuple[frozenset[str], ...]]:
+        """Variant and exclusion phrase -> the word forms a sentence must
+        hold for it to occur (:func:`word_needs`): most phrases whose first
+        word is in a sentence ("on strike", "in custody") lack another word,
+        a set look-up instead of a search."""
+        return {phrase: tuple(word_needs(pattern.items)) for phrase, (pattern, _first) in self.variant_words.items()}
+
+    @cached_property
     def cue_edges(self) -> tuple[int, frozenset[str] | None]:
         """(the widest cue window, every form a cue's last word can take, or
         None when some cue can end with any word): no such form just before
@@ -237,15 +245,23 @@ def has_words(present: frozenset[str], needs: tuple[frozenset[str], ...]) -> boo
     return True
 
 
-def _trigger(cr: CompiledRule, alt: tuple) -> Trigger:
-    items = cr.pattern.items
+def word_needs(items: tuple, skip: int = -1) -> list[frozenset[str]]:
+    """The word forms a match of ``items`` must hold, one of each set: a
+    required word, any first word of a required group (leaving out item
+    ``skip``)."""
     needs = []
     for k, item in enumerate(items):
-        if k == cr.anchor or not isinstance(item, (Word, Group)) or getattr(item, "optional", False):
+        if k == skip or not isinstance(item, (Word, Group)) or getattr(item, "optional", False):
             continue
         forms_ = edge_forms((item,))
         if forms_:
             needs.append(forms_)
+    return needs
+
+
+def _trigger(cr: CompiledRule, alt: tuple) -> Trigger:
+    items = cr.pattern.items
+    needs = word_needs(items, cr.anchor)
     needs.extend(x.forms for x in alt[1:] if isinstance(x, Word))
     left = items[: cr.anchor]
     lead = left[0] if left and isinstance(left[0], Slot) else None

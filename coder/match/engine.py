@@ -558,17 +558,14 @@ def _cue_hit(view: SentenceView, cue: CompiledCue, end: int) -> tuple[int, int] 
 def occurs(view: SentenceView, pattern: Pattern, first: frozenset[str] | None) -> bool:
     """Whether a slot-less pattern occurs anywhere in the sentence (``first``:
     the forms its first word can take, to skip hopeless positions)."""
-    norms = view.norms
-    if first is not None:
-        present = view.norm_set
-        if present.isdisjoint(first):
-            return False  # the first word occurs nowhere: most phrases, most sentences
-    m = None
-    for i in range(view.n):
-        if first is not None and norms[i] not in first:
-            continue
-        if m is None:
-            m = _Matcher(view, _LOOSE)
+    if first is None:
+        starts = range(view.n)
+    elif view.norm_set.isdisjoint(first):
+        return False  # the first word occurs nowhere: most phrases, most sentences
+    else:
+        starts = [i for i, nm in enumerate(view.norms) if nm in first]
+    m = _Matcher(view, _LOOSE)
+    for i in starts:
         m.steps = 0  # each start on its own bound
         if m.match(pattern.items, 0, i, +1, {}, [], _first, False):
             return True
