@@ -207,7 +207,7 @@ class Compiled:
         table = self.run_needs
         for run in found:
             for needs in table.get(run, ((),)):
-                if all(not runs.isdisjoint(need) for need in needs):
+                if has_words(runs, needs):
                     return True
         return False
 
@@ -237,7 +237,7 @@ class Compiled:
         return {k: tuple(v) for k, v in table.items()}
 
 
-def has_words(present: frozenset[str], needs: tuple[frozenset[str], ...]) -> bool:
+def has_words(present: frozenset[str] | set[str], needs: tuple[frozenset[str], ...]) -> bool:
     """Whether a sentence's set of word forms holds one form of each set."""
     for need in needs:  # a loop, not all(): called for every trigger of every sentence
         if present.isdisjoint(need):

@@ -99,11 +99,15 @@ class SentenceView:
     #: per token, whether it may be a filler leaving mentions aside, when
     #: :func:`may_fire` worked it out already (it is the same for the view)
     word_filler: list[bool] | None = None
+    #: the tokens' norms, when the caller listed them already
+    norms: list[str] | None = None
 
     def __post_init__(self) -> None:
         self.subjects: dict[tuple[int, str], Mention | None] = {}
         n = self.n = len(self.tokens)
-        norms = self.norms = [t.norm for t in self.tokens]
+        if self.norms is None:
+            self.norms = [t.norm for t in self.tokens]
+        norms = self.norms
         self.norm_set = frozenset(norms)
         in_mention = [False] * n
         starts: dict[int, list[Mention]] = {}
@@ -299,7 +303,10 @@ class _Matcher:
                 for q in positions:
                     for m in self.mentions_at(q, d, item.name):
                         fill = _fill(m, item.name)
-                        edge = max(x.end for x in fill) if d > 0 else min(x.start for x in fill)
+                        if len(fill) == 1:  # most fills (no generator for the edge of one mention)
+                            edge = fill[0].end if d > 0 else fill[0].start
+                        else:
+                            edge = max(x.end for x in fill) if d > 0 else min(x.start for x in fill)
                         if self.match(items, k + 1, edge, d, {**slots, item.name: fill}, words, emit):
                             return True
             # a required slot already filled (by a later optional repeat matched
