@@ -107,12 +107,12 @@ class Compiled:
     #: capitalised name after one is a place even if no gazetteer knows it
     place_words: frozenset[str] = frozenset()
 
-    def may_match(self, norms: list[str]) -> bool:
+    def may_match(self, norms: list[str], present: frozenset[str] | None = None) -> bool:
         """Whether ``norms`` (a sentence's token norms) hold an anchor word
         of a rule whose other required words all occur in the sentence; if
-        not, no rule can match it, whatever its actors and places."""
+        not, no rule can match it, whatever its actors and places.
+        ``present``: the set of ``norms``, when the caller has it."""
         anchors = self.anchors
-        present = None
         for nm in norms:
             entries = anchors.get(nm)
             if not entries:

@@ -99,8 +99,9 @@ class SentenceView:
     #: per token, whether it may be a filler leaving mentions aside, when
     #: :func:`may_fire` worked it out already (it is the same for the view)
     word_filler: list[bool] | None = None
-    #: the tokens' norms, when the caller listed them already
+    #: the tokens' norms, and their set, when the caller has them already
     norms: list[str] | None = None
+    norm_set: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         self.subjects: dict[tuple[int, str], Mention | None] = {}
@@ -108,7 +109,8 @@ class SentenceView:
         if self.norms is None:
             self.norms = [t.norm for t in self.tokens]
         norms = self.norms
-        self.norm_set = frozenset(norms)
+        if self.norm_set is None:
+            self.norm_set = frozenset(norms)
         in_mention = [False] * n
         starts: dict[int, list[Mention]] = {}
         ends: dict[int, list[Mention]] = {}
@@ -218,9 +220,10 @@ class _Matcher:
             out.append(p)
         return out
 
-    def mentions_at(self, q: int, d: int, name: str) -> list[Mention]:
+    def mentions_at(self, found: list[Mention], d: int, name: str) -> list[Mention]:
+        """Of the mentions ``found`` at a boundary (starting there, ending there
+        when ``d`` < 0), those that can fill slot ``name``."""
         v = self.v
-        found = v.starts.get(q, ()) if d > 0 else v.ends.get(q, ())
         out = []
         for m in found:
             if name == "location" and d > 0 and m.possessive:
@@ -300,8 +303,12 @@ class _Matcher:
         positions = self.filler_positions(p, d) if filler else [p]
         if kind is Slot:
             if item.name not in slots:
+                at = self.v.starts if d > 0 else self.v.ends
                 for q in positions:
-                    for m in self.mentions_at(q, d, item.name):
+                    found = at.get(q)
+                    if not found:
+                        continue  # no mention there (most places): no list to make
+                    for m in self.mentions_at(found, d, item.name):
                         fill = _fill(m, item.name)
                         if len(fill) == 1:  # most fills (no generator for the edge of one mention)
                             edge = fill[0].end if d > 0 else fill[0].start
@@ -645,7 +652,7 @@ ACTOR_KINDS = frozenset({"actor", "generic_actor", "state_generic", "country", "
 
 
 def may_fire(compiled: Compiled, norms: list[str], date_spans: list[tuple[int, int]],
-             actor_end: int | None = -1, keep: list | None = None) -> bool:
+             actor_end: int | None = -1, keep: list | None = None, present: frozenset[str] | None = None) -> bool:
     """Cheap test before looking for mentions: can some rule match strictly?
 
     Each anchor's trigger needs its other required words somewhere
@@ -657,17 +664,18 @@ def may_fire(compiled: Compiled, norms: list[str], date_spans: list[tuple[int, i
     rule that needs an actor, or one before its anchor, needs it there.
     False means certainly no match.  ``keep``: a list that gets the
     per-token filler test it worked out (for :class:`SentenceView`).
+    ``present``: the set of ``norms``, when the caller has it.
     """
     anchors = compiled.anchors
-    present = None
     filler = None
     settings = compiled.codebook.settings
     for i, nm in enumerate(norms):
         entries = anchors.get(nm)
         if not entries:
             continue
-        if present is None:
-            present = frozenset(norms)
+        if filler is None:
+            if present is None:
+                present = frozenset(norms)
             in_date = [False] * len(norms)
             for a, b in date_spans:
                 in_date[a:b] = [True] * (b - a)
@@ -772,8 +780,9 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
     for c in cands:
         if c.status == "dropped":
             continue
-        live = [w for w in active.get(c.event_type, ()) if w.core[1] > c.core[0] and w.status == "kept"]
-        active[c.event_type] = live
+        event_type = c.event_type
+        live = [w for w in active.get(event_type, ()) if w.core[1] > c.core[0] and w.status == "kept"]
+        active[event_type] = live
         rival = live[0] if live else None
         if rival is None:
             position[id(c)] = len(winners)

@@ -565,11 +565,9 @@ def _gazetteer_places(
     country) gets the place too, and the slot decides which is meant."""
     taken = [False] * len(tokens)
     for m in mentions:
-        for k in range(m.start, m.end):
-            taken[k] = True
+        taken[m.start : m.end] = [True] * (m.end - m.start)
     for a, b in hinted:
-        for k in range(a, b):
-            taken[k] = True
+        taken[a:b] = [True] * (b - a)
     if not _may_name_place(tokens, taken, mentions):
         return
     found = gazetteer.find(tokens)
