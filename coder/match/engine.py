@@ -300,11 +300,12 @@ class _Matcher:
                 if self.match(items, k + 1, q, d, slots, words, emit, False):
                     return True
             return False
-        positions = self.filler_positions(p, d) if filler else [p]
+        # the boundaries the next token may start at (past fillers): made only
+        # where a branch below reads them
         if kind is Slot:
             if item.name not in slots:
                 at = self.v.starts if d > 0 else self.v.ends
-                for q in positions:
+                for q in self.filler_positions(p, d) if filler else (p,):
                     found = at.get(q)
                     if not found:
                         continue  # no mention there (most places): no list to make
@@ -331,7 +332,7 @@ class _Matcher:
             if table:
                 chosen = set(anything)
                 norms, n = self.v.norms, self.v.n
-                for q in positions:  # the norms a word item could take from there
+                for q in self.filler_positions(p, d) if filler else (p,):  # the norms a word item could take
                     idx = q if d > 0 else q - 1
                     if 0 <= idx < n:
                         found = table.get(norms[idx])
@@ -348,7 +349,7 @@ class _Matcher:
                 return self.match(items, k + 1, p, d, slots, words, emit, filler)
             return False
         if kind is Regex:
-            for q in positions:
+            for q in self.filler_positions(p, d) if filler else (p,):
                 idx = q if d > 0 else q - 1
                 if 0 <= idx < self.v.n and item.matches(self.v.tokens[idx].text) \
                         and self.match(items, k + 1, q + d, d, slots, words + [idx], emit):
@@ -528,7 +529,7 @@ def _match_with(m: _Matcher, view: SentenceView, settings: Settings, trigger: Tr
                     return False
             missing = tuple(s for s in required if s not in slots)
             anchor_end = i + 1
-            while anchor_end in all_words and anchor_end - i < len(alt):
+            while anchor_end - i < len(alt) and anchor_end in all_words:  # (a one-word anchor: no scan)
                 anchor_end += 1
             first, last = min(all_words), max(all_words) + 1
             cand = Candidate(cr, (i, anchor_end), (first, last), (min(start, first), max(r_end, last)), slots, missing)
