@@ -597,7 +597,7 @@ def check_cues(view: SentenceView, compiled: Compiled, cand: Candidate) -> str:
     widest, lasts = compiled.cue_edges
     if lasts is not None:
         norms = view.norms
-        if not any(norms[j] in lasts for j in range(max(0, a - widest - 1), a)):
+        if lasts.isdisjoint(norms[max(0, a - widest - 1):a]):
             return ""  # no cue's last word stands where a cue could end
     # the cues whose last word stands at each place a cue could end, nearest first (a
     # comma or a hard stop between cue and anchor ends the search); the first cue of the
