@@ -704,13 +704,14 @@ def _unlisted_places(
     nouns_at = {m.start: m for m in mentions if m.generic_place}
     nouns_end = {m.end: m for m in mentions if m.generic_place}
     added: list[Mention] = []
-    k = 0
-    while k < n:
-        first = tokens[k].text[:1]
-        if taken[k] or not (first.isupper() or "-" in tokens[k].text) or not _name_start(tokens[k]):
-            k += 1  # (most words are lower case: the cheap test first)
+    # where a name may start, in order: not taken, capitalised or hyphenated (most words are
+    # lower case: one pass with the cheap test, the fuller test only at these)
+    starts = [k for k, tok in enumerate(tokens) if not taken[k] and (tok.text[:1].isupper() or "-" in tok.text)]
+    k = 0  # no name starts before k (the end of the last name kept)
+    for start in starts:
+        if start < k or not _name_start(tokens[start]):
             continue
-        j = k
+        k = j = start
         while (
             j < n
             and j - k < _MAX_UNLISTED
@@ -1000,8 +1001,7 @@ def _definite(mentions: list[Mention], tokens: list[Token], memory: CorefMemory)
     last: Place | None = None
     covered = [False] * len(tokens)
     for m in mentions:
-        for k in range(m.start, m.end):
-            covered[k] = True
+        covered[m.start : m.end] = [True] * (m.end - m.start)
     for m in mentions:
         if m.place is not None and m.via != "coref":
             if m.place.kind == "town":
