@@ -18,6 +18,7 @@ import unicodedata
 from bisect import insort
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from coder.codebook.model import Actor, Place
 from coder.gazetteer.store import particle_start, stop_words
@@ -77,7 +78,11 @@ class CorefMemory:
         if actor.country:
             self.countries[actor.country] += 1
         if self.refs.get(actor.code):
-            insort(self.actors, (where, actor), key=lambda x: x[0])
+            actors = self.actors
+            if not actors or actors[-1][0] <= where:
+                actors.append((where, actor))  # in text order (most notes): where insort puts it
+            else:
+                insort(actors, (where, actor), key=itemgetter(0))
 
     def note_place(self, place: Place, where: tuple[int, int]) -> None:
         if place.iso3:
