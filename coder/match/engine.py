@@ -112,6 +112,9 @@ class SentenceView:
         if self.norm_set is None:
             self.norm_set = frozenset(norms)
         in_mention = [False] * n
+        # a word filler outside mentions: the word test, cleared over the mentions (slices,
+        # not a pass over every token)
+        filler = list(self.word_filler) if self.word_filler is not None else None
         starts: dict[int, list[Mention]] = {}
         ends: dict[int, list[Mention]] = {}
         for m in self.mentions:
@@ -121,20 +124,22 @@ class SentenceView:
             ends.setdefault(m.end, []).append(m)
             if not m.generic_place:  # "a patrol base", "an army checkpoint": words a pattern may pass
                 in_mention[m.start:m.end] = [True] * (m.end - m.start)
+                if filler is not None:
+                    filler[m.start:m.end] = [False] * (m.end - m.start)
         self.starts, self.ends = starts, ends
         in_date = self.in_date = [False] * n
         self.date_starts = [a for a, _ in self.date_spans]
         for a, b in self.date_spans:
             in_date[a:b] = [True] * (b - a)
         # a word (not a closed-class word), a bracket or quote, or a date, outside mentions
-        if self.word_filler is not None:
-            self.filler = [w and not mention for w, mention in zip(self.word_filler, in_mention, strict=True)]
+        if filler is not None:
+            self.filler = filler
         else:
             self.filler = [
                 not mention and (dated or nm in TRANSPARENT_PUNCT or (nm[:1].isalnum() and nm not in NOT_FILLER))
                 for nm, mention, dated in zip(norms, in_mention, in_date, strict=True)
             ]
-        stop = self.stop = [nm in _STOPS for nm in norms]
+        stop = self.stop = list(map(_STOPS.__contains__, norms))  # (map: no Python step per token)
         self.boundaries = [k for k, nm in enumerate(norms) if nm in _BOUNDARIES]
         # ", who ... ," and ", backed by ... ," segments: closing comma -> opening comma
         self.paren_comma: dict[int, int] = {}
