@@ -207,7 +207,8 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
             continue
         tokens = tokenize(sentence.text)
         norms = [t.norm for t in tokens]
-        if not compiled.may_match(norms):
+        present = frozenset(norms)  # made once for the checks and the view
+        if not compiled.may_match(norms, present):
             # no anchor word, or none whose rules find all their other words
             memory.pending.append((sentence.index, sentence.text))
             if trace is not None:
@@ -216,15 +217,17 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
         dates = _dates(sentence, tokens, doc_date)
         spans = [d.span for d in dates]
         hits = compiled.lexicon.scan(tokens)
-        actor_end = min((h.end for h in hits if any(e.kind in ACTOR_KINDS for e in h.entries)), default=None)
+        # hits come left to right without overlapping: the first actor hit ends first
+        actor_end = next((h.end for h in hits if any(e.kind in ACTOR_KINDS for e in h.entries)), None)
         keep: list = []
-        if trace is None and not may_fire(compiled, norms, spans, actor_end, keep):
+        if trace is None and not may_fire(compiled, norms, spans, actor_end, keep, present):
             # no rule can match, whatever the mentions: they are found only if a later sentence
             # needs this one's actors (coreference)
             memory.pending.append((sentence.index, sentence.text))
             continue
         mentions = sentence_mentions(compiled, tokens, sentence.text, memory, sentence.index, hits)
-        view = SentenceView(tokens, mentions, spans, word_filler=keep[0] if keep else None)
+        view = SentenceView(tokens, mentions, spans, word_filler=keep[0] if keep else None, norms=norms,
+                            norm_set=present)
         candidates = match_sentence(view, compiled, relaxed=trace is not None)
         if view.cut_short and cut_short is not None:
             cut_short.append(sentence.index)

@@ -125,8 +125,12 @@ class Group:
     #: matcher looks up the few alternatives the next word allows
     by_first: tuple = field(default=(), compare=False, repr=False)
     by_last: tuple = field(default=(), compare=False, repr=False)
+    #: the alternatives reversed, for matching backwards from an anchor
+    #: (reversed once here, not at every try)
+    reversed_alts: tuple = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "reversed_alts", tuple(alt[::-1] for alt in self.alts))
         object.__setattr__(self, "firsts", tuple(
             alt[0].forms if alt and isinstance(alt[0], Word) else None for alt in self.alts))
         object.__setattr__(self, "lasts", tuple(

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from coder.codebook.model import Actor, EventType, Place
 from coder.events.record import Record
-from coder.match.compile import Compiled
+from coder.match.compile import Compiled, has_words
 from coder.match.engine import Candidate, SentenceView, occurs
 from coder.match.mentions import Mention
 from coder.match.words import REPORTING
@@ -210,7 +210,8 @@ class _Words:
                 found = self.cache.get(phrase)
                 if found is None:
                     pattern, first = self.compiled.variant_words[phrase]
-                    found = self.cache[phrase] = occurs(self.view, pattern, first)
+                    found = self.cache[phrase] = has_words(self.view.norm_set, self.compiled.variant_needs[phrase]) \
+                        and occurs(self.view, pattern, first)
                 if found:
                     return phrase
         return ""

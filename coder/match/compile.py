@@ -24,6 +24,9 @@ from coder.match.lexicon import Entry, Lexicon
 from coder.text.tokens import words
 
 _RUNS = re.compile(r"[^\W\d_]+")
+#: The same runs in lower-case ASCII text (nearly all text): a character
+#: range is a third cheaper for the regex engine than Unicode letter classes.
+_ASCII_RUNS = re.compile(r"[a-z]+")
 _PLAIN = re.compile(r"[a-z]+(?:[ -][a-z]+)*")
 
 #: Auxiliary verbs make poor anchors: the anchor is the first required word
@@ -107,12 +110,12 @@ class Compiled:
     #: capitalised name after one is a place even if no gazetteer knows it
     place_words: frozenset[str] = frozenset()
 
-    def may_match(self, norms: list[str]) -> bool:
+    def may_match(self, norms: list[str], present: frozenset[str] | None = None) -> bool:
         """Whether ``norms`` (a sentence's token norms) hold an anchor word
         of a rule whose other required words all occur in the sentence; if
-        not, no rule can match it, whatever its actors and places."""
+        not, no rule can match it, whatever its actors and places.
+        ``present``: the set of ``norms``, when the caller has it."""
         anchors = self.anchors
-        present = None
         for nm in norms:
             entries = anchors.get(nm)
             if not entries:
@@ -159,6 +162,14 @@ class Compiled:
         return by_form, frozenset(anywhere)
 
     @cached_property
+    def variant_needs(self) -> dict[str, tuple[frozenset[str], ...]]:
+        """Variant and exclusion phrase -> the word forms a sentence must
+        hold for it to occur (:func:`word_needs`): most phrases whose first
+        word is in a sentence ("on strike", "in custody") lack another word,
+        a set look-up instead of a search."""
+        return {phrase: tuple(word_needs(pattern.items)) for phrase, (pattern, _first) in self.variant_words.items()}
+
+    @cached_property
     def cue_edges(self) -> tuple[int, frozenset[str] | None]:
         """(the widest cue window, every form a cue's last word can take, or
         None when some cue can end with any word): no such form just before
@@ -192,14 +203,15 @@ class Compiled:
 
         False means certainly not; True means tokenize and look.
         """
-        runs = set(_RUNS.findall(text.lower()))
+        low = text.lower()
+        runs = set(_ASCII_RUNS.findall(low) if low.isascii() else _RUNS.findall(low))
         found = self.prefilter.intersection(runs)
         if not found:
             return False
         table = self.run_needs
         for run in found:
             for needs in table.get(run, ((),)):
-                if all(not runs.isdisjoint(need) for need in needs):
+                if has_words(runs, needs):
                     return True
         return False
 
@@ -229,7 +241,7 @@ class Compiled:
         return {k: tuple(v) for k, v in table.items()}
 
 
-def has_words(present: frozenset[str], needs: tuple[frozenset[str], ...]) -> bool:
+def has_words(present: frozenset[str] | set[str], needs: tuple[frozenset[str], ...]) -> bool:
     """Whether a sentence's set of word forms holds one form of each set."""
     for need in needs:  # a loop, not all(): called for every trigger of every sentence
         if present.isdisjoint(need):
@@ -237,15 +249,23 @@ def has_words(present: frozenset[str], needs: tuple[frozenset[str], ...]) -> boo
     return True
 
 
-def _trigger(cr: CompiledRule, alt: tuple) -> Trigger:
-    items = cr.pattern.items
+def word_needs(items: tuple, skip: int = -1) -> list[frozenset[str]]:
+    """The word forms a match of ``items`` must hold, one of each set: a
+    required word, any first word of a required group (leaving out item
+    ``skip``)."""
     needs = []
     for k, item in enumerate(items):
-        if k == cr.anchor or not isinstance(item, (Word, Group)) or getattr(item, "optional", False):
+        if k == skip or not isinstance(item, (Word, Group)) or getattr(item, "optional", False):
             continue
         forms_ = edge_forms((item,))
         if forms_:
             needs.append(forms_)
+    return needs
+
+
+def _trigger(cr: CompiledRule, alt: tuple) -> Trigger:
+    items = cr.pattern.items
+    needs = word_needs(items, cr.anchor)
     needs.extend(x.forms for x in alt[1:] if isinstance(x, Word))
     left = items[: cr.anchor]
     lead = left[0] if left and isinstance(left[0], Slot) else None

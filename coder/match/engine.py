@@ -99,13 +99,22 @@ class SentenceView:
     #: per token, whether it may be a filler leaving mentions aside, when
     #: :func:`may_fire` worked it out already (it is the same for the view)
     word_filler: list[bool] | None = None
+    #: the tokens' norms, and their set, when the caller has them already
+    norms: list[str] | None = None
+    norm_set: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         self.subjects: dict[tuple[int, str], Mention | None] = {}
         n = self.n = len(self.tokens)
-        norms = self.norms = [t.norm for t in self.tokens]
-        self.norm_set = frozenset(norms)
+        if self.norms is None:
+            self.norms = [t.norm for t in self.tokens]
+        norms = self.norms
+        if self.norm_set is None:
+            self.norm_set = frozenset(norms)
         in_mention = [False] * n
+        # a word filler outside mentions: the word test, cleared over the mentions (slices,
+        # not a pass over every token)
+        filler = list(self.word_filler) if self.word_filler is not None else None
         starts: dict[int, list[Mention]] = {}
         ends: dict[int, list[Mention]] = {}
         for m in self.mentions:
@@ -115,20 +124,22 @@ class SentenceView:
             ends.setdefault(m.end, []).append(m)
             if not m.generic_place:  # "a patrol base", "an army checkpoint": words a pattern may pass
                 in_mention[m.start:m.end] = [True] * (m.end - m.start)
+                if filler is not None:
+                    filler[m.start:m.end] = [False] * (m.end - m.start)
         self.starts, self.ends = starts, ends
         in_date = self.in_date = [False] * n
         self.date_starts = [a for a, _ in self.date_spans]
         for a, b in self.date_spans:
             in_date[a:b] = [True] * (b - a)
         # a word (not a closed-class word), a bracket or quote, or a date, outside mentions
-        if self.word_filler is not None:
-            self.filler = [w and not mention for w, mention in zip(self.word_filler, in_mention, strict=True)]
+        if filler is not None:
+            self.filler = filler
         else:
             self.filler = [
                 not mention and (dated or nm in TRANSPARENT_PUNCT or (nm[:1].isalnum() and nm not in NOT_FILLER))
                 for nm, mention, dated in zip(norms, in_mention, in_date, strict=True)
             ]
-        stop = self.stop = [nm in _STOPS for nm in norms]
+        stop = self.stop = list(map(_STOPS.__contains__, norms))  # (map: no Python step per token)
         self.boundaries = [k for k, nm in enumerate(norms) if nm in _BOUNDARIES]
         # ", who ... ," and ", backed by ... ," segments: closing comma -> opening comma
         self.paren_comma: dict[int, int] = {}
@@ -214,9 +225,10 @@ class _Matcher:
             out.append(p)
         return out
 
-    def mentions_at(self, q: int, d: int, name: str) -> list[Mention]:
+    def mentions_at(self, found: list[Mention], d: int, name: str) -> list[Mention]:
+        """Of the mentions ``found`` at a boundary (starting there, ending there
+        when ``d`` < 0), those that can fill slot ``name``."""
         v = self.v
-        found = v.starts.get(q, ()) if d > 0 else v.ends.get(q, ())
         out = []
         for m in found:
             if name == "location" and d > 0 and m.possessive:
@@ -243,17 +255,6 @@ class _Matcher:
             if here:
                 return here
         return []
-
-    def _next_norms(self, positions: list[int], d: int) -> set[str]:
-        """The norms of the tokens a word item could take from ``positions``."""
-        n = self.v.n
-        norms = self.v.norms
-        out = set()
-        for q in positions:
-            idx = q if d > 0 else q - 1
-            if 0 <= idx < n:
-                out.add(norms[idx])
-        return out
 
     # -- sequence matching ---------------------------------------------------
     def match(self, items: tuple, k: int, p: int, d: int, slots: dict, words: list,
@@ -304,13 +305,21 @@ class _Matcher:
                 if self.match(items, k + 1, q, d, slots, words, emit, False):
                     return True
             return False
-        positions = self.filler_positions(p, d) if filler else [p]
+        # the boundaries the next token may start at (past fillers): made only
+        # where a branch below reads them
         if kind is Slot:
             if item.name not in slots:
-                for q in positions:
-                    for m in self.mentions_at(q, d, item.name):
+                at = self.v.starts if d > 0 else self.v.ends
+                for q in self.filler_positions(p, d) if filler else (p,):
+                    found = at.get(q)
+                    if not found:
+                        continue  # no mention there (most places): no list to make
+                    for m in self.mentions_at(found, d, item.name):
                         fill = _fill(m, item.name)
-                        edge = max(x.end for x in fill) if d > 0 else min(x.start for x in fill)
+                        if len(fill) == 1:  # most fills (no generator for the edge of one mention)
+                            edge = fill[0].end if d > 0 else fill[0].start
+                        else:
+                            edge = max(x.end for x in fill) if d > 0 else min(x.start for x in fill)
                         if self.match(items, k + 1, edge, d, {**slots, item.name: fill}, words, emit):
                             return True
             # a required slot already filled (by a later optional repeat matched
@@ -321,28 +330,31 @@ class _Matcher:
         if kind is Group:
             # only the alternatives that can start with a word that could come
             # next (or with a slot): the others would fail at once
-            table, anything = item.by_first if d > 0 else item.by_last
+            if d > 0:
+                (table, anything), alts = item.by_first, item.alts
+            else:
+                (table, anything), alts = item.by_last, item.reversed_alts
             if table:
                 chosen = set(anything)
-                for nm in self._next_norms(positions, d):
-                    found = table.get(nm)
-                    if found:
-                        chosen.update(found)
+                norms, n = self.v.norms, self.v.n
+                for q in self.filler_positions(p, d) if filler else (p,):  # the norms a word item could take
+                    idx = q if d > 0 else q - 1
+                    if 0 <= idx < n:
+                        found = table.get(norms[idx])
+                        if found:
+                            chosen.update(found)
                 order = sorted(chosen) if len(chosen) > 1 else chosen
             else:
                 order = anything
-            alts = item.alts
             rest = items[k + 1:]
             for a in order:
-                alt = alts[a]
-                seq = alt if d > 0 else alt[::-1]
-                if self.match(seq + rest, 0, p, d, slots, words, emit, filler):
+                if self.match(alts[a] + rest, 0, p, d, slots, words, emit, filler):
                     return True
             if item.optional:
                 return self.match(items, k + 1, p, d, slots, words, emit, filler)
             return False
         if kind is Regex:
-            for q in positions:
+            for q in self.filler_positions(p, d) if filler else (p,):
                 idx = q if d > 0 else q - 1
                 if 0 <= idx < self.v.n and item.matches(self.v.tokens[idx].text) \
                         and self.match(items, k + 1, q + d, d, slots, words + [idx], emit):
@@ -522,16 +534,10 @@ def _match_with(m: _Matcher, view: SentenceView, settings: Settings, trigger: Tr
                     return False
             missing = tuple(s for s in required if s not in slots)
             anchor_end = i + 1
-            while anchor_end in all_words and anchor_end - i < len(alt):
+            while anchor_end - i < len(alt) and anchor_end in all_words:  # (a one-word anchor: no scan)
                 anchor_end += 1
-            cand = Candidate(
-                cr,
-                (i, anchor_end),
-                (min(all_words), max(all_words) + 1),
-                (min([start] + all_words), max([r_end] + [w + 1 for w in all_words])),
-                slots,
-                missing,
-            )
+            first, last = min(all_words), max(all_words) + 1
+            cand = Candidate(cr, (i, anchor_end), (first, last), (min(start, first), max(r_end, last)), slots, missing)
             if best is None or _better_here(cand, best):
                 best = cand
             found += 1
@@ -572,17 +578,14 @@ def _cue_hit(view: SentenceView, cue: CompiledCue, end: int) -> tuple[int, int] 
 def occurs(view: SentenceView, pattern: Pattern, first: frozenset[str] | None) -> bool:
     """Whether a slot-less pattern occurs anywhere in the sentence (``first``:
     the forms its first word can take, to skip hopeless positions)."""
-    norms = view.norms
-    if first is not None:
-        present = view.norm_set
-        if present.isdisjoint(first):
-            return False  # the first word occurs nowhere: most phrases, most sentences
-    m = None
-    for i in range(view.n):
-        if first is not None and norms[i] not in first:
-            continue
-        if m is None:
-            m = _Matcher(view, _LOOSE)
+    if first is None:
+        starts = range(view.n)
+    elif view.norm_set.isdisjoint(first):
+        return False  # the first word occurs nowhere: most phrases, most sentences
+    else:
+        starts = [i for i, nm in enumerate(view.norms) if nm in first]
+    m = _Matcher(view, _LOOSE)
+    for i in starts:
         m.steps = 0  # each start on its own bound
         if m.match(pattern.items, 0, i, +1, {}, [], _first, False):
             return True
@@ -599,7 +602,7 @@ def check_cues(view: SentenceView, compiled: Compiled, cand: Candidate) -> str:
     widest, lasts = compiled.cue_edges
     if lasts is not None:
         norms = view.norms
-        if not any(norms[j] in lasts for j in range(max(0, a - widest - 1), a)):
+        if lasts.isdisjoint(norms[max(0, a - widest - 1):a]):
             return ""  # no cue's last word stands where a cue could end
     # the cues whose last word stands at each place a cue could end, nearest first (a
     # comma or a hard stop between cue and anchor ends the search); the first cue of the
@@ -655,7 +658,7 @@ ACTOR_KINDS = frozenset({"actor", "generic_actor", "state_generic", "country", "
 
 
 def may_fire(compiled: Compiled, norms: list[str], date_spans: list[tuple[int, int]],
-             actor_end: int | None = -1, keep: list | None = None) -> bool:
+             actor_end: int | None = -1, keep: list | None = None, present: frozenset[str] | None = None) -> bool:
     """Cheap test before looking for mentions: can some rule match strictly?
 
     Each anchor's trigger needs its other required words somewhere
@@ -667,17 +670,18 @@ def may_fire(compiled: Compiled, norms: list[str], date_spans: list[tuple[int, i
     rule that needs an actor, or one before its anchor, needs it there.
     False means certainly no match.  ``keep``: a list that gets the
     per-token filler test it worked out (for :class:`SentenceView`).
+    ``present``: the set of ``norms``, when the caller has it.
     """
     anchors = compiled.anchors
-    present = None
     filler = None
     settings = compiled.codebook.settings
     for i, nm in enumerate(norms):
         entries = anchors.get(nm)
         if not entries:
             continue
-        if present is None:
-            present = frozenset(norms)
+        if filler is None:
+            if present is None:
+                present = frozenset(norms)
             in_date = [False] * len(norms)
             for a, b in date_spans:
                 in_date[a:b] = [True] * (b - a)
@@ -782,8 +786,9 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
     for c in cands:
         if c.status == "dropped":
             continue
-        live = [w for w in active.get(c.event_type, ()) if w.core[1] > c.core[0] and w.status == "kept"]
-        active[c.event_type] = live
+        event_type = c.event_type
+        live = [w for w in active.get(event_type, ()) if w.core[1] > c.core[0] and w.status == "kept"]
+        active[event_type] = live
         rival = live[0] if live else None
         if rival is None:
             position[id(c)] = len(winners)

@@ -18,6 +18,7 @@ import unicodedata
 from bisect import insort
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from coder.codebook.model import Actor, Place
 from coder.gazetteer.places import lower_units
@@ -78,7 +79,11 @@ class CorefMemory:
         if actor.country:
             self.countries[actor.country] += 1
         if self.refs.get(actor.code):
-            insort(self.actors, (where, actor), key=lambda x: x[0])
+            actors = self.actors
+            if not actors or actors[-1][0] <= where:
+                actors.append((where, actor))  # in text order (most notes): where insort puts it
+            else:
+                insort(actors, (where, actor), key=itemgetter(0))
 
     def note_place(self, place: Place, where: tuple[int, int]) -> None:
         if place.iso3:
@@ -569,11 +574,9 @@ def _gazetteer_places(
     country) gets the place too, and the slot decides which is meant."""
     taken = [False] * len(tokens)
     for m in mentions:
-        for k in range(m.start, m.end):
-            taken[k] = True
+        taken[m.start : m.end] = [True] * (m.end - m.start)
     for a, b in hinted:
-        for k in range(a, b):
-            taken[k] = True
+        taken[a:b] = [True] * (b - a)
     if not _may_name_place(tokens, taken, mentions):
         return
     found = gazetteer.find(tokens)
@@ -710,13 +713,14 @@ def _unlisted_places(
     nouns_at = {m.start: m for m in mentions if m.generic_place}
     nouns_end = {m.end: m for m in mentions if m.generic_place}
     added: list[Mention] = []
-    k = 0
-    while k < n:
-        first = tokens[k].text[:1]
-        if taken[k] or not (first.isupper() or "-" in tokens[k].text) or not _name_start(tokens[k]):
-            k += 1  # (most words are lower case: the cheap test first)
+    # where a name may start, in order: not taken, capitalised or hyphenated (most words are
+    # lower case: one pass with the cheap test, the fuller test only at these)
+    starts = [k for k, tok in enumerate(tokens) if not taken[k] and (tok.text[:1].isupper() or "-" in tok.text)]
+    k = 0  # no name starts before k (the end of the last name kept)
+    for start in starts:
+        if start < k or not _name_start(tokens[start]):
             continue
-        j = k
+        k = j = start
         while (
             j < n
             and j - k < _MAX_UNLISTED
@@ -1008,8 +1012,7 @@ def _definite(mentions: list[Mention], tokens: list[Token], memory: CorefMemory)
     last: Place | None = None
     covered = [False] * len(tokens)
     for m in mentions:
-        for k in range(m.start, m.end):
-            covered[k] = True
+        covered[m.start : m.end] = [True] * (m.end - m.start)
     for m in mentions:
         if m.place is not None and m.via != "coref":
             if m.place.kind == "town":
