@@ -219,7 +219,13 @@ def _compile(schema) -> callable:
         if not isinstance(schema, dict):
             raise _Unsupported(repr(schema))
         out: list[str] = []
-        for key, rule in schema.items():
+        # With "type" tested first, the conditions after it need not test the
+        # type again: a string's minLength is len(x) >= 1, not "not a string or ...".
+        kind = schema.get("type")
+        is_str = kind == "string"
+        is_num = kind in ("number", "integer")
+        items = sorted(schema.items(), key=lambda item: item[0] != "type")
+        for key, rule in items:
             if key in _IGNORED or key in ("then", "else", "properties"):
                 continue
             if key == "type":
@@ -260,13 +266,16 @@ def _compile(schema) -> callable:
             elif key == "const":
                 out.append(f"_same({x}, {name(rule, 'c')})")
             elif key == "pattern":
-                out.append(f"(not isinstance({x}, str) or {name(_anchored(rule), 'r')}.search({x}) is not None)")
+                guard = "" if is_str else f"not isinstance({x}, str) or "
+                out.append(f"({guard}{name(_anchored(rule), 'r')}.search({x}) is not None)")
             elif key in ("minLength", "maxLength"):
                 op = ">=" if key == "minLength" else "<="
-                out.append(f"(not isinstance({x}, str) or len({x}) {op} {int(rule)})")
+                guard = "" if is_str else f"not isinstance({x}, str) or "
+                out.append(f"({guard}len({x}) {op} {int(rule)})")
             elif key in ("minimum", "maximum"):
                 op = ">=" if key == "minimum" else "<="
-                out.append(f"(not {number(x)} or {x} {op} {name(rule, 'n')})")
+                guard = "" if is_num else f"not {number(x)} or "
+                out.append(f"({guard}{x} {op} {name(rule, 'n')})")
             elif key == "allOf":
                 for sub in rule:
                     out.append(f"{function(sub)}({x})")
