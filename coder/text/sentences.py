@@ -34,7 +34,10 @@ _OPENERS = frozenset(
 # "!" would otherwise be tried from each of its characters, backtracking over
 # the rest each time (quadratic: 17 s).  No backtracking can change the
 # result: a shorter run is followed by another mark, not by the space needed.
-_END_RE = re.compile(r"""(?<![.!?])[.!?]++['"”’)\]]*+(?=\s+['"“‘(\[]?[A-Z0-9])""")
+# The first mark comes first and the "start of a run" test after it, so that
+# the regex engine can skip ahead to the next mark instead of trying the
+# lookbehind at every character (three times faster on news text).
+_END_RE = re.compile(r"""[.!?](?<![.!?][.!?])[.!?]*+['"”’)\]]*+(?=\s+['"“‘(\[]?[A-Z0-9])""")
 _WORD_BEFORE_RE = re.compile(r"(\S+)$")
 _NEXT_WORD_RE = re.compile(r"\s+['\"“‘(\[]?([A-Za-z]+)")
 _PARA_RE = re.compile(r"[^\n]+")
