@@ -43,6 +43,8 @@ class _Words:
     multipliers: dict[str, int]
     vague: dict[tuple[str, ...], int]
     hedges: tuple[tuple[str, ...], ...]
+    hedges_by_first: dict[str, tuple[tuple[str, ...], ...]]  # the hedges a word can start, longest first
+    hedges_by_last: dict[str, tuple[tuple[str, ...], ...]]  # ... and end
     before: tuple[tuple[str, ...], ...]
     after: tuple[tuple[str, ...], ...]
     updates: tuple[tuple[str, ...], ...]
@@ -125,6 +127,9 @@ def words() -> _Words:
         multipliers={k.lower(): int(v) for k, v in data["multipliers"].items()},
         vague={tuple(k.lower().split()): int(v) for k, v in data["vague"].items()},
         hedges=_phrases(data["hedges"]),
+        hedges_by_first=_by_first(_phrases(data["hedges"])),
+        hedges_by_last={k: tuple(h for h in _phrases(data["hedges"]) if h[-1] == k)
+                        for k in {h[-1] for h in _phrases(data["hedges"])}},
         before=before,
         after=after,
         updates=_phrases(data["updates"]),
@@ -322,7 +327,9 @@ class Mention:
 
 def _hedged_start(w: _Words, toks: list[_Tok], i: int) -> int:
     """The start of the hedge before token ``i`` ("at least", "more than")."""
-    for h in w.hedges:
+    if i == 0:
+        return i
+    for h in w.hedges_by_last.get(toks[i - 1].low, ()):
         if _ends_at(toks, i, h):
             return i - len(h)
     return i
@@ -365,7 +372,7 @@ def _coordinated_after(w: _Words, toks: list[_Tok], k: int, limit: int) -> list[
         if not (k + 1 < limit and toks[k].low in _AND):
             break
         j = k + 1
-        for h in w.hedges:
+        for h in w.hedges_by_first.get(toks[j].low, ()):
             if _at(toks, j, h):
                 j += len(h)
                 break
@@ -511,7 +518,7 @@ def _right_figure(w: _Words, toks: list[_Tok], t: int) -> list[tuple[_Number, st
         low = toks[j].low
         if low in _BOUNDARY or low in w.stop or low == "," or low in _AND:
             return None
-        for h in w.hedges:
+        for h in w.hedges_by_first.get(low, ()):
             if _at(toks, j, h):
                 j += len(h)
                 break
