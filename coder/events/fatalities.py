@@ -42,7 +42,6 @@ class _Words:
     numbers: dict[str, int]
     multipliers: dict[str, int]
     vague: dict[tuple[str, ...], int]
-    hedges: tuple[tuple[str, ...], ...]
     hedges_by_first: dict[str, tuple[tuple[str, ...], ...]]  # the hedges a word can start, longest first
     hedges_by_last: dict[str, tuple[tuple[str, ...], ...]]  # ... and end
     before: tuple[tuple[str, ...], ...]
@@ -59,8 +58,7 @@ class _Words:
     earlier: re.Pattern  # a clause of an earlier incident, after a comma ([earlier])
     after_by_first: dict[str, tuple[tuple[str, ...], ...]]  # first word -> phrases, longest first
     firsts: frozenset[str]  # the first words of every death phrase, and "toll"
-    telling: tuple[str, ...]  # a telling word of each death phrase (the cheap test of a sentence)
-    telling_set: frozenset[str]
+    telling: frozenset[str]  # a telling word of each death phrase (the cheap test of a sentence)
     before_by_first: dict[str, tuple[tuple[str, ...], ...]]
 
 
@@ -118,18 +116,16 @@ def words() -> _Words:
     """The word lists of ``coder/data/fatalities.txt`` (read once)."""
     data = parse_words((files("coder") / "data" / "fatalities.txt").read_text(encoding="utf-8"))
     before, after = _phrases(data["count_before"]), _phrases(data["count_after"])
+    hedges = _phrases(data["hedges"])
     firsts = {p[0] for p in before + after} | {"toll"}
     # the sentence test looks for a telling word of each phrase: "lives", not the "the" of "the lives of"
-    telling = sorted({next((x for x in p if x not in _FUNCTION_WORDS), p[0]) for p in before + after} | {"toll"},
-                     key=len, reverse=True)
+    telling = {next((x for x in p if x not in _FUNCTION_WORDS), p[0]) for p in before + after} | {"toll"}
     return _Words(
         numbers={k.lower(): int(v) for k, v in data["numbers"].items()},
         multipliers={k.lower(): int(v) for k, v in data["multipliers"].items()},
         vague={tuple(k.lower().split()): int(v) for k, v in data["vague"].items()},
-        hedges=_phrases(data["hedges"]),
-        hedges_by_first=_by_first(_phrases(data["hedges"])),
-        hedges_by_last={k: tuple(h for h in _phrases(data["hedges"]) if h[-1] == k)
-                        for k in {h[-1] for h in _phrases(data["hedges"])}},
+        hedges_by_first=_by_first(hedges),
+        hedges_by_last={k: tuple(h for h in hedges if h[-1] == k) for k in {h[-1] for h in hedges}},
         before=before,
         after=after,
         updates=_phrases(data["updates"]),
@@ -151,8 +147,7 @@ def words() -> _Words:
                            + "".join(f"|(?:{p})" for p in data.get("referred", []))),
         after_by_first=_by_first(after),
         firsts=frozenset(firsts),
-        telling=tuple(telling),
-        telling_set=frozenset(telling),
+        telling=frozenset(telling),
         before_by_first=_by_first(before),
     )
 
@@ -166,6 +161,8 @@ _BOUNDARY = frozenset({";", ":", ".", "(", ")", "\u2013", "\u2014"})
 _PER = frozenset({"cent", "capita", "day", "week", "month", "year", "hour", "km", "head"})
 #: Words that join two figures: "eight soldiers and 15 militants", "1 TB fighter + 2 IR guards".
 _AND = frozenset({"and", "&", "+"})
+#: Where a noun phrase ends: a clause boundary, a comma or a word that joins figures.
+_BREAKS = _BOUNDARY | _AND | {","}
 #: Nouns of one person that are no victim kind of their own: "a 67-year-old man and a woman" is two.
 _ONE_PERSON = frozenset({"man", "woman", "boy", "girl", "child", "person", "teenager", "baby", "toddler"})
 _DETERMINERS = frozenset({"a", "an", "one", "their", "his", "her", "its"})
@@ -303,7 +300,7 @@ def _victim(w: _Words, toks: list[_Tok], k: int, limit: int) -> tuple[str, int]:
         if low in w.victims:
             kind = w.victims[low]
             return kind, m + 1
-        if low in _BOUNDARY or low == "," or low in _AND or low in w.stop:
+        if low in _BREAKS or low in w.stop:
             break
     if j < limit and toks[j].text[:1].isupper() and toks[j].low not in w.victims and toks[j].low.isalpha():
         return "name:" + toks[j].low, j + 1
@@ -433,13 +430,13 @@ def _one_victim(w: _Words, toks: list[_Tok], j: int, limit: int) -> bool:
         low = toks[m].low
         if low in _ONE_PERSON:
             return True
-        if low in _BOUNDARY or low == "," or low in _AND or low in w.victims:
+        if low in _BREAKS or low in w.victims:
             break
     kind, after = _victim(w, toks, j + 1, limit)
     return kind != "generic" and not kind.startswith("name:") and not toks[after - 1].low.endswith("s")
 
 
-def _a_someone(toks: list[_Tok], j: int, limit: int) -> int:
+def _a_someone(w: _Words, toks: list[_Tok], j: int, limit: int) -> int:
     """Right after a killing verb, "a"/"an" and a singular noun within three
     words is one person whatever the noun: "beheading a caretaker", "shot dead
     a traditional ruler", "killing a self-styled 'general'" (not "a family of
@@ -453,7 +450,7 @@ def _a_someone(toks: list[_Tok], j: int, limit: int) -> int:
             return 0  # "a family of nine", "a group of"
         if not nxt.isalpha() or nxt in _AND or nxt in ("in", "at", "on", "near", "from", "who", "with", "during"):
             return m + 1 if not low.endswith("s") and toks[m].text[:1].islower() \
-                and low not in words().not_persons else 0
+                and low not in w.not_persons else 0
     return 0
 
 
@@ -516,7 +513,7 @@ def _right_figure(w: _Words, toks: list[_Tok], t: int) -> list[tuple[_Number, st
     steps = 0
     while j < limit and steps < 6:
         low = toks[j].low
-        if low in _BOUNDARY or low in w.stop or low == "," or low in _AND:
+        if low in _BREAKS or low in w.stop:
             return None
         for h in w.hedges_by_first.get(low, ()):
             if _at(toks, j, h):
@@ -527,7 +524,7 @@ def _right_figure(w: _Words, toks: list[_Tok], t: int) -> list[tuple[_Number, st
         n = _number_at(w, toks, j)
         someone = 0
         if n is None and toks[j].low in ("a", "an", "one") and (
-                _one_victim(w, toks, j, limit) or (steps == 0 and (someone := _a_someone(toks, j, limit)))):
+                _one_victim(w, toks, j, limit) or (steps == 0 and (someone := _a_someone(w, toks, j, limit)))):
             n = _Number(1, j, j + 1)
         if n is None and toks[j].low in w.victims and not toks[j].low.endswith("s") \
                 and (j == t or toks[j - 1].low not in ("the", "a", "an", "of", "their", "its", "his", "her")):
@@ -569,7 +566,7 @@ def sentence_mentions(text: str) -> list[Mention]:
     lowered = text.lower()
     # substring tests first (a few C-level scans), the word-bounded regex only if one hits
     # a phrase matches words, so a sentence none of whose words is a telling one has none
-    if w.telling_set.isdisjoint(_WORD.findall(lowered)):
+    if w.telling.isdisjoint(_WORD.findall(lowered)):
         return []
     toks = _tokens(text)
     out: list[Mention] = []

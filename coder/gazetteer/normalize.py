@@ -45,6 +45,16 @@ def fold(text: str) -> str:
     return text.translate(_TABLE)
 
 
+def without_diacritics(text: str) -> str:
+    """GeoNames' names without diacritics ("Al Ḩudaydah" -> "Al Hudaydah"),
+    as ACLED writes places and as records carry them; case, apostrophes and
+    letters with no ASCII form are kept."""
+    if not text or text.isascii():
+        return text
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", folded)
+
+
 @lru_cache(maxsize=65536)  # the same names recur from sentence to sentence
 def normalize_name(text: str) -> str:
     """The lookup key of a name: folded words joined by single spaces, with the

@@ -22,19 +22,11 @@ does know.
 
 from __future__ import annotations
 
-import unicodedata
+import math
 
 from coder.errors import Problem
+from coder.gazetteer.normalize import without_diacritics
 from coder.gazetteer.store import Gazetteer
-
-
-def _ascii(text: str) -> str:
-    """GeoNames' text without diacritics ("Al Ḩudaydah" -> "Al Hudaydah"),
-    as the gazetteer's places are written in records."""
-    if not text or text.isascii():
-        return text
-    folded = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", folded)
 
 
 def needs_filling(cb) -> bool:
@@ -72,11 +64,11 @@ def fill_places(cb, gazetteer: Gazetteer) -> list[Problem]:
         if not place.iso3:
             place.iso3 = g.iso3
         if not place.country:
-            place.country = _ascii(g.country)
+            place.country = without_diacritics(g.country)
         if not place.admin1:
-            place.admin1 = _ascii(g.admin1)
-        if not place.admin2 and not place.admin3 and (place.admin1 == _ascii(g.admin1)):
-            place.admin2, place.admin3 = _ascii(g.admin2), _ascii(g.admin3)
+            place.admin1 = without_diacritics(g.admin1)
+        if not place.admin2 and not place.admin3 and (place.admin1 == without_diacritics(g.admin1)):
+            place.admin2, place.admin3 = without_diacritics(g.admin2), without_diacritics(g.admin3)
         if not place.kind:
             place.kind = g.kind
         if not place.geo_precision:
@@ -99,8 +91,6 @@ def _near(place, g) -> bool:
         return True
     if g.latitude is None or g.longitude is None:
         return False
-    import math
-
     la1, lo1, la2, lo2 = map(math.radians, (place.latitude, place.longitude, g.latitude, g.longitude))
     h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h))) <= SAME_TOWN_KM
@@ -122,7 +112,7 @@ def lower_units(place, gazetteer: Gazetteer) -> None:
         units = ("", "")
         for g in gazetteer.lookup(place.name):
             if g.kind == "town" and (not place.iso3 or g.iso3 == place.iso3) and _near(place, g):
-                units = (_ascii(g.admin2), _ascii(g.admin3))
+                units = (without_diacritics(g.admin2), without_diacritics(g.admin3))
                 break
         if len(_UNITS) > 100_000:  # pragma: no cover - bound the memo
             _UNITS.clear()

@@ -280,7 +280,7 @@ def _detail(record: dict) -> str:
     acled = " / ".join(t for t in (record["acled_event_type"], record["acled_sub_event_type"]) if t)
     if acled:
         parts.append(f"ACLED {acled}")
-    admin = ", ".join(a for a in (record.get("admin2"), record["admin1"]) if a)
+    admin = ", ".join(a for a in (record["admin2"], record["admin1"]) if a)
     if admin:
         parts.append(admin)
     return " · ".join(parts)

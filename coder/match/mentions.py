@@ -14,13 +14,13 @@ by the lexicon (aliases), then:
 
 from __future__ import annotations
 
-import unicodedata
 from bisect import insort
 from collections import Counter
 from dataclasses import dataclass, field
 from operator import itemgetter
 
 from coder.codebook.model import Actor, Place
+from coder.gazetteer.normalize import without_diacritics
 from coder.gazetteer.places import lower_units
 from coder.gazetteer.store import particle_start, stop_words
 from coder.match.grammar import LED, MAX_MODIFIERS, SPONSORED, derived_actor, is_modifier
@@ -541,23 +541,11 @@ def gazetteer_place(candidates: list, counts, name: str = "") -> Place | None:
         if len(_PLACES) > 200_000:  # pragma: no cover - bound the cache
             _PLACES.clear()
         place = geo.to_place()
-        place.name, place.admin1, place.country = label, _ascii(place.admin1), _ascii(place.country)
-        place.admin2, place.admin3 = _ascii(place.admin2), _ascii(place.admin3)
+        place.name, place.country = label, without_diacritics(place.country)
+        place.admin1 = without_diacritics(place.admin1)
+        place.admin2, place.admin3 = without_diacritics(place.admin2), without_diacritics(place.admin3)
         _PLACES[key] = place
     return place
-
-
-def _ascii(text: str) -> str:
-    """GeoNames' names without diacritics ("Al Ḩudaydah" -> "Al Hudaydah"),
-    as ACLED writes locations; letters with no ASCII form are kept."""
-    if not text or text.isascii():
-        return text
-    out = []
-    for ch in unicodedata.normalize("NFKD", text):
-        if unicodedata.combining(ch):
-            continue
-        out.append(ch)
-    return unicodedata.normalize("NFC", "".join(out))
 
 
 def _gazetteer_places(
