@@ -306,3 +306,34 @@ def test_a_rule_whose_leading_slot_has_no_mention_before_the_anchor_is_not_tried
         ("capture", "Iraqi forces", "", "Rawa", "2017-11-02", 1)
     ]
     assert "capture.passive" in tried
+
+
+def test_an_optional_group_left_out_does_not_find_its_word_again_as_a_filler():
+    """"(a|an|heavy) [attack|strike]" on "launched an attack": the group matches
+    "an"; leaving it out, the noun may not pass over "an" as a filler word, which
+    found the same match a second time (one word less) and spent its steps."""
+    from coder.codebook.model import Settings
+    from coder.codebook.pattern import parse
+    from coder.match.engine import SentenceView, _Matcher
+    from coder.text.tokens import tokenize
+
+    def matches(text: str, pattern: str) -> list[list[str]]:
+        tokens = tokenize(text)
+        view = SentenceView(tokens, [])
+        found = []
+
+        def emit(p, slots, words):
+            found.append([tokens[k].norm for k in words])
+            return False
+
+        _Matcher(view, Settings(max_gap=8, max_filler=1)).match(parse(pattern).items, 0, 0, +1, {}, [], emit)
+        return found
+
+    assert matches("launched an attack", "launched (a|an|heavy) [attack|strike]") == [["launched", "an", "attack"]]
+    assert matches("launched heavy strikes", "launched (a|an|heavy) [attack|strike]") == [
+        ["launched", "heavy", "strikes"]]
+    # a filler word the group does not hold is still passed over
+    assert matches("launched fresh strikes", "launched (a|an|heavy) [attack|strike]") == [
+        ["launched", "strikes"]]
+    # and an alternative of several words leaves the filler rule as it was
+    assert matches("launched waves strikes", "launched (waves of) [attack|strike]") == [["launched", "strikes"]]

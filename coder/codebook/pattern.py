@@ -128,9 +128,15 @@ class Group:
     #: the alternatives reversed, for matching backwards from an anchor
     #: (reversed once here, not at every try)
     reversed_alts: tuple = field(default=(), compare=False, repr=False)
+    #: the forms of the alternatives that are one word ("a", "an", "heavy"): an
+    #: optional group skipped before such a word need not let the next item
+    #: pass over it as a filler (matching the word as the group finds that)
+    singles: frozenset = field(default=frozenset(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "reversed_alts", tuple(alt[::-1] for alt in self.alts))
+        object.__setattr__(self, "singles", frozenset().union(
+            *(alt[0].forms for alt in self.alts if len(alt) == 1 and isinstance(alt[0], Word))))
         object.__setattr__(self, "firsts", tuple(
             alt[0].forms if alt and isinstance(alt[0], Word) else None for alt in self.alts))
         object.__setattr__(self, "lasts", tuple(

@@ -351,6 +351,13 @@ class _Matcher:
                 if self.match(alts[a] + rest, 0, p, d, slots, words, emit, filler):
                     return True
             if item.optional:
+                if filler and item.singles:
+                    # the group left out before a word that is one of its alternatives ("launched
+                    # an offensive" without "(a|an|...)"): passing over that word as a filler
+                    # finds again what matching it did, one word less; only what starts right here
+                    idx = p if d > 0 else p - 1
+                    if 0 <= idx < self.v.n and self.v.filler[idx] and self.v.norms[idx] in item.singles:
+                        return self.match(items, k + 1, p, d, slots, words, emit, False)
                 return self.match(items, k + 1, p, d, slots, words, emit, filler)
             return False
         if kind is Regex:
