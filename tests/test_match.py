@@ -337,3 +337,20 @@ def test_an_optional_group_left_out_does_not_find_its_word_again_as_a_filler():
         ["launched", "strikes"]]
     # and an alternative of several words leaves the filler rule as it was
     assert matches("launched waves strikes", "launched (waves of) [attack|strike]") == [["launched", "strikes"]]
+
+
+def test_a_gap_passes_an_apposition_or_a_relative_clause_whole(code):
+    """A gap of at most max_gap tokens used to stop at the closing comma of ", a
+    garrison town ... ,": the withdrawal after it, or the target after ", which
+    ... ,", was out of reach."""
+    text = "Rebel fighters entered Tessalit, a garrison town near the Algerian border in the far north, on Tuesday " \
+           "after the army withdrew."
+    assert [(r.event_type, r.actor1, r.location, r.event_date, r.rule_id) for r in code(text, D)] == [
+        ("capture", "rebels", "Tessalit", "2017-10-31", "capture.enter_after_withdrawal")]
+    text = "Chadian troops launched an offensive, which had been planned for months by the general staff, " \
+           "against Boko Haram near Baga."
+    assert [(r.event_type, r.actor1, r.actor2, r.location) for r in code(text, D)] == [
+        ("offensive", "Chadian forces", "Boko Haram", "Baga")]
+    # still not past a clause boundary
+    text = "Rebel fighters entered Tessalit, a garrison town near the Algerian border, on Tuesday; the army withdrew."
+    assert code(text, D) == []

@@ -143,6 +143,7 @@ class SentenceView:
         self.boundaries = [k for k, nm in enumerate(norms) if nm in _BOUNDARIES]
         # ", who ... ," and ", backed by ... ," segments: closing comma -> opening comma
         self.paren_comma: dict[int, int] = {}
+        self.comma_close: dict[int, int] = {}  # the other way: opening comma -> closing comma
         self.paren_open: dict[int, int] = {}
         if "," in self.norm_set:
             commas = [k for k, nm in enumerate(norms) if nm == ","]
@@ -154,6 +155,7 @@ class SentenceView:
                     # ", who ...,", ", backed by ...,", and an apposition after a
                     # name (", the capital of Shan State,")
                     self.paren_comma[b] = a
+                    self.comma_close[a] = b
                     stop[b] = True  # a gap never leaves a parenthetical clause
         if "(" in self.norm_set:
             stack: list[int] = []
@@ -215,13 +217,23 @@ class _Matcher:
             out.append(p)
 
     def gap_positions(self, p: int, d: int) -> list[int]:
+        """The boundaries a gap ``...`` may end at: up to ``max_gap`` tokens
+        on, not past a clause boundary; an apposition or a relative clause
+        between commas (", a strategic town in North Darfur,") is passed whole,
+        as one token."""
         out = [p]
         v = self.v
+        jumps = v.comma_close if d > 0 else v.paren_comma
         for _ in range(self.s.max_gap):
             idx = p if d > 0 else p - 1
-            if idx < 0 or idx >= v.n or v.stop[idx]:
+            if idx < 0 or idx >= v.n:
                 break
-            p += d
+            if jumps and idx in jumps:
+                p = jumps[idx] + 1 if d > 0 else jumps[idx]
+            elif v.stop[idx]:
+                break
+            else:
+                p += d
             out.append(p)
         return out
 
