@@ -230,8 +230,11 @@ def _compose(mentions: list[Mention], tokens: list[Token], text: str, country_wo
     words, named actors, descriptors and sponsors with the armed nouns next to
     them.  Returns the generic state words still to resolve by the document's
     country."""
-    if not event_nouns and not any(m.noun for m in mentions):
-        return list(generic_state)  # no armed noun, no noun of armed action: nothing to join
+    if not event_nouns and (not any(m.noun for m in mentions) or (not country_words and not any(
+            m.via == "generic" or (m.via == "ref" and m.noun) for m in mentions))):
+        # no armed noun and no noun of armed action; or no country word and no armed noun but
+        # a named actor's own ("Iraqi forces" listed whole, which joins nothing alone): nothing to join
+        return list(generic_state)
     pending = {id(m): role for m, role in generic_state}
     n = len(tokens)
     removed: set[int] = set()
