@@ -208,12 +208,15 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
                 m.actor = states.generic[role]
             else:
                 m.via = "country"
-    _owners(mentions, tokens, text)
-    _merge_of(mentions, tokens)
-    _features(mentions, tokens)
-    _possessive_place(mentions, tokens)
-    _apposition(mentions, tokens)
-    _definite(mentions, tokens, memory)
+    if any(m.generic_place for m in mentions):
+        # what a place noun ("base", "the town") makes of the names around it (no pass
+        # below creates one; without one, each has nothing to do)
+        _owners(mentions, tokens, text)
+        _merge_of(mentions, tokens)
+        _features(mentions, tokens)
+        _possessive_place(mentions, tokens)
+        _apposition(mentions, tokens)
+        _definite(mentions, tokens, memory)
     _near(mentions, tokens)
     for m in mentions:
         if m.place is not None and m.via != "coref" and not places_noted:
