@@ -222,6 +222,7 @@ class Compiled:
         (one of each set).  A word that is not plain lowercase ASCII words
         (an apostrophe, an accent the tokenizer may fold) asks nothing."""
         table: dict[str, set] = {}
+        of_need: dict[frozenset[str], frozenset[str] | None] = {}  # triggers share their needs: each worked out once
         for form, triggers in self.anchors.items():
             m = _RUNS.search(form)
             if not m:
@@ -229,14 +230,16 @@ class Compiled:
             for t in triggers:
                 needs = []
                 for need in t.needs:
-                    runs = set()
-                    for f in need:
-                        if not _PLAIN.fullmatch(f):
-                            runs = None
-                            break
-                        runs.add(_RUNS.search(f).group())
-                    if runs is not None:
-                        needs.append(frozenset(runs))
+                    if need not in of_need:
+                        runs: set[str] | None = set()
+                        for f in need:
+                            if not _PLAIN.fullmatch(f):
+                                runs = None
+                                break
+                            runs.add(_RUNS.search(f).group())
+                        of_need[need] = frozenset(runs) if runs is not None else None
+                    if of_need[need] is not None:
+                        needs.append(of_need[need])
                 table.setdefault(m.group(), set()).add(tuple(needs))
         return {k: tuple(v) for k, v in table.items()}
 
