@@ -704,12 +704,14 @@ def _unlisted_places(
         taken[m.start : m.end] = [True] * (m.end - m.start)
     for a, b in hinted:
         taken[a:b] = [True] * (b - a)
-    nouns_at = {m.start: m for m in mentions if m.generic_place}
-    nouns_end = {m.end: m for m in mentions if m.generic_place}
-    added: list[Mention] = []
     # where a name may start, in order: not taken, capitalised or hyphenated (most words are
     # lower case: one pass with the cheap test, the fuller test only at these)
     starts = [k for k, tok in enumerate(tokens) if not taken[k] and (tok.text[:1].isupper() or "-" in tok.text)]
+    if not starts:
+        return
+    nouns_at = {m.start: m for m in mentions if m.generic_place}
+    nouns_end = {m.end: m for m in mentions if m.generic_place}
+    added: list[Mention] = []
     k = 0  # no name starts before k (the end of the last name kept)
     for start in starts:
         if start < k or not _name_start(tokens[start]):
