@@ -354,3 +354,17 @@ def test_a_gap_passes_an_apposition_or_a_relative_clause_whole(code):
     # still not past a clause boundary
     text = "Rebel fighters entered Tessalit, a garrison town near the Algerian border, on Tuesday; the army withdrew."
     assert code(text, D) == []
+
+
+def test_the_subject_of_a_reporting_verb_with_an_infinitive_is_the_actor(code):
+    """"X said Y captured Z": Y took Z; but in "X claimed to have overrun Z" and
+    "X appeared to have seized Z" the subject search used to stop at the
+    reporting verb, and the modality cue "to" dropped the match."""
+    assert [(r.actor1, r.location) for r in code("M23 appeared to have seized Goma on Tuesday.", D)] == [
+        ("M23", "Goma")]
+    assert [(r.actor1, r.actor2, r.location) for r in code("The army claimed to have retaken Rawa from IS.", D)] == [
+        ("Iraqi forces", "Islamic State", "Rawa")]
+    assert [(r.actor1, r.location) for r in code("The army said IS fighters captured Rawa.", D)] == [
+        ("Islamic State", "Rawa")]
+    assert code("The army was said to be preparing to retake Rawa.", D) == []
+    assert code("The rebels hope to have captured Rawa by Friday.", D) == []

@@ -407,7 +407,9 @@ class _Matcher:
                 i = v.paren_comma[i] - 1
                 crossed_comma = True
                 continue
-            if v.stop[i] or nm in REPORTING:
+            if v.stop[i] or (nm in REPORTING and not (i + 1 < v.n and v.norms[i + 1] == "to")):
+                # "X said Y captured ...": X is not the subject; but "X claimed to have
+                # overrun ...", "X is said to have taken ...": X is
                 return None
             ending = v.ends.get(i + 1, ())
             if ending:
