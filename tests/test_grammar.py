@@ -39,6 +39,11 @@ def brief(records):
         # "loyal to X": the fighters, not X; the army of the place's country
         ("Fighters loyal to a local warlord attacked an army post near Jowhar.",
          [("offensive", "unidentified gunmen", "Somali forces", "Jowhar", D, "offensive.attack")]),
+        # "aligned with X", "affiliated with X": X's men, as "loyal to X"
+        ("Gunmen affiliated with JNIM attacked a checkpoint near Djibo.",
+         [("offensive", "JNIM", "", "Djibo", D, "offensive.attack_place")]),
+        ("Militiamen aligned with the RSF stormed a police station in Nyala.",
+         [("offensive", "Rapid Support Forces", "", "Nyala", D, "offensive.attack_place")]),
         # "X-backed" and "X-led"
         ("Rwandan-backed rebels attacked army positions near Sake.",
          [("offensive", "Rwandan-backed rebels", "Congolese forces", "Sake", D, "offensive.attack")]),

@@ -376,7 +376,7 @@ def _compose(mentions: list[Mention], tokens: list[Token], text: str, country_wo
             continue
         link = [t.norm for t in tokens[g.end : x.start] if t.norm not in DETERMINERS]
         country = x.actor.code == x.actor.country and x.actor.country
-        if link == ["loyal", "to"] and not country:
+        if link in _LOYAL and not country:
             actor = x.actor
         elif link in (["of"], ["from"]) and not country and id(g) not in pending and g.via != "ref":
             actor = x.actor  # "fighters of the Islamic State"
@@ -411,6 +411,11 @@ def _compose(mentions: list[Mention], tokens: list[Token], text: str, country_wo
     if removed or added:
         mentions[:] = sorted([m for m in mentions if id(m) not in removed] + added, key=lambda x: x.start)
     return [(m, role) for m, role in generic_state if id(m) in pending]
+
+
+#: Words between armed men and the named actor whose they are: "gunmen loyal to the RSF",
+#: "forces aligned with the government".
+_LOYAL = (["loyal", "to"], ["aligned", "with"], ["aligned", "to"], ["affiliated", "with"], ["affiliated", "to"])
 
 
 def _owners(mentions: list[Mention], tokens: list[Token], text: str) -> None:
