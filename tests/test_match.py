@@ -368,3 +368,13 @@ def test_the_subject_of_a_reporting_verb_with_an_infinitive_is_the_actor(code):
         ("Islamic State", "Rawa")]
     assert code("The army was said to be preparing to retake Rawa.", D) == []
     assert code("The rebels hope to have captured Rawa by Friday.", D) == []
+
+
+def test_a_participle_after_a_determiner_and_newly_is_an_adjective(code):
+    """"at a newly opened camp": the camp was opened by someone else, not by the
+    attackers; "the army recently opened a base" is still the army's base."""
+    records = code("Maoists fired rockets at a newly opened security camp near Bijapur late on Monday.", D)
+    assert [(r.event_type, r.actor1, r.location) for r in records] == [
+        ("offensive", "Communist Party of India (Maoist)", "Bijapur")]
+    records = code("The army recently opened a base near Bijapur.", D)
+    assert [(r.event_type, r.actor1, r.location) for r in records] == [("consolidation", "Indian forces", "Bijapur")]

@@ -167,6 +167,8 @@ class SentenceView:
 
 
 _STOPS = HARD | CONTRAST
+#: Adverbs that make the participle after them an adjective when a determiner comes first.
+_PARTICIPLE_ADVERBS = frozenset({"newly", "recently", "freshly", "hastily", "heavily", "lightly"})
 _APPOSITION = frozenset({"the", "a", "an"})
 _BOUNDARIES = HARD | {","}
 
@@ -772,8 +774,11 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
         if not entries:
             continue
         # a verb rule's anchor right after a determiner is an adjective: "the
-        # occupied West Bank", "the besieged city"
-        after_determiner = i > 0 and nm.endswith("ed") and view.norms[i - 1] in DETERMINERS
+        # occupied West Bank", "the besieged city", and so is one after a determiner
+        # and "newly" / "recently": "a newly opened camp", "the recently set up base"
+        after_determiner = i > 0 and (
+            (nm.endswith("ed") and view.norms[i - 1] in DETERMINERS)
+            or (i > 1 and view.norms[i - 1] in _PARTICIPLE_ADVERBS and view.norms[i - 2] in DETERMINERS))
         if work.left < 0:
             break  # the sentence's steps are spent: the triggers after this one are not tried
         for trigger in entries:
