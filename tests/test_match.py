@@ -378,3 +378,17 @@ def test_a_participle_after_a_determiner_and_newly_is_an_adjective(code):
         ("offensive", "Communist Party of India (Maoist)", "Bijapur")]
     records = code("The army recently opened a base near Bijapur.", D)
     assert [(r.event_type, r.actor1, r.location) for r in records] == [("consolidation", "Indian forces", "Bijapur")]
+
+
+def test_markets_and_communities_are_place_nouns(code):
+    """"a strike on a market in Mellit" is at Mellit; "several communities in
+    Frontera Comalapa" and "the community of Las Pilas" are places taken."""
+    assert [(r.event_type, r.location, r.acled_sub_event_type) for r in code(
+        "An air force strike on a crowded market in Mellit on Monday killed 20 people.", D)] == [
+        ("offensive", "Mellit", "Air/drone strike")]
+    assert [(r.event_type, r.location) for r in code(
+        "Cartel gunmen took control of several communities in Frontera Comalapa.", D)] == [
+        ("capture", "Frontera Comalapa")]
+    assert [(r.event_type, r.actor2, r.location) for r in code(
+        "Local militias retook the community of Las Pilas from the CJNG.", D)] == [
+        ("capture", "Jalisco New Generation Cartel", "Las Pilas")]
