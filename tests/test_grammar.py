@@ -44,6 +44,9 @@ def brief(records):
          [("offensive", "JNIM", "", "Djibo", D, "offensive.attack_place")]),
         ("Militiamen aligned with the RSF stormed a police station in Nyala.",
          [("offensive", "Rapid Support Forces", "", "Nyala", D, "offensive.attack_place")]),
+        # two generic armed nouns are one actor, the first saying who
+        ("An assault by dissident fighters on army positions near Jamundi was beaten back.",
+         [("offensive", "rebels", "Colombian forces", "Jamundi", D, "offensive.nominal_by")]),
         # "X-backed" and "X-led"
         ("Rwandan-backed rebels attacked army positions near Sake.",
          [("offensive", "Rwandan-backed rebels", "Congolese forces", "Sake", D, "offensive.attack")]),

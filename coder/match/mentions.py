@@ -340,6 +340,14 @@ def _compose(mentions: list[Mention], tokens: list[Token], text: str, country_wo
                 continue
         if sponsor is not None or (not covered[k] and _descriptor(tok)):
             take(g, k, g.end, derived_actor(g.actor.code, f"{tok.text} {_head(tokens, g)}", g.actor.inter))
+    # 2b. two generic armed nouns in a row are one ("dissident fighters", "jihadist gunmen"): the first
+    # says who, so its actor is kept
+    for a, g in zip(list(mentions), list(mentions[1:]), strict=False):
+        if a.via == "generic" and g.via == "generic" and g.start == a.end and id(a) not in pending \
+                and id(g) not in pending and id(a) not in removed and a.actor is not None:
+            take(g, a.start, g.end, a.actor)
+            g.via, g.noun = "generic", a.noun or g.noun
+            removed.add(id(a))
     # 3. named actor (+ modifier) + armed noun: "Houthi fighters", "a CRPF patrol", "Mali troops"
     ordered = sorted(mentions, key=lambda x: (x.start, -x.end))
     for a, g in zip(ordered, ordered[1:], strict=False):
