@@ -44,6 +44,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import replace
 from itertools import chain
 
@@ -349,6 +350,14 @@ def terminate(executor) -> None:
         stop()
         return
     processes = list((getattr(executor, "_processes", None) or {}).values())
+    # A worker killed while writing a result leaves half a message in the result pipe; the
+    # executor's thread then waits for the rest for ever (and the interpreter, joining that
+    # thread at exit, with it) unless every writing end is closed: the workers' close as they
+    # die, this process's is closed here, so the read ends in an end of file instead.
+    writer = getattr(getattr(executor, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        with suppress(OSError):
+            writer.close()
     for p in processes:
         try:
             p.terminate()
