@@ -28,7 +28,7 @@ import copy
 import json
 import math
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
@@ -322,10 +322,19 @@ def validate_record(record_dict: dict) -> list[Problem]:
     """
     fast = _fast("event.schema.json")
     if fast is not None and fast(record_dict):
-        return facts(record_dict, "event_date", "iso3", "country")
+        return list(_record_facts(record_dict.get("event_date"), record_dict.get("iso3"), record_dict.get("country")))
     problems = _problems(_validator(), record_dict, FIELDS, None)
     return sorted_problems(problems + facts(record_dict, "event_date", "iso3", "country", {p.field for p in problems}),
                    FIELDS)
+
+
+@lru_cache(maxsize=4096)
+def _record_facts(date, iso3, country) -> tuple[Problem, ...]:
+    """:func:`facts` of a record that the schema passed: they depend on these
+    three values only, and a corpus's records repeat few of them (the
+    calendar and country name checks are the writer's costliest part)."""
+    row = {k: v for k, v in (("event_date", date), ("iso3", iso3), ("country", country)) if v is not None}
+    return tuple(facts(row, "event_date", "iso3", "country"))
 
 
 _DATE_FORMS = {
