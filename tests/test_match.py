@@ -34,6 +34,16 @@ def test_modality_suppresses_intent_but_not_achievement(code):
         ("capture", "Iraqi forces", "", "Rawa", D, 1)]
 
 
+def test_a_cue_reaches_over_a_date_between_its_words(code):
+    """A cue's words may stand around a date ("the cessation on Friday of
+    attacks"): the matcher's quick look at the word before a cue's last word
+    must not stop at the date."""
+    assert code("Elders called for the cessation on Friday of attacks by Islamic State fighters on Rawa.", D) == []
+    assert code("Elders called for the cessation of attacks by Islamic State fighters on Rawa.", D) == []
+    assert brief(code("Elders said attacks by Islamic State fighters on Rawa went on.", D)) == [
+        ("offensive", "Islamic State", "", "Rawa", D, 1)]
+
+
 def test_a_comma_ends_the_reach_of_a_cue(code):
     assert brief(code("Asked whether the army would withdraw, officials said Iraqi forces captured Rawa.", D)) == [
         ("capture", "Iraqi forces", "", "Rawa", D, 1)]

@@ -538,6 +538,8 @@ def _match_with(m: _Matcher, view: SentenceView, settings: Settings, trigger: Tr
     subjects = view.subjects  # the subject search depends on the sentence only: once per place
     caps = cr.caps
     required = cr.required
+    required_set = frozenset(required)
+    one_word = len(alt) == 1  # a one-word anchor ends right after it: no scan
     best: Candidate | None = None
     found = 0
 
@@ -555,19 +557,25 @@ def _match_with(m: _Matcher, view: SentenceView, settings: Settings, trigger: Tr
                     start = min(x.start for x in slots[lead.name])
                 elif m.strict and not lead.optional:
                     return False
-            missing = tuple(s for s in required if s not in slots)
+            # (most matches fill every required slot: one C-level test, no tuple to build)
+            missing = () if slots.keys() >= required_set else tuple(s for s in required if s not in slots)
             anchor_end = i + 1
-            while anchor_end - i < len(alt) and anchor_end in all_words:  # (a one-word anchor: no scan)
-                anchor_end += 1
+            if not one_word:
+                while anchor_end - i < len(alt) and anchor_end in all_words:
+                    anchor_end += 1
             first, last = min(all_words), max(all_words) + 1
             cand = Candidate(cr, (i, anchor_end), (first, last), (min(start, first), max(r_end, last)), slots, missing)
             if best is None or _better_here(cand, best):
                 best = cand
             found += 1
-            return found >= MAX_MATCHES or (
-                best.complete and (len(best.slots), _actors(best)) == caps
-                and all(x.place is not None for x in best.slots.get("location", ()))
-            )
+            if found >= MAX_MATCHES:
+                return True
+            if best.missing or (len(best.slots), _actors(best)) != caps:
+                return False
+            for x in best.slots.get("location", ()):
+                if x.place is None:
+                    return False
+            return True
 
         return m.match(left_items, 0, i, -1, r_slots, r_words, on_left)
 
@@ -579,9 +587,30 @@ _EXACT = Settings(max_gap=0, max_filler=0)
 _LOOSE = Settings(max_gap=8, max_filler=1)
 
 
+def _cue_parts(cue: CompiledCue) -> tuple[tuple, frozenset[str] | dict | None]:
+    """A cue's items right to left, and the forms the word before its last
+    word can take when the cue says (its last item one word, the one before
+    a word or a required group): made once per cue."""
+    got = _CUE_PARTS.get(id(cue))
+    if got is None or got[0] is not cue:
+        items = tuple(reversed(cue.pattern.items))
+        second = None
+        if len(items) > 1 and type(items[0]) is Word:
+            second = _gap_next_forms(items[1], -1)
+        got = _CUE_PARTS[id(cue)] = (cue, items, second)
+    return got[1], got[2]
+
+
+_CUE_PARTS: dict[int, tuple] = {}
+
+
 def _cue_hit(view: SentenceView, cue: CompiledCue, end: int) -> tuple[int, int] | None:
     """Span of ``cue`` if it ends exactly at boundary ``end``."""
-    items = tuple(reversed(cue.pattern.items))
+    items, second = _cue_parts(cue)
+    # the word before the cue's last one is not one it can take (most cues, most places);
+    # a date's words may stand between a cue's words, so a date there says nothing
+    if second is not None and end >= 2 and not view.in_date[end - 2] and view.norms[end - 2] not in second:
+        return None
     hit: list = []
 
     def on_cue(start: int, _slots: dict, words: list) -> bool:
