@@ -491,10 +491,10 @@ NOT_DESCRIPTORS = frozenset(
 
 
 def _common_words() -> frozenset[str]:
-    from importlib.resources import files
-
     global _COMMON
     if _COMMON is None:
+        from importlib.resources import files  # (here: an import statement runs at every call)
+
         text = (files("coder") / "data" / "common_words.txt").read_text(encoding="utf-8")
         _COMMON = frozenset(w.strip().lower() for w in text.split() if w.strip() and not w.startswith("#"))
     return _COMMON
@@ -711,15 +711,20 @@ def _unlisted_places(
     after a word a rule puts before a place ("reoccupied Kelbo").
     The record keeps the name as written, the document's country when it is
     clear, and no coordinates."""
+    # where a name may start, in order: capitalised or hyphenated (most words are lower
+    # case: one pass with the cheap test), a word that can open a place name, not taken
+    opens = _NAME_OPENS
+    starts = [k for k, tok in enumerate(tokens) if (tok.text[:1].isupper() or "-" in tok.text) and (
+        opens[tok.text] if tok.text in opens else _opens(tok))]
+    if not starts:
+        return  # most sentences: only names the mentions hold, weekdays, demonyms, acronyms
     n = len(tokens)
     taken = [False] * n
     for m in mentions:
         taken[m.start : m.end] = [True] * (m.end - m.start)
     for a, b in hinted:
         taken[a:b] = [True] * (b - a)
-    # where a name may start, in order: not taken, capitalised or hyphenated (most words are
-    # lower case: one pass with the cheap test, the fuller test only at these)
-    starts = [k for k, tok in enumerate(tokens) if not taken[k] and (tok.text[:1].isupper() or "-" in tok.text)]
+    starts = [k for k in starts if not taken[k]]
     if not starts:
         return
     nouns_at = {m.start: m for m in mentions if m.generic_place}
@@ -727,7 +732,7 @@ def _unlisted_places(
     added: list[Mention] = []
     k = 0  # no name starts before k (the end of the last name kept)
     for start in starts:
-        if start < k or not _name_start(tokens[start]):
+        if start < k:
             continue
         k = j = start
         while (
@@ -787,6 +792,18 @@ _NOT_PLACE_STARTS = frozenset(
     islamic national federal joint special ministry council court
     """.split()
 )
+
+
+#: token text -> :func:`_name_start` (the same capitalised words come back in every
+#: sentence: "Monday", "Iraqi", "UN")
+_NAME_OPENS: dict[str, bool] = {}
+
+
+def _opens(tok: Token) -> bool:
+    if len(_NAME_OPENS) > 50_000:  # pragma: no cover - bound the cache
+        _NAME_OPENS.clear()
+    got = _NAME_OPENS[tok.text] = _name_start(tok)
+    return got
 
 
 def _name_start(tok: Token) -> bool:
