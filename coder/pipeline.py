@@ -20,7 +20,7 @@ from coder.errors import CodebookError, Problem
 from coder.events import fatalities
 from coder.events.build import DateInfo, Draft, draft_events, finalize, to_record
 from coder.events.record import Record
-from coder.match.compile import Compiled
+from coder.match.compile import Compiled, letter_runs
 from coder.match.engine import ACTOR_KINDS, Candidate, SentenceView, match_sentence, may_fire
 from coder.match.mentions import CorefMemory, Mention, find_mentions, gazetteer_place
 from coder.match.words import DATE_LEADS
@@ -193,6 +193,8 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
     memory = _LazyMemory(compiled)
     drafts: list[Draft] = []
     sentences = split_sentences(clean_text(doc.text))
+    telling = fatalities.telling_words()
+    quiet: set[int] = set()
     for sentence in sentences:
         if max_sentence_chars is not None and len(sentence.text) > max_sentence_chars:
             if too_long is not None:
@@ -200,7 +202,10 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
             if trace is not None:
                 trace.append(SentenceTrace(sentence, [], False))
             continue
-        if not compiled.may_trigger(sentence.text):
+        runs, plain = letter_runs(sentence.text)
+        if plain and telling.isdisjoint(runs):
+            quiet.add(sentence.index)  # no death figure here: the fatality counter need not look
+        if not compiled.may_trigger(sentence.text, runs):
             memory.pending.append((sentence.index, sentence.text))
             if trace is not None:
                 trace.append(SentenceTrace(sentence, tokenize(sentence.text), False))
@@ -237,7 +242,7 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
     kept = finalize(drafts)
     records = [to_record(compiled, doc.id, d) for d in kept]
     if records:
-        fatalities.fill({s.index: s.text for s in sentences}, kept, records)
+        fatalities.fill({s.index: s.text for s in sentences}, kept, records, quiet)
     for record in records:
         record.source = doc.source
     if trace is not None:

@@ -697,7 +697,14 @@ _ANOTHER = re.compile(r"\b(?:separately|in a separate|in another|elsewhere|meanw
 FOLLOW = 4
 
 
-def assign(sentences: dict[int, str], record_sentences: list[int]) -> dict[int, list[Mention]]:
+def telling_words() -> frozenset[str]:
+    """The words one of which a sentence with a death figure holds (as a
+    whole lower-case word): a sentence without any has no figure."""
+    return words().telling
+
+
+def assign(sentences: dict[int, str], record_sentences: list[int],
+           quiet: set[int] | frozenset[int] = frozenset()) -> dict[int, list[Mention]]:
     """sentence index of a record -> the death figures that belong to it.
 
     ``sentences``: index -> text of every sentence of the document;
@@ -706,6 +713,8 @@ def assign(sentences: dict[int, str], record_sentences: list[int]) -> dict[int, 
     gives its figures to the nearest record sentence before it (at most
     :data:`FOLLOW` sentences back, and not when it opens another incident:
     "In a separate attack, ..."), else to the first record sentence after it.
+    ``quiet``: indexes of sentences known to hold none of :func:`telling_words`
+    (not looked at).
     """
     own = sorted(set(record_sentences))
     if not own:
@@ -715,6 +724,8 @@ def assign(sentences: dict[int, str], record_sentences: list[int]) -> dict[int, 
     for index, text in sentences.items():
         if index not in near and index > own[0]:
             continue  # too far after every record sentence: its figures belong to none
+        if index in quiet:
+            continue
         ms = sentence_mentions(text)
         if not ms:
             continue
@@ -733,17 +744,18 @@ _CIVILIANS = 7  #: ACLED inter code of civilians
 _REMOTE = "Explosions/Remote violence"
 
 
-def fill(sentences: dict[int, str], drafts: list, records: list) -> None:
+def fill(sentences: dict[int, str], drafts: list, records: list,
+         quiet: set[int] | frozenset[int] = frozenset()) -> None:
     """Set ``fatalities``, ``fatalities_text`` and ``civilian_targeting`` of
     a document's records (``drafts[i]`` made ``records[i]``).
 
     The figures of a sentence (and of the sentences that follow it without
     a record of their own) go to the first record that comes from it or
     merged a draft from it; every other record of the sentence gets 0, so
-    one incident's dead are counted once.
+    one incident's dead are counted once.  ``quiet``: as for :func:`assign`.
     """
     record_sentences = [i for d in drafts for i in (d.sentence_index, *(m.sentence_index for m in d.merged))]
-    found = assign(sentences, record_sentences)
+    found = assign(sentences, record_sentences, quiet)
     for d, r in zip(drafts, records, strict=True):
         mentions: list[Mention] = []
         for i in (d.sentence_index, *(m.sentence_index for m in d.merged)):

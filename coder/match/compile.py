@@ -198,13 +198,14 @@ class Compiled:
         state.pop("_gazetteer", None)
         return state
 
-    def may_trigger(self, text: str) -> bool:
+    def may_trigger(self, text: str, runs: set[str] | None = None) -> bool:
         """Cheap test, before tokenizing: can any rule anchor occur in ``text``?
 
-        False means certainly not; True means tokenize and look.
+        False means certainly not; True means tokenize and look.  ``runs``:
+        the text's :func:`letter_runs`, when the caller has them.
         """
-        low = text.lower()
-        runs = set(_ASCII_RUNS.findall(low) if low.isascii() else _RUNS.findall(low))
+        if runs is None:
+            runs = letter_runs(text)[0]
         found = self.prefilter.intersection(runs)
         if not found:
             return False
@@ -242,6 +243,16 @@ class Compiled:
                         needs.append(of_need[need])
                 table.setdefault(m.group(), set()).add(tuple(needs))
         return {k: tuple(v) for k, v in table.items()}
+
+
+def letter_runs(text: str) -> tuple[set[str], bool]:
+    """The runs of letters of ``text`` lower-cased, and whether that text is
+    ASCII (then every run is a whole run of ASCII letters: a plain lower-case
+    word of the text, standing between non-letters, is one of them)."""
+    low = text.lower()
+    if low.isascii():
+        return set(_ASCII_RUNS.findall(low)), True
+    return set(_RUNS.findall(low)), False
 
 
 def has_words(present: frozenset[str] | set[str], needs: tuple[frozenset[str], ...]) -> bool:
