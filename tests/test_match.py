@@ -141,6 +141,20 @@ def test_fronted_date(code):
     assert brief(records) == [("offensive", "Houthis", "Yemeni government forces", "Marib", "2019-03-12", 1)]
 
 
+def test_a_date_later_in_the_sentence_past_commas_and_lists(code):
+    """The sentence's date after the event's words, past an apposition of
+    distance or a list of targets, is the event's; not one a clause after
+    "after" or a semicolon gives, nor one someone said something on."""
+    text = "M23 rebels seized the town's airport near Goma, about 20 km to the north, on Wednesday."
+    assert brief(code(text, D)) == [("capture", "M23", "", "Goma", "2017-11-01", 1)]
+    records = code("Turkish jets struck depots, bridges and positions of Kurdish fighters near Qamishli on Tuesday.", D)
+    assert [(r.event_type, r.actor1, r.event_date) for r in records] == [("offensive", "Turkish forces", "2017-10-31")]
+    assert [r.event_date for r in code("M23 rebels seized the airport near Goma, days after the army left on Monday.",
+                                       D)] == [D]
+    assert [r.event_date for r in code("M23 rebels seized the airport near Goma; the army left on Monday.", D)] == [D]
+    assert [r.event_date for r in code("Islamic State fighters captured Rawa, officials said on Monday.", D)] == [D]
+
+
 def test_no_document_date_and_no_date_in_the_text(code):
     records = code("Iraqi forces captured Rawa.")
     assert brief(records) == [("capture", "Iraqi forces", "", "Rawa", "", None)]

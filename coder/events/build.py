@@ -29,7 +29,7 @@ from coder.events.record import Record
 from coder.match.compile import Compiled, has_words
 from coder.match.engine import Candidate, SentenceView, occurs
 from coder.match.mentions import Mention
-from coder.match.words import REPORTING
+from coder.match.words import CONTRAST, HARD, RELATIVE, REPORTING, SUBORDINATORS
 from coder.reference import cameo
 
 
@@ -82,6 +82,8 @@ def attach_date(
     if chosen is None and dates[0].span[0] == 0 and dates[0].span[1] < view.n and view.norms[dates[0].span[1]] == ",":
         chosen = dates[0]
     if chosen is None:
+        chosen = _later_in_sentence(view, cand, dates)
+    if chosen is None:
         return (doc_date, 1, True) if doc_date else ("", None, True)
     precision = chosen.precision
     reported = chosen.span[0] > 0 and view.norms[chosen.span[0] - 1] in REPORTING
@@ -104,6 +106,29 @@ def _before_participle(view: SentenceView, seg: tuple[int, int], dates: list[Dat
     if not inside or (inside[-1].span[0] > 0 and norms[inside[-1].span[0] - 1] in REPORTING):
         return None
     return inside[-1]
+
+
+#: Words that open another clause: a date after one is that clause's.
+_OTHER_CLAUSE = SUBORDINATORS | CONTRAST | RELATIVE | frozenset({"when", "following", "because", "that", "amid"})
+
+
+def _later_in_sentence(view: SentenceView, cand: Candidate, dates: list[DateInfo]) -> DateInfo | None:
+    """The first date after the event's words, past commas, lists and
+    phrases of place, when no other clause opens in between and no one said
+    something on it: "seized the city's airport, about 30 km to the north,
+    on Friday", "struck oil facilities, power stations and positions of
+    Kurdish fighters in northeastern Syria on Saturday"."""
+    norms, end = view.norms, cand.core[1]
+    for d in dates:
+        a = d.span[0]
+        if a < end:
+            continue
+        if any(nm in HARD or nm in _OTHER_CLAUSE or nm in REPORTING for nm in norms[end:a]):
+            return None
+        if a > 0 and norms[a - 1] in REPORTING:
+            return None  # "officials said on Sunday"
+        return d
+    return None
 
 
 #: Words that open an apposition (", the capital of Shan State,").
