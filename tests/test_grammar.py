@@ -201,6 +201,20 @@ def test_one_event_told_with_a_participle_clause_is_one_record(code):
         ("offensive", "M23", "Congolese forces", "Sake", D, "offensive.attack_place")]
 
 
+def test_a_killing_told_after_a_comma_is_the_outcome_of_the_attack(code):
+    """", killing five fighters": the victims of the shelling before it, not a
+    second attack by the shelled side (the subject search found "rebel
+    positions"); its place is the attack's.  A clash somewhere else the
+    clause names is an event of its own."""
+    assert brief(code("The army shelled rebel positions, killing five fighters in Idlib.", D)) == [
+        ("offensive", "Syrian government forces", "rebels", "Idlib", D, "offensive.attack")]
+    (r,) = code("The army shelled rebel positions near Idlib, killing five fighters.", D)
+    assert (r.actor1, r.actor2, r.location, r.fatalities) == ("Syrian government forces", "rebels", "Idlib", 5)
+    assert [(r.actor2, r.location) for r in code(
+        "Malian troops advanced on Gao, clashing with rebels near Bourem.", D)] == [
+        ("", "Gao"), ("rebels", "Bourem")]
+
+
 # -- precision traps -------------------------------------------------------------
 
 @pytest.mark.parametrize(

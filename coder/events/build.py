@@ -365,6 +365,9 @@ class Draft:
     merged: list[Draft] = field(default_factory=list)
     assoc1: list[Actor] = field(default_factory=list)  # actors coordinated with actor1
     assoc2: list[Actor] = field(default_factory=list)
+    #: told in a participle clause right after a comma (", killing seven soldiers"):
+    #: the outcome of the event told before it in the sentence, not an event of its own
+    continues: bool = False
 
 
 def draft_events(
@@ -437,6 +440,8 @@ def draft_events(
         date, precision, from_doc = attach_date(view, c, dates, doc_date)
         first = min(c.span[0], a1m.start) if a1m is not None else c.span[0]  # coordinated actors included
         matched = sentence_text[toks[first].start : toks[c.span[1] - 1].end]
+        at = c.anchor[0]
+        continues = at > 0 and view.norms[at - 1] == "," and view.norms[at].endswith("ing")
         for m in places or [None]:
             out.append(
                 Draft(
@@ -456,6 +461,7 @@ def draft_events(
                     matched,
                     assoc1=assoc1,
                     assoc2=assoc2,
+                    continues=continues,
                 )
             )
     _take_sides(compiled, out)
@@ -483,8 +489,13 @@ def _take_sides(compiled: Compiled, drafts: list[Draft]) -> None:
 def _clause_place(view: SentenceView, cand: Candidate) -> Mention | None:
     """The named place of the clause around a candidate that fills no place
     slot: the nearest after its words, else the nearest before them; not a
-    place the text says someone came from, nor one in the possessive."""
+    place the text says someone came from, nor one in the possessive.  The
+    clause reaches as far as the match does ("struck depots, bridges and
+    positions of Kurdish fighters near Qamishli": the match ends at the
+    fighters, whose segment names the place)."""
     a, b = _segment(view, cand.core)
+    if cand.span[1] > b:
+        b = max(b, _segment(view, (cand.span[1] - 1, cand.span[1]))[1])
     best: Mention | None = None
     for m in view.mentions:
         if m.place is None or m.possessive or m.start < a or m.end > b:
@@ -648,6 +659,21 @@ def _merge(into: Draft, other: Draft) -> None:
     into.merged.append(other)
 
 
+def _continue(into: Draft, other: Draft, by_key: dict[tuple, list[Draft]]) -> None:
+    """Merge a participle clause's draft into the event it continues: its
+    object may name the other side ("killing seven soldiers") and its place
+    or date may be the only ones given; its subject is not looked at."""
+    if into.a2 is None and other.a2 is not None and other.a2 is not into.a1:
+        into.a2, into.assoc2 = other.a2, other.assoc2
+    if into.place is None and other.place is not None:
+        by_key[(into.event_type, id(None))].remove(into)
+        into.place, into.near = other.place, other.near
+        by_key.setdefault((into.event_type, id(into.place)), []).append(into)
+    if into.date_from_doc and not other.date_from_doc:
+        into.date, into.precision, into.date_from_doc = other.date, other.precision, False
+    into.merged.append(other)
+
+
 def _same_clause_event(a: Draft, b: Draft) -> bool:
     """Whether ``b``, without a place, is ``a`` told again in the same
     sentence: "RSF fighters attacked El Fasher, clashing with the army" is
@@ -668,6 +694,15 @@ def finalize(drafts: list[Draft]) -> list[Draft]:
     kept: list[Draft] = []
     by_key: dict[tuple, list[Draft]] = {}
     for d in drafts:
+        if d.continues:
+            # "Taliban fighters attacked an army base, killing 17 soldiers": one attack; the
+            # participle clause's subject is the first clause's, whatever the search found
+            target = next((k for k in reversed(kept) if k.sentence_index == d.sentence_index
+                           and k.event_type == d.event_type and not k.continues), None)
+            # ... at the same place: "advanced on Kidal, clashing with rebels at Anefis" is a clash at Anefis
+            if target is not None and (d.place is None or target.place is None or d.place == target.place):
+                _continue(target, d, by_key)
+                continue
         bucket = by_key.setdefault((d.event_type, id(d.place)), [])
         target = next((k for k in bucket if _compatible(k, d)), None)
         if target is None and d.place is None:
