@@ -210,14 +210,17 @@ class Gazetteer:
 
     # -- text ---------------------------------------------------------------
 
-    def find(self, tokens: Sequence[Token], max_words: int = 6) -> list[tuple[int, int, list[GeoPlace]]]:
+    def find(self, tokens: Sequence[Token], max_words: int = 6,
+             skip: Sequence[bool] | None = None) -> list[tuple[int, int, list[GeoPlace]]]:
         """Place names in a sentence's tokens, longest first, left to right.
 
         Returns ``(start, end, candidates)`` with token indices ``[start,
         end)``.  A name must be capitalised as names are (each word starts with
         a capital, except particles such as ``al``, ``de``, ``bin`` inside it)
         and must not be on the stop list of English words that are also
-        place names (``May``, ``Police``, ``Reading``)."""
+        place names (``May``, ``Police``, ``Reading``).  ``skip``: per token,
+        whether no name the caller wants can start there (a token of a name
+        it knows already)."""
         words = _words(tokens)
         stop = stop_words()
         out: list[tuple[int, int, list[GeoPlace]]] = []
@@ -226,6 +229,9 @@ class Gazetteer:
             first = words[i]
             if not first.text[:1].isupper() and not (first.alpha and particle_start(first.norm)):
                 i += 1  # most words: lower case, no name starts here
+                continue
+            if skip is not None and skip[first.start]:
+                i += 1
                 continue
             ends = _name_ends(words, i, max_words)
             found = None

@@ -586,7 +586,16 @@ def _gazetteer_places(
         taken[a:b] = [True] * (b - a)
     if not _may_name_place(tokens, taken, mentions):
         return
-    found = gazetteer.find(tokens)
+    # a name that would start inside an actor, a listed place or a country word is dropped
+    # below whatever it is (only a place noun or a country actor may be part of a longer
+    # name, "Port Sudan"): the gazetteer need not look there
+    skip = [False] * len(tokens)
+    for m in mentions:
+        if not _weak_inside(m):
+            skip[m.start : m.end] = [True] * (m.end - m.start)
+    for a, b in hinted:
+        skip[a:b] = [True] * (b - a)
+    found = gazetteer.find(tokens, skip=skip)
     if not found:
         return
     by_span = {(m.start, m.end): m for m in mentions}
