@@ -194,6 +194,16 @@ def test_a_date_after_an_apposition_is_the_events(code):
     assert (r.location, r.event_date) == ("Paletwa", "2024-03-04")
 
 
+def test_the_holder_of_a_target_names_the_other_side_better_than_an_armed_noun(code):
+    """"struck Boko Haram camps ..., killing dozens of fighters": the fighters
+    are Boko Haram's; an armed noun with no name is not the other side when
+    the target's holder is named."""
+    (r,) = code("Chadian jets struck Boko Haram camps on the lake islands, killing dozens of fighters.", D)
+    assert (r.actor1, r.actor2, r.actor2_code) == ("Chadian forces", "Boko Haram", "NGABKH")
+    (r,) = code("Chadian jets struck camps on the lake islands, killing dozens of Boko Haram fighters.", D)
+    assert (r.actor1, r.actor2) == ("Chadian forces", "Boko Haram")
+
+
 def test_one_event_told_with_a_participle_clause_is_one_record(code):
     assert brief(code("RSF fighters attacked El Fasher, clashing with the army.", D)) == [
         ("offensive", "Rapid Support Forces", "Sudanese Armed Forces", "El Fasher", D, "offensive.attack_place")]

@@ -401,10 +401,13 @@ def draft_events(
             assoc1 = assoc1 + _backers(view, a1m, a2m, c.core[0])
         a1 = a1m.actor if a1m else None
         a2 = a2m.actor if a2m else None
-        if a2 is None:  # "overran an army base": the base's holder is the other side
-            a2 = next((m.owner for m in c.slots.get("location", ()) if m.owner is not None), None)
-            if a2 is a1:
-                a2 = None
+        if a2 is None or (a2m is not None and a2m.via == "generic"):
+            # "overran an army base": the base's holder is the other side; and it names it
+            # better than an armed noun further on ("struck Boko Haram camps, killing dozens
+            # of fighters": the fighters are Boko Haram's)
+            owner = next((m.owner for m in c.slots.get("location", ()) if m.owner is not None), None)
+            if owner is not None and owner is not a1:
+                a2, assoc2 = owner, []
         et = compiled.codebook.event_types[rule.event_type]
         if a2 is None and et.other_side == "sentence":
             # "Malian troops took control of Kidal, ending years of rule by Tuareg-led rebels"
