@@ -194,6 +194,37 @@ def test_a_date_after_an_apposition_is_the_events(code):
     assert (r.location, r.event_date) == ("Paletwa", "2024-03-04")
 
 
+def test_a_killing_after_a_comma_joins_the_event_it_continues_even_when_told_before(code):
+    """The clash of the second sentence is the shelling of the first told again
+    (one record); its ", killing several fighters" belongs to that record too,
+    not to a record of its own."""
+    text = ("Russian forces shelled Syrian army positions outside Hawija on Monday. "
+            "Russian forces clashed with the Syrian army in Hawija on Monday, killing several fighters.")
+    assert [(r.sentence_index, r.actor1, r.actor2, r.location, r.rule_id) for r in code(text, D)] == [
+        (1, "Russian forces", "Syrian government forces", "Hawija", "offensive.attack")]
+
+
+def test_an_event_told_without_a_place_is_where_the_story_was(code):
+    """"Troops were battling the militants on Wednesday": where the event two
+    sentences back happened; not further back than that."""
+    text = ("Islamist militants overran parts of Marawi on Tuesday. "
+            "Troops backed by helicopter gunships were battling the militants on Wednesday.")
+    assert [(r.event_type, r.actor1, r.location) for r in code(text, D)] == [
+        ("capture", "militants", "Marawi"), ("offensive", "Philippine forces", "Marawi")]
+    text = ("Islamist militants overran parts of Marawi on Tuesday. The president flew home. Officials met. "
+            "Aid arrived. Troops were battling the militants on Wednesday.")
+    assert [(r.event_type, r.location) for r in code(text, D)] == [("capture", "Marawi"), ("offensive", "")]
+    # "the camp" is the camp of the sentence before; "a camp some 40 km away" is somewhere else
+    text = ("Indian security forces set up a new camp at Tekalguda on Monday. "
+            "Maoists opened fire on the camp on Tuesday.")
+    assert [(r.event_type, r.location) for r in code(text, D)] == [
+        ("consolidation", "Tekalguda"), ("offensive", "Tekalguda")]
+    text = ("M23 rebels overran parts of Goma on Tuesday. "
+            "Congolese troops said they had driven the rebels out of a camp some 40 km away.")
+    assert [(r.event_type, r.actor1, r.location) for r in code(text, D)] == [
+        ("capture", "M23", "Goma"), ("capture", "Congolese forces", "")]
+
+
 def test_the_holder_of_a_target_names_the_other_side_better_than_an_armed_noun(code):
     """"struck Boko Haram camps ..., killing dozens of fighters": the fighters
     are Boko Haram's; an armed noun with no name is not the other side when

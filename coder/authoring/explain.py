@@ -112,6 +112,8 @@ def _classification(compiled: Compiled, draft, record) -> dict:
         sub = (chosen.acled_sub_event_type, variant) if chosen is not None and chosen.acled_sub_event_type \
             else (et.acled_sub_event_type, event_type)
     set_by = {"cameo_code": cameo[1], "acled_event_type": acled[1], "acled_sub_event_type": sub[1]}
+    if draft.place_from is not None:
+        set_by["location"] = f"sentence {draft.place_from}, the last event before it (this sentence names no place)"
     out = {"variant": len(variants) if chosen is not None else None, "set_by": set_by, "variants": variants}
     if (record.cameo_code, record.acled_event_type, record.acled_sub_event_type) != (cameo[0], acled[0], sub[0]):
         out["note"] = "the coder chose otherwise than the variants say: please report it"

@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
@@ -368,6 +369,12 @@ class Draft:
     #: told in a participle clause right after a comma (", killing seven soldiers"):
     #: the outcome of the event told before it in the sentence, not an event of its own
     continues: bool = False
+    #: the index of the sentence the place was taken from, when it is not this one
+    place_from: int | None = None
+    #: the event's words name a place that is not known and the sentence puts it at a
+    #: distance ("driven IS out of a base some 70 km away"): not the place of another
+    #: sentence's event
+    unnamed_place: bool = False
 
 
 def draft_events(
@@ -445,6 +452,7 @@ def draft_events(
         matched = sentence_text[toks[first].start : toks[c.span[1] - 1].end]
         at = c.anchor[0]
         continues = at > 0 and view.norms[at - 1] == "," and view.norms[at].endswith("ing")
+        far = not places and _DISTANCE.search(sentence_text) is not None
         for m in places or [None]:
             out.append(
                 Draft(
@@ -465,6 +473,7 @@ def draft_events(
                     assoc1=assoc1,
                     assoc2=assoc2,
                     continues=continues,
+                    unnamed_place=m is None and bool(c.slots.get("location")) and far,
                 )
             )
     _take_sides(compiled, out)
@@ -700,8 +709,10 @@ def finalize(drafts: list[Draft]) -> list[Draft]:
         if d.continues:
             # "Taliban fighters attacked an army base, killing 17 soldiers": one attack; the
             # participle clause's subject is the first clause's, whatever the search found
-            target = next((k for k in reversed(kept) if k.sentence_index == d.sentence_index
-                           and k.event_type == d.event_type and not k.continues), None)
+            # (the event before it may have been merged into an earlier report of it)
+            target = next((k for k in reversed(kept) if k.event_type == d.event_type and not k.continues and (
+                k.sentence_index == d.sentence_index
+                or any(m.sentence_index == d.sentence_index and not m.continues for m in k.merged))), None)
             # ... at the same place: "advanced on Kidal, clashing with rebels at Anefis" is a clash at Anefis
             if target is not None and (d.place is None or target.place is None or d.place == target.place):
                 _continue(target, d, by_key)
@@ -731,7 +742,37 @@ def finalize(drafts: list[Draft]) -> list[Draft]:
         target = next(k for k in out if k is not d and _tells_again(k, d))
         _merge(target, d)
         out.remove(d)
+    _context_places(out)
     return out
+
+
+#: A distance ("some 70 km away", "40 miles from"): a place given so is not the one
+#: the story is at.
+_DISTANCE = re.compile(r"\b(?:\d[\d,.]*|a few|several|some|dozens of|hundreds of)\s*"
+                       r"(?:km|kms|kilomet(?:er|re)s?|miles?)\b", re.IGNORECASE)
+
+#: How many sentences back an event told without a place takes the place of the
+#: last event that had one.
+PLACE_REACH = 2
+
+
+def _context_places(drafts: list[Draft]) -> None:
+    """An event told with no place ("Troops were battling the militants on
+    Wednesday", "opened fire on the camp"; not one told with an unnamed place
+    put at a distance, "driven IS out of a base some 70 km away") is where
+    the last event before it in the document was (the
+    reports merged into a record count where they were told), at most
+    :data:`PLACE_REACH` sentences back: the story has not moved."""
+    placed = sorted(
+        (m.sentence_index, i, m.place if m.place is not None else k.place, k.near)
+        for i, k in enumerate(drafts) if k.place is not None for m in (k, *k.merged))
+    for d in drafts:
+        if d.place is not None or d.unnamed_place:
+            continue
+        before = [p for p in placed if d.sentence_index - PLACE_REACH <= p[0] < d.sentence_index]
+        if before:
+            index, _i, place, near = before[-1]
+            d.place, d.near, d.place_from = place, near, index
 
 
 def _tells_again(k: Draft, d: Draft) -> bool:
