@@ -193,7 +193,8 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
     memory = _LazyMemory(compiled)
     drafts: list[Draft] = []
     sentences = split_sentences(clean_text(doc.text))
-    plain_runs: dict[int, set[str]] = {}  # the letter runs of ASCII sentences, for the fatality counter
+    telling = fatalities.telling_words()
+    quiet: set[int] = set()  # sentences with no word a death figure needs (an int each: memory stays small)
     for sentence in sentences:
         if max_sentence_chars is not None and len(sentence.text) > max_sentence_chars:
             if too_long is not None:
@@ -202,8 +203,8 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
                 trace.append(SentenceTrace(sentence, [], False))
             continue
         runs, plain = letter_runs(sentence.text)
-        if plain:
-            plain_runs[sentence.index] = runs
+        if plain and telling.isdisjoint(runs):
+            quiet.add(sentence.index)  # the fatality counter need not read it again
         if not compiled.may_trigger(sentence.text, runs):
             memory.pending.append((sentence.index, sentence.text))
             if trace is not None:
@@ -241,10 +242,6 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
     kept = finalize(drafts)
     records = [to_record(compiled, doc.id, d) for d in kept]
     if records:
-        # a sentence with none of the words a death figure needs is not read again (the word
-        # list is made at the first document with records: a run without any does not pay for it)
-        telling = fatalities.telling_words()
-        quiet = {i for i, runs in plain_runs.items() if telling.isdisjoint(runs)}
         fatalities.fill({s.index: s.text for s in sentences}, kept, records, quiet)
     for record in records:
         record.source = doc.source
