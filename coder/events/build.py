@@ -758,11 +758,11 @@ PLACE_REACH = 2
 
 def _context_places(drafts: list[Draft]) -> None:
     """An event told with no place ("Troops were battling the militants on
-    Wednesday", "opened fire on the camp"; not one told with an unnamed place
-    put at a distance, "driven IS out of a base some 70 km away") is where
-    the last event before it in the document was (the
-    reports merged into a record count where they were told), at most
-    :data:`PLACE_REACH` sentences back: the story has not moved."""
+    Wednesday", "opened fire on the camp") is where the last event before it
+    in the document was, at most :data:`PLACE_REACH` sentences back: the
+    story has not moved.  A report merged into a record counts where it was
+    told; an event whose unnamed place its sentence puts at a distance
+    ("driven IS out of a base some 70 km away") keeps no place."""
     placed = sorted(
         (m.sentence_index, i, m.place if m.place is not None else k.place, k.near)
         for i, k in enumerate(drafts) if k.place is not None for m in (k, *k.merged))
