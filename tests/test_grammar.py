@@ -194,6 +194,18 @@ def test_a_date_after_an_apposition_is_the_events(code):
     assert (r.location, r.event_date) == ("Paletwa", "2024-03-04")
 
 
+def test_an_armed_actor_of_the_unit_is_one_mention(code):
+    """"FARC dissidents of the 33rd Front": one side, the listed unit, and a
+    pattern word right after it still stands next to it ("out of")."""
+    (r,) = code("The ELN drove FARC dissidents of the 33rd Front out of Teorama.", D)
+    assert (r.event_type, r.actor1, r.actor2, r.actor2_code, r.location) == (
+        "capture", "National Liberation Army", "33rd Front", "COLF33", "Teorama")
+    # a unit the codebook does not list: the actor it belongs to
+    (r,) = code("Government troops drove rebels of the 3rd Northern Brigade out of Teorama.", D)
+    assert (r.actor2, r.location) == ("rebels", "Teorama")
+    assert code("Residents of the Eastern Front district fled to Teorama.", D) == []
+
+
 def test_a_killing_after_a_comma_joins_the_event_it_continues_even_when_told_before(code):
     """The clash of the second sentence is the shelling of the first told again
     (one record); its ", killing several fighters" belongs to that record too,

@@ -218,6 +218,8 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
         _apposition(mentions, tokens)
         _definite(mentions, tokens, memory)
     _near(mentions, tokens)
+    if "of" in (t.norm for t in tokens):
+        _of_unit(mentions, tokens, text)
     for m in mentions:
         if m.place is not None and m.via != "coref" and not places_noted:
             memory.note_place(m.place, (sentence_index, m.start))
@@ -1085,6 +1087,56 @@ def _near(mentions: list[Mention], tokens: list[Token]) -> None:
             continue
         norm = tokens[j].norm
         m.near = norm in NEAR or (norm == "of" and j > 0 and tokens[j - 1].norm in DIRECTIONS | NEAR)
+
+
+#: Nouns that end the name of an armed unit: "the 33rd Front", "the 2nd Mechanized Brigade".
+_UNIT_NOUNS = frozenset("front brigade battalion division regiment corps column bloc command company".split())
+
+
+def _of_unit(mentions: list[Mention], tokens: list[Token], text: str) -> None:
+    """An armed actor "of the <unit>" is that actor, the unit's name a part of
+    the mention: "FARC dissidents of the 33rd Front", "troops of the army's
+    6th Infantry Division" (a pattern word after the mention then stands right
+    after it: "drove FARC dissidents of the 33rd Front out of Teorama").  The
+    unit's words are capitalised or numbers, at most five, the last a unit
+    noun; none is part of another mention, but for an owner before "'s"."""
+    n = len(tokens)
+    starts = {m.start for m in mentions}
+    covered = [False] * n
+    for m in mentions:
+        covered[m.start:m.end] = [True] * (m.end - m.start)
+    joined: list[Mention] = []
+    for m in mentions:
+        j = m.end
+        if m.actor is None or m.place is not None or j + 2 >= n or any(m is x for x in joined):
+            continue
+        if tokens[j].norm != "of" or tokens[j + 1].norm != "the":
+            continue
+        k = j + 2
+        unit = next((x for x in mentions if x.start == k and x.actor is not None and x.place is None), None)
+        if unit is not None and tokens[unit.end - 1].norm in _UNIT_NOUNS:
+            # a unit the codebook lists ("FARC dissidents of the 33rd Front"): the unit, the
+            # more precise actor, named by the whole phrase
+            m.end, m.actor, m.noun, m.via = unit.end, unit.actor, unit.noun, unit.via
+            m.text = _span(text, tokens, m.start, m.end)
+            joined.append(unit)
+            continue
+        owner = next((x for x in mentions if x.start == k and x.actor is not None), None)
+        if owner is not None and owner.end < n and tokens[owner.end].norm == "'s":
+            k = owner.end + 1  # "the army's 6th Infantry Division"
+        elif k + 1 < n and tokens[k + 1].norm == "'s" and tokens[k].text[:1].isupper():
+            k += 2
+        end = k
+        while end < n and end - k < 5 and not covered[end] and end not in starts and (
+                tokens[end].text[:1].isupper() or tokens[end].text[:1].isdigit()):
+            end += 1
+        if end == k or tokens[end - 1].norm not in _UNIT_NOUNS:
+            continue
+        m.end = end
+        m.text = _span(text, tokens, m.start, end)
+        covered[j:end] = [True] * (end - j)
+    for unit in joined:
+        mentions.remove(unit)
 
 
 def _possessive(mentions: list[Mention], tokens: list[Token]) -> None:
