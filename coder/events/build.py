@@ -666,6 +666,12 @@ def _merge(into: Draft, other: Draft) -> None:
         into.a1, into.assoc1 = other.a1, other.assoc1
     if into.a2 is None and other.a2 is not None:
         into.a2, into.assoc2 = other.a2, other.assoc2
+    _absorb(into, other)
+
+
+def _absorb(into: Draft, other: Draft) -> None:
+    """What every merge does: the explicit date of ``other`` where ``into``
+    has only the document's, and ``other`` kept as a report of ``into``."""
     if into.date_from_doc and not other.date_from_doc:
         into.date, into.precision, into.date_from_doc = other.date, other.precision, False
     into.merged.append(other)
@@ -681,9 +687,7 @@ def _continue(into: Draft, other: Draft, by_key: dict[tuple, list[Draft]]) -> No
         by_key[(into.event_type, id(None))].remove(into)
         into.place, into.near = other.place, other.near
         by_key.setdefault((into.event_type, id(into.place)), []).append(into)
-    if into.date_from_doc and not other.date_from_doc:
-        into.date, into.precision, into.date_from_doc = other.date, other.precision, False
-    into.merged.append(other)
+    _absorb(into, other)
 
 
 def _same_clause_event(a: Draft, b: Draft) -> bool:
