@@ -412,3 +412,17 @@ def test_explain_names_place_words_the_gazetteer_does_not_know_with_the_nearest_
     # where the place was found, nothing is said
     expl = explain_document(compiled, Document("d", "Myanmar troops captured Kyaukpyu on Monday.", "2024-01-10"))
     assert expl["sentences"][0]["unknown_places"] == []
+
+
+def test_explain_says_which_sentence_a_place_taken_from_the_story_came_from(compiled):
+    from coder.authoring.explain import explain_document, render
+    from coder.text.document import Document
+
+    expl = explain_document(compiled, Document("d", "Islamist militants overran parts of Marawi on Tuesday. "
+                                                    "Troops were battling the militants on Wednesday.", "2017-05-26"))
+    first, second = expl["sentences"]
+    assert "location" not in first["classified"][0]["set_by"]
+    assert second["records"][0]["location"] == "Marawi"
+    assert second["classified"][0]["set_by"]["location"] == (
+        "sentence 1, the last event before it (this sentence names no place)")
+    assert "    location from sentence 1, the last event before it (this sentence names no place)\n" in render(expl)
