@@ -225,14 +225,16 @@ def code_document(compiled: Compiled, doc: Document, *, trace: list | None = Non
         # hits come left to right without overlapping: the first actor hit ends first
         actor_end = next((h.end for h in hits if any(e.kind in ACTOR_KINDS for e in h.entries)), None)
         keep: list = []
-        if trace is None and not may_fire(compiled, norms, spans, actor_end, keep, present):
-            # no rule can match, whatever the mentions: they are found only if a later sentence
-            # needs this one's actors (coreference)
+        cues: dict[tuple[int, str], str] = {}
+        if trace is None and not may_fire(compiled, norms, spans, actor_end, keep, present, tokens, cues):
+            # no rule can match, whatever the mentions, or a negation or modality cue blocks every
+            # one that could ("did not capture", "plans to attack"): the mentions are found only
+            # if a later sentence needs this one's actors (coreference)
             memory.pending.append((sentence.index, sentence.text))
             continue
         mentions = sentence_mentions(compiled, tokens, sentence.text, memory, sentence.index, hits)
         view = SentenceView(tokens, mentions, spans, word_filler=keep[0] if keep else None, norms=norms,
-                            norm_set=present)
+                            norm_set=present, cue_reasons=cues)
         candidates = match_sentence(view, compiled, relaxed=trace is not None)
         if view.cut_short and cut_short is not None:
             cut_short.append(sentence.index)

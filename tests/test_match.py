@@ -44,6 +44,34 @@ def test_a_cue_reaches_over_a_date_between_its_words(code):
         ("offensive", "Islamic State", "", "Rawa", D, 1)]
 
 
+def test_a_sentence_every_match_of_which_a_cue_blocks_is_not_matched_and_still_referred_back_to(compiled, code):
+    """Before its mentions are found, a sentence whose every possible match a cue
+    blocks is set aside like one no rule matches (read only if a later sentence
+    refers back to it); a date before the anchor leaves the cue undecided then."""
+    from coder.match.engine import may_fire
+    from coder.pipeline import code_document
+    from coder.text.document import Document
+    from coder.text.tokens import tokenize
+
+    def fire(text, spans=()):
+        tokens = tokenize(text)
+        cues = {}
+        return may_fire(compiled, [t.norm for t in tokens], list(spans), -1, None, None, tokens, cues), cues
+
+    assert fire("Iraqi forces did not capture Rawa.") == (False, {(4, "capture"): "negation cue 'not' at token 4"})
+    assert fire("Iraqi forces captured Rawa.") == (True, {})
+    # "On Friday" before the anchor: the cue search may pass a date's words, which a
+    # mention could hold; not decided before the mentions are known
+    assert fire("On Friday Iraqi forces did not capture Rawa.", [(0, 2)]) == (True, {})
+    # the jihadists of sentence 3 are those of sentence 1, which was set aside
+    text = ("Islamic State fighters did not capture Rawa on Thursday. On Friday Iraqi forces did not attack Rawa. "
+            "On Saturday the jihadists stormed Qaim.")
+    assert brief(code(text, D)) == [("offensive", "Islamic State", "", "al-Qaim", "2017-10-28", 1)]
+    # the same records when every sentence is read in full (the trace reads all)
+    traced, _ = code_document(compiled, Document("t", text, D), trace=[])
+    assert brief(traced) == brief(code(text, D))
+
+
 def test_a_comma_ends_the_reach_of_a_cue(code):
     assert brief(code("Asked whether the army would withdraw, officials said Iraqi forces captured Rawa.", D)) == [
         ("capture", "Iraqi forces", "", "Rawa", D, 1)]

@@ -102,6 +102,9 @@ class SentenceView:
     #: the tokens' norms, and their set, when the caller has them already
     norms: list[str] | None = None
     norm_set: frozenset[str] | None = None
+    #: what :func:`check_cues` says for (anchor token, event type), when
+    #: :func:`may_fire` worked it out already
+    cue_reasons: dict[tuple[int, str], str] | None = None
 
     def __post_init__(self) -> None:
         self.subjects: dict[tuple[int, str], Mention | None] = {}
@@ -651,6 +654,16 @@ def check_cues(view: SentenceView, compiled: Compiled, cand: Candidate) -> str:
     (``was not captured``, ``would attack``), with no comma in between.
     """
     a = cand.anchor[0]
+    if view.cue_reasons:
+        known = view.cue_reasons.get((a, cand.event_type))
+        if known is not None:
+            return known  # worked out before the mentions (:func:`may_fire`)
+    return _cue_reason(view, compiled, a, cand.event_type)
+
+
+def _cue_reason(view: SentenceView | _CueView, compiled: Compiled, a: int, event_type: str) -> str:
+    """:func:`check_cues` for an anchor at token ``a`` of a rule of ``event_type``:
+    all a cue depends on (not the slots)."""
     widest, lasts = compiled.cue_edges
     if lasts is not None:
         norms = view.norms
@@ -670,7 +683,7 @@ def check_cues(view: SentenceView, compiled: Compiled, cand: Candidate) -> str:
             if best is not None and k >= best[0]:
                 continue
             cue = compiled.cues[k]
-            if gap > cue.window or (cue.event_types and cand.event_type not in cue.event_types):
+            if gap > cue.window or (cue.event_types and event_type not in cue.event_types):
                 continue
             hit = _cue_hit(view, cue, end)
             if hit:
@@ -710,7 +723,8 @@ ACTOR_KINDS = frozenset({"actor", "generic_actor", "state_generic", "country", "
 
 
 def may_fire(compiled: Compiled, norms: list[str], date_spans: list[tuple[int, int]],
-             actor_end: int | None = -1, keep: list | None = None, present: frozenset[str] | None = None) -> bool:
+             actor_end: int | None = -1, keep: list | None = None, present: frozenset[str] | None = None,
+             tokens: list[Token] | None = None, cues: dict[tuple[int, str], str] | None = None) -> bool:
     """Cheap test before looking for mentions: can some rule match strictly?
 
     Each anchor's trigger needs its other required words somewhere
@@ -723,6 +737,13 @@ def may_fire(compiled: Compiled, norms: list[str], date_spans: list[tuple[int, i
     False means certainly no match.  ``keep``: a list that gets the
     per-token filler test it worked out (for :class:`SentenceView`).
     ``present``: the set of ``norms``, when the caller has it.
+
+    ``cues`` (a dict; ``tokens`` then given): a rule that could match but
+    whose anchor a negation or modality cue certainly blocks (:func:`check_cues`
+    would drop whatever it matched) does not count; ``cues`` gets what
+    :func:`check_cues` will say for each (anchor, event type) looked at, for
+    :class:`SentenceView`.  False with a non-empty ``cues`` means every rule
+    that could match is blocked.
     """
     anchors = compiled.anchors
     filler = None
@@ -756,8 +777,33 @@ def may_fire(compiled: Compiled, norms: list[str], date_spans: list[tuple[int, i
                 continue
             if trigger.prev_forms is not None and not _word_near(loose, settings, i, -1, trigger.prev_forms):
                 continue
+            if cues is not None and _blocked(compiled, loose, tokens, i, trigger.rule.rule.event_type, cues):
+                continue
             return True
     return False
+
+
+def _blocked(compiled: Compiled, loose: _Loose, tokens: list[Token], i: int, event_type: str,
+             known: dict[tuple[int, str], str]) -> bool:
+    """Whether a cue certainly blocks an anchor at token ``i`` before mentions are
+    known.  :func:`check_cues` reads no mention, except that a cue's words may pass
+    a date's words outside mentions: so this decides only with no date before the
+    anchor (then the answer is the same whatever the mentions), and keeps the
+    answer in ``known``."""
+    widest, lasts = compiled.cue_edges
+    norms = loose.norms
+    if lasts is not None and lasts.isdisjoint(norms[max(0, i - widest - 1):i]):
+        return False  # no cue's last word where a cue could end (most anchors)
+    key = (i, event_type)
+    reason = known.get(key)
+    if reason is None:
+        if True in loose.in_date[:i]:
+            return False
+        view = loose.cues
+        if view is None:
+            view = loose.cues = _CueView(norms, loose.in_date, tokens)
+        reason = known[key] = _cue_reason(view, compiled, i, event_type)
+    return bool(reason)
 
 
 def _gap_next_forms(item, d: int):
@@ -777,10 +823,27 @@ def _gap_next_forms(item, d: int):
 class _Loose:
     """What :func:`_word_near` reads of a sentence, before its mentions are known."""
 
-    __slots__ = ("filler", "in_date", "n", "norms")
+    __slots__ = ("cues", "filler", "in_date", "n", "norms")
 
     def __init__(self, norms: list[str], filler: list[bool], in_date: list[bool]) -> None:
         self.norms, self.filler, self.in_date, self.n = norms, filler, in_date, len(norms)
+        self.cues: _CueView | None = None  # made when a cue is looked for
+
+
+class _CueView:
+    """What the cue search (:func:`_cue_reason`) reads of a sentence: its words,
+    dates and stops; no mention (cue patterns have no slots).  A date's words
+    are fillers, as in a :class:`SentenceView` where no mention covers them."""
+
+    __slots__ = ("comma_close", "ends", "filler", "in_date", "n", "norms", "paren_comma", "starts", "stop", "tokens")
+
+    def __init__(self, norms: list[str], in_date: list[bool], tokens: list[Token]) -> None:
+        self.norms, self.in_date, self.filler, self.tokens, self.n = norms, in_date, in_date, tokens, len(norms)
+        self.stop = list(map(_STOPS.__contains__, norms))
+        self.starts: dict = {}
+        self.ends: dict = {}
+        self.comma_close: dict = {}
+        self.paren_comma: dict = {}
 
 
 def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True) -> list[Candidate]:
