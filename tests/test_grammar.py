@@ -206,6 +206,15 @@ def test_an_armed_actor_of_the_unit_is_one_mention(code):
     assert code("Residents of the Eastern Front district fled to Teorama.", D) == []
 
 
+def test_an_armed_noun_after_its_or_their_after_a_reporting_verb_is_the_speakers(code):
+    assert brief(code("Al-Shabaab said its fighters overran an army outpost near Baidoa on Sunday.", D)) == [
+        ("capture", "al-Shabaab", "Somali forces", "Baidoa", "2024-03-03", "capture.active")]
+    assert brief(code("Boko Haram claimed that their fighters ambushed a convoy near Dikwa.", D))[0][1] == "Boko Haram"
+    # elsewhere the owner is not clear: the armed noun stays a generic actor (not the Kurds, not Iraqi forces)
+    (r,) = code("The Kurds said Iraqi forces attacked their fighters near Zakho on Sunday.", D)
+    assert (r.actor1, r.actor2, r.actor2_code) == ("Iraqi forces", "unidentified gunmen", "UAF")
+
+
 def test_a_killing_after_a_comma_joins_the_event_it_continues_even_when_told_before(code):
     """The clash of the second sentence is the shelling of the first told again
     (one record); its ", killing several fighters" belongs to that record too,
