@@ -215,6 +215,17 @@ def test_an_armed_noun_after_its_or_their_after_a_reporting_verb_is_the_speakers
     assert (r.actor1, r.actor2, r.actor2_code) == ("Iraqi forces", "unidentified gunmen", "UAF")
 
 
+def test_a_place_is_no_subject_of_a_passive_when_an_actor_is_the_clauses_subject(code):
+    """"Rawa, which the army had taken": the army took Rawa (active voice, told
+    in passing); the relative clause gives no capture by the attackers and no
+    date to the attack."""
+    assert brief(code("Islamic State fighters attacked Rawa, which the army had taken on Monday.", D)) == [
+        ("offensive", "Islamic State", "Iraqi forces", "Rawa", D, "offensive.attack_place")]
+    # a place before its passive verb is still its subject, past a clause between commas
+    assert brief(code("Kidal, where Tuareg rebels had been based, was retaken by the army on Sunday.", D)) == [
+        ("capture", "Malian forces", "Tuareg rebels", "Kidal", "2024-03-03", "capture.passive")]
+
+
 def test_a_killing_after_a_comma_joins_the_event_it_continues_even_when_told_before(code):
     """The clash of the second sentence is the shelling of the first told again
     (one record); its ", killing several fighters" belongs to that record too,

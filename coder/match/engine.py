@@ -424,6 +424,11 @@ class _Matcher:
                     m = wanted[0]
                     if not (name == "location" and m.possessive) and not self.after_preposition(m, clause=True):
                         return m
+                elif name == "location" and not crossed_comma and m.actor is not None \
+                        and not m.possessive and not self.after_preposition(m, clause=True):
+                    # an actor is the subject of this clause ("Rawa, which the army had
+                    # taken"): active voice, so no place is the subject of a passive
+                    return None
                 i = m.start - 1
                 continue
             if nm == ")" and i in v.paren_open:
