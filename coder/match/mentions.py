@@ -722,6 +722,7 @@ def _speakers_own(mentions: list[Mention], tokens: list[Token]) -> None:
         if speaker is not None and speaker is not m:
             m.actor, m.via = speaker.actor, "ref"
 
+
 #: Most words of a place name no gazetteer knows.
 _MAX_UNLISTED = 3
 _UNLISTED: dict[tuple[str, str], Place] = {}
