@@ -47,6 +47,9 @@ def brief(records):
         # two generic armed nouns are one actor, the first saying who
         ("An assault by dissident fighters on army positions near Jamundi was beaten back.",
          [("offensive", "rebels", "Colombian forces", "Jamundi", D, "offensive.nominal_by")]),
+        # an armed noun "of" a named actor is that actor, a hedge between them too
+        ("Chadian troops engaged a column of suspected Boko Haram fighters near Bol on Monday.",
+         [("offensive", "Chadian forces", "Boko Haram", "Bol", "2024-03-04", "offensive.fight")]),
         # "X-backed" and "X-led"
         ("Rwandan-backed rebels attacked army positions near Sake.",
          [("offensive", "Rwandan-backed rebels", "Congolese forces", "Sake", D, "offensive.attack")]),

@@ -386,7 +386,8 @@ def _compose(mentions: list[Mention], tokens: list[Token], text: str, country_wo
     for g, x in zip(ordered, ordered[1:], strict=False):
         if not armed(g) or x.actor is None or x.place is not None:
             continue
-        link = [t.norm for t in tokens[g.end : x.start] if t.norm not in DETERMINERS]
+        # (a hedge is no link word: "a column of suspected JNIM fighters")
+        link = [t.norm for t in tokens[g.end : x.start] if t.norm not in DETERMINERS and t.norm not in _HEDGES]
         country = x.actor.code == x.actor.country and x.actor.country
         if link in _LOYAL and not country:
             actor = x.actor
@@ -704,6 +705,8 @@ def _apposition_noun(tokens: list[Token], j: int, nouns_at: dict, taken: list[bo
 
 
 _OWN = frozenset({"its", "their"})
+#: Words that hedge who an armed actor is without changing who it is.
+_HEDGES = frozenset({"suspected", "alleged", "presumed", "so-called"})
 
 
 def _speakers_own(mentions: list[Mention], tokens: list[Token]) -> None:
