@@ -46,6 +46,7 @@ class CompiledRule:
     #: alternation "[{actor2}|{location}]" fills one of two): a match that
     #: fills them all, with a named place, cannot be beaten
     caps: tuple[int, int] = (0, 0)
+    required_set: frozenset[str] = frozenset()  #: ``required`` as a set
 
 
 @dataclass(frozen=True, slots=True)
@@ -424,7 +425,8 @@ def compile_codebook(cb: Codebook) -> Compiled:
     for i, rule in enumerate(cb.rules):
         pattern = parse(rule.pattern, extra_forms=extra)
         anchor = _anchor(pattern)
-        cr = CompiledRule(i, rule, pattern, anchor, pattern.slots, pattern.required_slots, _caps(pattern.items))
+        cr = CompiledRule(i, rule, pattern, anchor, pattern.slots, pattern.required_slots, _caps(pattern.items),
+                          frozenset(pattern.required_slots))
         rules.append(cr)
         item = pattern.items[cr.anchor]
         alts = [(item,)] if isinstance(item, Word) else list(item.alts)

@@ -546,45 +546,49 @@ def _match_with(m: _Matcher, view: SentenceView, settings: Settings, trigger: Tr
     subjects = view.subjects  # the subject search depends on the sentence only: once per place
     caps = cr.caps
     required = cr.required
-    required_set = frozenset(required)
+    required_set = cr.required_set
     one_word = len(alt) == 1  # a one-word anchor ends right after it: no scan
     best: Candidate | None = None
     found = 0
+    r_end = 0  # where the match of the items after the anchor ends (on_right sets it)
 
-    def on_right(r_end: int, r_slots: dict, r_words: list) -> bool:
-        def on_left(l_start: int, slots: dict, all_words: list) -> bool:
-            nonlocal best, found
-            start = l_start
-            if lead is not None:
-                key = (l_start, lead.name)
-                subj = subjects.get(key, subjects)
-                if subj is subjects:
-                    subj = subjects[key] = m.subject(l_start, lead.name)
-                if subj is not None:
-                    slots = {**slots, lead.name: _fill(subj, lead.name)}
-                    start = min(x.start for x in slots[lead.name])
-                elif m.strict and not lead.optional:
-                    return False
-            # (most matches fill every required slot: one C-level test, no tuple to build)
-            missing = () if slots.keys() >= required_set else tuple(s for s in required if s not in slots)
-            anchor_end = i + 1
-            if not one_word:
-                while anchor_end - i < len(alt) and anchor_end in all_words:
-                    anchor_end += 1
-            first, last = min(all_words), max(all_words) + 1
-            cand = Candidate(cr, (i, anchor_end), (first, last), (min(start, first), max(r_end, last)), slots, missing)
-            if best is None or _better_here(cand, best):
-                best = cand
-            found += 1
-            if found >= MAX_MATCHES:
-                return True
-            if best.missing or (len(best.slots), _actors(best)) != caps:
+    def on_left(l_start: int, slots: dict, all_words: list) -> bool:
+        nonlocal best, found
+        start = l_start
+        if lead is not None:
+            key = (l_start, lead.name)
+            subj = subjects.get(key, subjects)
+            if subj is subjects:
+                subj = subjects[key] = m.subject(l_start, lead.name)
+            if subj is not None:
+                slots = {**slots, lead.name: _fill(subj, lead.name)}
+                start = min(x.start for x in slots[lead.name])
+            elif m.strict and not lead.optional:
                 return False
-            for x in best.slots.get("location", ()):
-                if x.place is None:
-                    return False
+        # (most matches fill every required slot: one C-level test, no tuple to build)
+        missing = () if slots.keys() >= required_set else tuple(s for s in required if s not in slots)
+        anchor_end = i + 1
+        if not one_word:
+            while anchor_end - i < len(alt) and anchor_end in all_words:
+                anchor_end += 1
+        first, last = min(all_words), max(all_words) + 1
+        cand = Candidate(cr, (i, anchor_end), (first, last), (min(start, first), max(r_end, last)), slots, missing)
+        if best is None or _better_here(cand, best):
+            best = cand
+        found += 1
+        if found >= MAX_MATCHES:
             return True
+        if best.missing or (len(best.slots), _actors(best)) != caps:
+            return False
+        for x in best.slots.get("location", ()):
+            if x.place is None:
+                return False
+        return True
 
+    def on_right(end: int, r_slots: dict, r_words: list) -> bool:
+        # one on_left for every match of the items after the anchor (not a closure each)
+        nonlocal r_end
+        r_end = end
         return m.match(left_items, 0, i, -1, r_slots, r_words, on_left)
 
     m.match(right, 0, i + 1, +1, {}, [i], on_right)
