@@ -265,13 +265,15 @@ _EXCLUSION_WORDS: dict[int, tuple] = {}
 
 
 def _exclusion_words(et: EventType) -> tuple:
-    """(exclusion, the set of its required phrases or None) for each of an
-    event type's exclusions, built once per event type."""
+    """((exclusion, the set of its required phrases or None) for each of an
+    event type's exclusions; the same for those that need no phrase; every
+    phrase any of them needs), built once per event type."""
     got = _EXCLUSION_WORDS.get(id(et))
     if got is None or got[0] is not et:
-        got = _EXCLUSION_WORDS[id(et)] = (et, tuple(
-            (x, frozenset(x.when.words) if x.when.words else None) for x in et.excludes))
-    return got[1]
+        items = tuple((x, frozenset(x.when.words) if x.when.words else None) for x in et.excludes)
+        got = _EXCLUSION_WORDS[id(et)] = (et, items, tuple(item for item in items if item[1] is None),
+                                          frozenset().union(*(w for _, w in items if w is not None)))
+    return got[1:]
 
 
 def excluded(
@@ -283,7 +285,10 @@ def excluded(
         return ""
     possible = words.possible if words.possible is not None else words._possible()
     k1 = k2 = None
-    for x, phrases in _exclusion_words(et):
+    items, wordless, every = _exclusion_words(et)
+    if possible.isdisjoint(every):
+        items = wordless  # no phrase of any exclusion can occur (most sentences): only those that need none
+    for x, phrases in items:
         if phrases is not None and possible.isdisjoint(phrases):
             continue  # no first word of its phrases is in the sentence: it cannot hold
         if k1 is None:
