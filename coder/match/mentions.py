@@ -572,6 +572,17 @@ def gazetteer_place(candidates: list, counts, name: str = "") -> Place | None:
     return place
 
 
+def _covered(n: int, mentions: list[Mention], spans: list[tuple[int, int]] = ()) -> list[bool]:
+    """Per token of a sentence of ``n`` tokens, whether a mention (or one of
+    ``spans``, token ranges) covers it."""
+    covered = [False] * n
+    for m in mentions:
+        covered[m.start : m.end] = [True] * (m.end - m.start)
+    for a, b in spans:
+        covered[a:b] = [True] * (b - a)
+    return covered
+
+
 def _gazetteer_places(
     mentions: list[Mention],
     tokens: list[Token],
@@ -584,11 +595,7 @@ def _gazetteer_places(
     covered by a mention (or by a demonym: "Somali" is not a village) becomes
     a place mention; a country actor's name ("Syria" the state, "Syria" the
     country) gets the place too, and the slot decides which is meant."""
-    taken = [False] * len(tokens)
-    for m in mentions:
-        taken[m.start : m.end] = [True] * (m.end - m.start)
-    for a, b in hinted:
-        taken[a:b] = [True] * (b - a)
+    taken = _covered(len(tokens), mentions, hinted)
     if not _may_name_place(tokens, taken, mentions):
         return
     # a name that would start inside an actor, a listed place or a country word is dropped
@@ -755,11 +762,7 @@ def _unlisted_places(
     if not starts:
         return  # most sentences: only names the mentions hold, weekdays, demonyms, acronyms
     n = len(tokens)
-    taken = [False] * n
-    for m in mentions:
-        taken[m.start : m.end] = [True] * (m.end - m.start)
-    for a, b in hinted:
-        taken[a:b] = [True] * (b - a)
+    taken = _covered(n, mentions, hinted)
     starts = [k for k in starts if not taken[k]]
     if not starts:
         return
@@ -1072,9 +1075,7 @@ def _definite(mentions: list[Mention], tokens: list[Token], memory: CorefMemory)
     """``the town`` -> the most recent named town of the document (this
     sentence first), for the place nouns listed in ``place_refs``."""
     last: Place | None = None
-    covered = [False] * len(tokens)
-    for m in mentions:
-        covered[m.start : m.end] = [True] * (m.end - m.start)
+    covered = _covered(len(tokens), mentions)
     for m in mentions:
         if m.place is not None and m.via != "coref":
             if m.place.kind == "town":
@@ -1127,9 +1128,7 @@ def _of_unit(mentions: list[Mention], tokens: list[Token], text: str) -> None:
     noun; none is part of another mention, but for an owner before "'s"."""
     n = len(tokens)
     starts = {m.start for m in mentions}
-    covered = [False] * n
-    for m in mentions:
-        covered[m.start:m.end] = [True] * (m.end - m.start)
+    covered = _covered(n, mentions)
     joined: list[Mention] = []
     for m in mentions:
         j = m.end
