@@ -670,14 +670,19 @@ def check_cues(view: SentenceView, compiled: Compiled, cand: Candidate) -> str:
     return _cue_reason(view, compiled, a, cand.event_type)
 
 
+def _no_cue_before(compiled: Compiled, norms: list[str], a: int) -> bool:
+    """Whether no cue's last word stands where a cue blocking an anchor at
+    token ``a`` could end (most anchors): the cheap test before any search."""
+    widest, lasts = compiled.cue_edges
+    return lasts is not None and lasts.isdisjoint(norms[max(0, a - widest - 1):a])
+
+
 def _cue_reason(view: SentenceView | _CueView, compiled: Compiled, a: int, event_type: str) -> str:
     """:func:`check_cues` for an anchor at token ``a`` of a rule of ``event_type``:
     all a cue depends on (not the slots)."""
-    widest, lasts = compiled.cue_edges
-    if lasts is not None:
-        norms = view.norms
-        if lasts.isdisjoint(norms[max(0, a - widest - 1):a]):
-            return ""  # no cue's last word stands where a cue could end
+    if _no_cue_before(compiled, view.norms, a):
+        return ""
+    widest = compiled.cue_edges[0]
     # the cues whose last word stands at each place a cue could end, nearest first (a
     # comma or a hard stop between cue and anchor ends the search); the first cue of the
     # codebook that holds, at its nearest place, is the reason
@@ -799,10 +804,8 @@ def _blocked(compiled: Compiled, loose: _Loose, tokens: list[Token], i: int, eve
     a date's words outside mentions: so this decides only with no date before the
     anchor (then the answer is the same whatever the mentions), and keeps the
     answer in ``known``."""
-    widest, lasts = compiled.cue_edges
-    norms = loose.norms
-    if lasts is not None and lasts.isdisjoint(norms[max(0, i - widest - 1):i]):
-        return False  # no cue's last word where a cue could end (most anchors)
+    if _no_cue_before(compiled, loose.norms, i):
+        return False
     key = (i, event_type)
     reason = known.get(key)
     if reason is None:
@@ -810,7 +813,7 @@ def _blocked(compiled: Compiled, loose: _Loose, tokens: list[Token], i: int, eve
             return False
         view = loose.cues
         if view is None:
-            view = loose.cues = _CueView(norms, loose.in_date, tokens)
+            view = loose.cues = _CueView(loose.norms, loose.in_date, tokens)
         reason = known[key] = _cue_reason(view, compiled, i, event_type)
     return bool(reason)
 
