@@ -517,22 +517,10 @@ def resolve(expr: DateExpr, doc_date: _dt.date | str | None) -> tuple[str, int] 
     ``ValueError``) or ``None``.
     """
     doc = _as_date(doc_date)
-    # kept per what the answer depends on (not the words' place): a document's
-    # dates, and a corpus's, repeat ("on Monday" against the same date)
-    key = (expr.kind, expr.year, expr.month, expr.day, expr.weekday, expr.offset, expr.rel, doc)
-    got = _RESOLVED.get(key, _RESOLVED)
-    if got is _RESOLVED:
-        try:
-            got = _resolve(expr, doc)
-        except OverflowError:  # arithmetic past year 1 or 9999
-            got = None
-        if len(_RESOLVED) >= 4096:  # bounded
-            _RESOLVED.clear()
-        _RESOLVED[key] = got
-    return got
-
-
-_RESOLVED: dict = {}
+    try:
+        return _resolve(expr, doc)
+    except OverflowError:  # arithmetic past year 1 or 9999
+        return None
 
 
 def _as_date(value: _dt.date | str | None) -> _dt.date | None:
