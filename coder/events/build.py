@@ -24,6 +24,7 @@ import hashlib
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from coder.codebook.model import Actor, EventType, Place
 from coder.events.record import Record
@@ -773,14 +774,16 @@ def _context_places(drafts: list[Draft]) -> None:
     told; an event whose unnamed place its sentence puts at a distance
     ("driven IS out of a base some 70 km away") keeps no place."""
     placed = sorted(
-        (m.sentence_index, i, m.place if m.place is not None else k.place, k.near)
-        for i, k in enumerate(drafts) if k.place is not None for m in (k, *k.merged))
+        ((m.sentence_index, i, m.place if m.place is not None else k.place, k.near)
+         for i, k in enumerate(drafts) if k.place is not None for m in (k, *k.merged)),
+        key=itemgetter(0, 1))  # (not by place: places have no order)
+    told = [p[0] for p in placed]
     for d in drafts:
         if d.place is not None or d.unnamed_place:
             continue
-        before = [p for p in placed if d.sentence_index - PLACE_REACH <= p[0] < d.sentence_index]
-        if before:
-            index, _i, place, near = before[-1]
+        k = bisect_left(told, d.sentence_index)  # the last one told before this sentence: k - 1
+        if k and told[k - 1] >= d.sentence_index - PLACE_REACH:
+            index, _i, place, near = placed[k - 1]
             d.place, d.near, d.place_from = place, near, index
 
 
