@@ -75,7 +75,7 @@ def _version(value: bool) -> None:
     if value:
         from coder.codebook.files import shipped_codebook
 
-        name, version, _ = shipped_codebook()  # versioned apart from coder: say both
+        name, version = shipped_codebook()  # versioned apart from coder: say both
         typer.echo(f"coder {__version__} (shipped codebook {name} {version})")
         raise typer.Exit()
 

@@ -280,3 +280,121 @@ def test_a_big_codebook_without_aliases_is_not_an_alias_bomb(tmp_path):
     many = MINIMAL.replace("    aliases: [Islamic State,", f"    aliases: [{names}, Islamic State,")
     path.write_text(many)
     assert len(load_codebook(path).actors[0].aliases) == 300_002
+
+
+# -- a codebook in several files (include) -----------------------------------------
+
+SPLIT_MAIN = """\
+codebook: mini
+version: "1"
+event_types:
+  capture:
+    cameo: "192"
+    acled_event_type: Battles
+    acled_sub_event_type: Non-state actor overtakes territory
+include:
+  - parts/actors.yaml
+  - parts/rules.yaml
+"""
+
+SPLIT_ACTORS = """\
+actors:
+  - code: IMGISIS
+    name: Islamic State
+    inter: 2
+    aliases: [Islamic State, {text: IS, case_sensitive: true}]
+places:
+  - name: Rawa
+    geo_precision: 1
+"""
+
+SPLIT_RULES = """\
+rules:
+  - id: capture.active
+    event_type: capture
+    pattern: "{actor1} capture {location}"
+    examples:
+      - text: Islamic State captured Rawa.
+        expect: {actor1: Islamic State, location: Rawa}
+"""
+
+
+def split(tmp_path, main=SPLIT_MAIN, actors=SPLIT_ACTORS, rules=SPLIT_RULES):
+    (tmp_path / "parts").mkdir(exist_ok=True)
+    (tmp_path / "cb.yaml").write_text(main)
+    (tmp_path / "parts" / "actors.yaml").write_text(actors)
+    (tmp_path / "parts" / "rules.yaml").write_text(rules)
+    return tmp_path / "cb.yaml"
+
+
+def split_problems(tmp_path, **texts):
+    path = split(tmp_path, **texts)
+    with pytest.raises(CodebookError) as info:
+        load_codebook(path)
+    return [str(p).replace(str(tmp_path) + "/", "") for p in info.value.problems]
+
+
+def test_a_codebook_in_several_files_is_one_codebook(tmp_path):
+    import hashlib
+
+    from coder.codebook.files import file_digest
+
+    path = split(tmp_path, rules=SPLIT_RULES + SPLIT_RULES.replace("rules:\n", "").replace(
+        "capture.active", "capture.second").replace("capture {location}", "seize {location}"))
+    cb = load_codebook(path)
+    assert [r.id for r in cb.rules] == ["capture.active", "capture.second"]
+    assert [a.code for a in cb.actors] == ["IMGISIS"] and [p.name for p in cb.places] == ["Rawa"]
+    assert cb.includes == [str(tmp_path / "parts" / "actors.yaml"), str(tmp_path / "parts" / "rules.yaml")]
+    raw = b"".join(p.read_bytes() for p in (path, tmp_path / "parts" / "actors.yaml", tmp_path / "parts" / "rules.yaml"))
+    assert cb.sha256 == hashlib.sha256(raw).hexdigest() == file_digest(path)
+    # the main file's items come first, then each included file's
+    main = SPLIT_MAIN.replace("include:", "rules:\n" + SPLIT_RULES.split("rules:\n")[1].replace(
+        "capture.active", "capture.main") + "include:")
+    assert [r.id for r in load_codebook(split(tmp_path, main=main)).rules] == ["capture.main", "capture.active"]
+
+
+def test_a_problem_in_an_included_file_names_that_file(tmp_path):
+    bad = SPLIT_RULES.replace("{actor1} capture {location}", "{actor1} capture {place}")
+    assert split_problems(tmp_path, rules=bad) == [
+        "parts/rules.yaml:4:32: rules[0].pattern: bad pattern: unknown slot '{place}': use {actor1}, {actor2} or "
+        "{location}"]
+    assert split_problems(tmp_path, actors=SPLIT_ACTORS.replace("inter: 2", "inter: two")) == [
+        "parts/actors.yaml:4:12: actors[0].inter: expected an integer, got string 'two'"]
+    assert split_problems(tmp_path, rules=SPLIT_RULES.replace("    pattern:", "    patern:")) == [
+        "parts/rules.yaml:2:5: rules[0]: missing required key 'pattern'",
+        "parts/rules.yaml:4:5: rules[0].patern: unknown key 'patern' (did you mean 'pattern'?)"]
+    (syntax,) = split_problems(tmp_path, rules=SPLIT_RULES.replace("  - id:", "  - id: ["))
+    assert syntax.startswith("parts/rules.yaml:3:15: YAML syntax error: ")  # the rest is the YAML parser's
+
+
+def test_a_rule_id_in_two_files_says_where_the_first_is(tmp_path):
+    main = SPLIT_MAIN.replace("include:", "rules:\n" + SPLIT_RULES.split("rules:\n")[1] + "include:")
+    assert split_problems(tmp_path, main=main) == [
+        "parts/rules.yaml:2:9: rules[1].id: duplicate rule id 'capture.active' (first at line 9 of cb.yaml)"]
+
+
+def test_what_an_included_file_may_hold(tmp_path):
+    assert split_problems(tmp_path, actors="codebook: other\nactor:\n  - x\n" + SPLIT_ACTORS) == [
+        "parts/actors.yaml:1:1: codebook: 'codebook' may stand only in the main codebook file",
+        "parts/actors.yaml:2:1: actor: unknown key 'actor' (did you mean 'actors'?)"]
+    assert split_problems(tmp_path, actors="- code: X\n") == [
+        "parts/actors.yaml:1:1: an included file holds codebook sections (actors:, rules:, ...), got list"]
+    assert split_problems(tmp_path, actors=SPLIT_ACTORS + "include: [more.yaml]\n") == [
+        "parts/actors.yaml:9:1: include: an included file cannot include others: name every file in the main "
+        "file's 'include'"]
+    assert split_problems(tmp_path, rules="rules:\n  id: x\n") == [
+        "parts/rules.yaml:2:3: rules: expected a list, got mapping {'id': 'x'}"]
+    twice = SPLIT_ACTORS.replace("actors:", "event_types:\n  capture: {}\nactors:")
+    assert split_problems(tmp_path, actors=twice) == [
+        "parts/actors.yaml:2:3: event_types.capture: duplicate key 'capture' (first at line 4 of cb.yaml)"]
+
+
+def test_an_include_that_cannot_be_read(tmp_path):
+    main = SPLIT_MAIN + "  - parts/gone.yaml\n  - parts/rules.yaml\n  - cb.yaml\n"
+    assert split_problems(tmp_path, main=main) == [
+        "cb.yaml:11:5: include[2]: cannot open included file 'parts/gone.yaml': no such file",
+        "cb.yaml:12:5: include[3]: 'parts/rules.yaml' is included twice (or is the main file)",
+        "cb.yaml:13:5: include[4]: 'cb.yaml' is included twice (or is the main file)"]
+    assert split_problems(tmp_path, main=SPLIT_MAIN.replace("  - parts/rules.yaml\n", "  - 7\n")) == [
+        "cb.yaml:1:1: missing required key 'rules'",  # its rules were in the file not included
+        "cb.yaml:10:5: include[1]: expected a string, got integer 7"]

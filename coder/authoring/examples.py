@@ -157,8 +157,8 @@ def format_report(results: list[ExampleResult], positions, path: str, seconds: f
     if failures:
         lines += ["", "FAILURES"]
         for r in failures:
-            line, col = positions.of(r.rule.where + ("examples", r.number - 1))
-            lines += [""] + format_failure(r, f"{path}:{line}:{col}")
+            file, line, col = positions.where(r.rule.where + ("examples", r.number - 1))
+            lines += [""] + format_failure(r, f"{file or path}:{line}:{col}")
     passed = len(results) - len(failures)
     lines += ["", f"{passed} passed, {len(failures)} failed, {len(by_rule)} rules in {seconds:.2f}s"]
     return "\n".join(lines)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coder.authoring.checks import CHECKS, LintContext
-from coder.codebook.checks import run_checks
+from coder.codebook.checks import problem_order, run_checks
 from coder.codebook.load import inspect_codebook
 from coder.errors import Problem, printable
 
@@ -50,5 +50,7 @@ def lint_codebook(path: str | Path | None = None) -> list[Finding]:
     found = [Finding("error", p) for p in problems]
     if cb is not None:
         found += [Finding(level, p) for level, p in run_checks(LintContext.of(ctx), CHECKS)]
-    found.sort(key=lambda f: (f.problem.line or 0, f.problem.col or 0, f.check))
+    if ctx is not None:  # else the load's problems, in their order
+        order = problem_order(ctx.path, list(ctx.texts))
+        found.sort(key=lambda f: (order(f.problem), f.check))
     return found

@@ -56,17 +56,54 @@ def _shipped_path() -> str:
     return str(files("coder") / "codebooks" / "default.yaml")
 
 
-def shipped_codebook() -> tuple[str, str, str]:
-    """(name, version, SHA-256) of the codebook shipped with coder, read from
-    its first lines (no YAML parser: ``coder --version`` says them)."""
+def codebook_digest(raws: list[bytes]) -> str:
+    """The SHA-256 of a codebook: of its file's bytes followed by those of
+    each file its ``include`` names, in that order (for a codebook in one
+    file, the file's own SHA-256: ``cat main.yaml part.yaml ... | sha256sum``)."""
     import hashlib
+
+    h = hashlib.sha256()
+    for raw in raws:
+        h.update(raw)
+    return h.hexdigest()
+
+
+def codebook_files(path: str | Path) -> list[str]:
+    """The codebook's file and the files its ``include`` names, in order
+    (read with the YAML parser; a name that is not a string is left out:
+    loading the codebook says what is wrong)."""
+    from coder.codebook import yamlpos
+
+    text = Path(path).read_bytes().decode("utf-8-sig")
+    data, _pos = yamlpos.load(text, str(path))
+    names = data.get("include") if isinstance(data, dict) else None
+    base = Path(path).parent
+    return [str(path)] + [str(base / n) for n in (names if isinstance(names, list) else []) if isinstance(n, str)]
+
+
+def file_digest(path: str | Path) -> str:
+    """:func:`codebook_digest` of the codebook at ``path``, read from its files
+    (OSError if one cannot be read)."""
+    return codebook_digest([Path(f).read_bytes() for f in codebook_files(path)])
+
+
+def shipped_codebook() -> tuple[str, str]:
+    """(name, version) of the codebook shipped with coder, read from its first
+    lines (no YAML parser: ``coder --version`` says them)."""
     import re
 
-    raw = Path(_shipped_path()).read_bytes()
-    head = raw[:4096].decode("utf-8", "replace")
+    with open(_shipped_path(), "rb") as f:
+        head = f.read(4096).decode("utf-8", "replace")
     name = re.search(r"(?m)^codebook:\s*[\"']?([^\"'\s#]+)", head)
     version = re.search(r"(?m)^version:\s*[\"']?([^\"'\s#]+)", head)
-    return (name[1] if name else "default", version[1] if version else "?", hashlib.sha256(raw).hexdigest())
+    return (name[1] if name else "default", version[1] if version else "?")
+
+
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    try:
+        return Path(a).samefile(b)
+    except OSError:
+        return False
 
 
 def copy_of_shipped_note(name: str, version: str, digest: str, path: str | None) -> str | None:
@@ -74,8 +111,10 @@ def copy_of_shipped_note(name: str, version: str, digest: str, path: str | None)
     by the shipped codebook's name (a copy that was edited and kept its name
     and version): its output could not be told from the shipped one's.
     None when it is the shipped codebook, or has a name of its own."""
-    shipped_name, _shipped_version, shipped_digest = shipped_codebook()
-    if name != shipped_name or not digest or digest == shipped_digest:
+    shipped_name, _shipped_version = shipped_codebook()
+    if name != shipped_name or not digest or path is None or _same_file(path, _shipped_path()):
+        return None
+    if digest == file_digest(_shipped_path()):  # an unedited copy
         return None
     return (f"this codebook calls itself '{name}' {version}, as the shipped codebook does, but it is not the "
             "shipped codebook: records and reports could not be told apart; give it a name and version of its "

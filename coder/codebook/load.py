@@ -7,7 +7,6 @@ parsable patterns, known CAMEO codes).  Every problem is reported as
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 from functools import cache
 from importlib.resources import files
@@ -16,8 +15,8 @@ from pathlib import Path
 import jsonschema
 
 from coder.codebook import yamlpos
-from coder.codebook.checks import Context, field_name, run_checks
-from coder.codebook.files import MAX_CODEBOOK_BYTES, codebook_file_problem
+from coder.codebook.checks import Context, field_name, problem_order, run_checks
+from coder.codebook.files import MAX_CODEBOOK_BYTES, codebook_digest, codebook_file_problem
 from coder.codebook.model import (
     Actor,
     Alias,
@@ -78,12 +77,12 @@ def _schema_problem(err: jsonschema.ValidationError, pos: yamlpos.Positions, pat
     if err.validator in ("oneOf", "anyOf") and err.context:
         if err.validator == "anyOf" and all(e.validator == "required" for e in err.context):
             names = ", ".join(e.validator_value[0] for e in err.context)
-            line, col = pos.of(tuple(err.absolute_path))
+            shown, line, col = pos.where(tuple(err.absolute_path))
             return [
                 Problem(
                     "schema",
                     f"needs at least one of: {names}",
-                    path,
+                    shown or path,
                     line,
                     col,
                     field_name(tuple(err.absolute_path)) or None,
@@ -96,13 +95,14 @@ def _schema_problem(err: jsonschema.ValidationError, pos: yamlpos.Positions, pat
     loc = tuple(err.absolute_path)
     inst = err.instance
     v, vv = err.validator, err.validator_value
-    line, col = pos.of(loc)
+    shown, line, col = pos.where(loc)
+    shown = shown or path
     fname = field_name(loc) or None
 
     def at(msg: str, where: tuple | None = None, key: bool = False) -> list[Problem]:
         w = loc if where is None else where
-        ln, cl = pos.of_key(w) if key else pos.of(w)
-        return [Problem("schema", msg, path, ln, cl, field_name(w) or None)]
+        file, ln, cl = pos.where(w, key)
+        return [Problem("schema", msg, file or path, ln, cl, field_name(w) or None)]
 
     if v == "additionalProperties" and isinstance(inst, dict):
         allowed = set(err.schema.get("properties", {}))
@@ -124,13 +124,13 @@ def _schema_problem(err: jsonschema.ValidationError, pos: yamlpos.Positions, pat
                     "example-expect",
                     "example has no expected record: add 'expect:' with the record(s) "
                     "it must give, or 'expect: none' for a near miss",
-                    path,
+                    shown,
                     line,
                     col,
                     fname,
                 )
             ]
-        return [Problem("schema", f"missing required key '{missing}'", path, line, col, fname)]
+        return [Problem("schema", f"missing required key '{missing}'", shown, line, col, fname)]
     if v == "type":
         want = vv if isinstance(vv, str) else " or ".join(vv)
         want = {
@@ -368,44 +368,167 @@ def _raw_pattern_problems(ctx: Context, data) -> list[Problem]:
     return out
 
 
+def _read(path: str) -> tuple[bytes, str] | Problem:
+    """The bytes and text of a codebook file, or why they cannot be read."""
+    problem = codebook_file_problem(path)
+    if problem is not None:
+        return problem
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_CODEBOOK_BYTES + 1)  # the file may have grown since it was looked at
+    except OSError as exc:
+        return Problem("codebook-io", f"cannot open codebook: {exc.strerror}", path)
+    if len(raw) > MAX_CODEBOOK_BYTES:
+        return Problem("yaml-limit", f"the codebook is more than the {MAX_CODEBOOK_BYTES:,} bytes a "
+                       "codebook may have", path)
+    try:
+        return raw, raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return Problem("codebook-io", f"cannot decode as UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}",
+                       path, line)
+
+
+#: Sections an included file may hold, by how they join the main file's:
+#: lists are joined (the main file's items first, then each included file's
+#: in the order ``include`` names them), mappings take the entries of each
+#: (a name defined twice is an error), ``state_actors`` stands in one file.
+PART_LISTS = ("actors", "generic_actors", "places", "place_nouns", "place_refs", "rules")
+PART_MAPPINGS = ("event_types", "cues", "inflections")
+PART_WHOLE = ("state_actors",)
+
+
+def _remap(p: tuple, key: str, offset: int) -> tuple:
+    return (key, p[1] + offset) + p[2:] if key in PART_LISTS and len(p) > 1 else p
+
+
+def _join(data: dict, pos: yamlpos.Positions, part: dict, part_pos: yamlpos.Positions,
+          name: str, shown) -> list[Problem]:
+    """Join the sections of an included file into ``data``, its positions
+    into ``pos``; the problems of sections that cannot be joined."""
+    problems = []
+    for key, value in part.items():
+        line, col = part_pos.of_key((key,))
+        if key not in PART_LISTS + PART_MAPPINGS + PART_WHOLE:
+            hint = difflib.get_close_matches(key, sorted(PART_LISTS + PART_MAPPINGS + PART_WHOLE), n=1)
+            msg = (f"'{key}' may stand only in the main codebook file" if key in codebook_schema()["properties"]
+                   else f"unknown key '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+            problems.append(Problem("schema", msg, name, line, col, key))
+            continue
+        kind = "a list" if key in PART_LISTS else "a mapping"
+        want = list if key in PART_LISTS else dict
+        mine = data.get(key)
+        if key not in PART_WHOLE and not isinstance(value, want):
+            vl, vc = part_pos.of((key,))
+            problems.append(Problem("schema", f"expected {kind}, got {_json_type(value)} {_short(value)}",
+                                    name, vl, vc, key))
+            continue
+        if key not in PART_WHOLE and mine is not None and not isinstance(mine, want):
+            continue  # the schema says what is wrong with the main file's
+        offset = 0
+        if key in PART_LISTS:
+            offset = len(mine or [])
+            data[key] = (mine or []) + value
+            for i in range(len(value)):
+                pos.files[(key, offset + i)] = name
+        elif key in PART_MAPPINGS:
+            joined = dict(mine or {})
+            for sub in value:
+                if sub in joined:
+                    fl, fc = part_pos.of_key((key, sub))
+                    first, fline, _ = pos.where((key, sub), key=True)
+                    problems.append(Problem("yaml-duplicate-key", f"duplicate key '{sub}' (first at line {fline} of "
+                                            f"{first or shown})", name, fl, fc, f"{key}.{sub}"))
+                    continue
+                joined[sub] = value[sub]
+                pos.files[(key, sub)] = name
+            data[key] = joined
+        else:
+            if mine is not None:
+                first, fline, _ = pos.where((key,), key=True)
+                problems.append(Problem("yaml-duplicate-key", f"duplicate key '{key}' (first at line {fline} of "
+                                        f"{first or shown})", name, line, col, key))
+                continue
+            data[key] = value
+            pos.files[(key,)] = name
+        for table, mine_table in ((part_pos.values, pos.values), (part_pos.keys, pos.keys)):
+            for p, at in table.items():
+                if p and p[0] == key and (len(p) > 1 or p not in mine_table):
+                    if len(p) == 1 and key not in PART_WHOLE:
+                        pos.files.setdefault(p, name)
+                    mine_table.setdefault(_remap(p, key, offset), at)
+    return problems
+
+
+def _includes(data: dict, pos: yamlpos.Positions, path: str,
+              texts: dict[str, str], raws: list[bytes]) -> list[Problem]:
+    """Read the files the main file's ``include`` names and join them into
+    ``data``; their texts go to ``texts`` and their bytes to ``raws`` (in
+    order, for the digest)."""
+    names = data.get("include")
+    if not isinstance(names, list):
+        return []  # the schema says what is wrong
+    base = Path(path).parent
+    problems: list[Problem] = []
+    seen = {str(Path(path).resolve())}
+    for i, name in enumerate(names):
+        if not isinstance(name, str) or not name:
+            continue
+        line, col = pos.of(("include", i))
+        full = str(base / name)
+        if str(Path(full).resolve()) in seen:
+            problems.append(Problem("schema", f"'{name}' is included twice (or is the main file)", path, line, col,
+                                    f"include[{i}]"))
+            continue
+        seen.add(str(Path(full).resolve()))
+        got = _read(full)
+        if isinstance(got, Problem):
+            if got.line is None and got.code == "codebook-io" and not Path(full).exists():
+                got = Problem("codebook-io", f"cannot open included file '{name}': no such file", path, line, col,
+                              f"include[{i}]")
+            problems.append(got)
+            continue
+        raw, text = got
+        try:
+            part, part_pos = yamlpos.load(text, full)
+        except CodebookError as exc:
+            problems += exc.problems
+            continue
+        if not isinstance(part, dict):
+            problems.append(Problem("schema", "an included file holds codebook sections (actors:, rules:, ...), "
+                                    f"got {_json_type(part)}", full, 1, 1))
+            continue
+        if "include" in part:
+            pl, pc = part_pos.of_key(("include",))
+            problems.append(Problem("schema", "an included file cannot include others: name every file in the "
+                                    "main file's 'include'", full, pl, pc, "include"))
+            continue
+        texts[full] = text
+        raws.append(raw)
+        problems += _join(data, pos, part, part_pos, full, path)
+    return problems
+
+
 def inspect_codebook(path: str | Path | None = None) -> tuple[Codebook | None, Context | None, list[Problem]]:
     """Load a codebook and run the load-time checks without raising:
     (codebook or None, check context or None, problems sorted by position).
     ``coder codebook lint`` builds on this; :func:`load_codebook` raises."""
     path = str(path) if path is not None else default_codebook_path()
-    problem = codebook_file_problem(path)
-    if problem is not None:
-        return None, None, [problem]
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_CODEBOOK_BYTES + 1)  # the file may have grown since it was looked at
-    except OSError as exc:
-        return None, None, [Problem("codebook-io", f"cannot open codebook: {exc.strerror}", path)]
-    if len(raw) > MAX_CODEBOOK_BYTES:
-        return None, None, [Problem("yaml-limit", f"the codebook is more than the {MAX_CODEBOOK_BYTES:,} bytes a "
-                                    "codebook may have", path)]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return (
-            None,
-            None,
-            [
-                Problem(
-                    "codebook-io",
-                    f"cannot decode as UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}",
-                    path,
-                    line,
-                )
-            ],
-        )
+    got = _read(path)
+    if isinstance(got, Problem):
+        return None, None, [got]
+    raw, text = got
     try:
         data, pos = yamlpos.load(text, path)
     except CodebookError as exc:
         return None, None, exc.problems
     if data is None:
         return None, None, [Problem("schema", "the codebook is empty", path, 1, 1)]
+    texts, raws = {path: text}, [raw]
+    if isinstance(data, dict) and "include" in data:
+        problems = _includes(data, pos, path, texts, raws)
+        if problems:
+            return None, None, sorted(problems, key=problem_order(path, list(texts)))
     errors = sorted(_validator().iter_errors(data), key=lambda e: pos.of(tuple(e.absolute_path)))
     problems: list[Problem] = []
     for err in errors:
@@ -414,11 +537,12 @@ def inspect_codebook(path: str | Path | None = None) -> tuple[Codebook | None, C
                 problems.append(p)
     if problems:
         # the patterns are checked too, so that an author fixes both in one round
-        problems += _raw_pattern_problems(Context(path, text, data, pos, None), data)
-        problems.sort(key=lambda p: (p.line or 0, p.col or 0))
+        problems += _raw_pattern_problems(Context(path, text, data, pos, None, texts), data)
+        problems.sort(key=problem_order(path, list(texts)))
         return None, None, problems
-    cb = _build(data, path, pos, hashlib.sha256(raw).hexdigest())
-    ctx = Context(path, text, data, pos, cb)
+    cb = _build(data, path, pos, codebook_digest(raws))
+    cb.includes = [f for f in texts if f != path]
+    ctx = Context(path, text, data, pos, cb, texts)
     problems = [p for _level, p in run_checks(ctx)]
     return (None if problems else cb), ctx, problems
 

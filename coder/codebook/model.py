@@ -166,8 +166,9 @@ class Codebook:
     generic_actors: list[GenericActor] = field(default_factory=list)
     description: str = ""
     path: str = ""
-    sha256: str = ""
+    sha256: str = ""  # of the file's bytes followed by each included file's (codebook_digest)
     positions: Positions = field(default_factory=Positions, repr=False)
+    includes: list[str] = field(default_factory=list)  # the files its 'include' names, in order
 
     def actor(self, code: str) -> Actor | None:
         for actor in self.actors:

@@ -5,7 +5,6 @@ codebook's digest, writing one record, and how a run ends (:class:`Outcome`)."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import signal
 import sys
@@ -127,14 +126,15 @@ def open_places(compiled, report: Report) -> None:
 
 
 def codebook_digest(cb, path: str | None) -> str:
-    """The SHA-256 of the codebook file's bytes."""
+    """The SHA-256 of the codebook (its file's bytes followed by those of the
+    files its ``include`` names: :func:`coder.codebook.files.codebook_digest`)."""
     digest = getattr(cb, "sha256", "")
     if digest:
         return digest
     from coder.codebook import default_codebook_path
+    from coder.codebook.files import file_digest
 
-    with open(path or default_codebook_path(), "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
+    return file_digest(path or default_codebook_path())
 
 
 def write_record(writer, record, report: Report) -> None:

@@ -35,7 +35,6 @@ or a shared file system).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -46,7 +45,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from coder.codebook.files import check_codebook_file
+from coder.codebook.files import check_codebook_file, file_digest
 from coder.engines.common import Outcome, check_outputs, open_places, write_ending
 from coder.engines.report import open_rejects, reject_entry
 from coder.errors import CoderError, Problem, UsageError
@@ -212,8 +211,7 @@ def _codebook(path: str | None, sha256: str, version: str):
         hit = _CODEBOOKS.get(key)
         if hit is None:
             try:
-                with open(path, "rb") as f:
-                    digest = hashlib.sha256(f.read()).hexdigest()
+                digest = file_digest(path)
             except OSError as exc:
                 raise CoderError(Problem("worker-failed", f"cannot read the codebook on this worker: "
                                          f"{exc.strerror or exc}", path=path)) from None

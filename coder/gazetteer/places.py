@@ -53,9 +53,9 @@ def fill_places(cb, gazetteer: Gazetteer) -> list[Problem]:
             where = f" in {place.iso3}" if place.iso3 else ""
             nearest = gazetteer.nearest(place.name)
             hint = f" (nearest: {', '.join(nearest)})" if nearest else ""
-            line, col = cb.positions.of(("places", i, "name"))
+            file, line, col = cb.positions.where(("places", i, "name"))
             problems.append(Problem("gazetteer-place", f"'{place.name}' is not a place of the gazetteer{where}"
-                                    f"{hint}: a place with 'gazetteer: true' must be one", cb.path, line, col,
+                                    f"{hint}: a place with 'gazetteer: true' must be one", file or cb.path, line, col,
                                     f"places[{i}].name"))
             continue
         g = found[0]

@@ -3,7 +3,9 @@
 ``load_compiled(path)`` returns the compiled codebook; the first time it
 loads, checks and compiles the YAML file and stores the result (a pickle) in
 the cache directory, keyed by a hash of the codebook's path and bytes and of
-coder's own code and data; later runs read that file instead.  The cache is
+coder's own code and data; later runs read that file instead (a codebook
+split into files is read from the cache only while every file its
+``include`` names holds the bytes it was compiled from).  The cache is
 safe to delete at any time.
 
 Where: ``$CODER_CACHE_DIR``, else ``$XDG_CACHE_HOME/coder``, else
@@ -32,6 +34,7 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
+from coder.codebook.files import codebook_digest
 from coder.match.compile import Compiled
 from coder.version import __version__
 
@@ -106,7 +109,7 @@ def load_compiled(path: str | Path | None = None, *, use_cache: bool | None = No
         try:
             with open(target, "rb") as f:
                 compiled = pickle.load(f)
-            if isinstance(compiled, Compiled):
+            if isinstance(compiled, Compiled) and _parts_unchanged(compiled, raw):
                 with suppress(OSError):
                     os.utime(target)  # recently used: kept when older entries go
                 return compiled
@@ -115,6 +118,18 @@ def load_compiled(path: str | Path | None = None, *, use_cache: bool | None = No
     compiled = _load_and_compile(path)
     _store(d, target, compiled)
     return compiled
+
+
+def _parts_unchanged(compiled: Compiled, raw: bytes) -> bool:
+    """Whether the files a cached codebook's ``include`` named still hold
+    what was compiled (the cache key covers the main file only)."""
+    cb = compiled.codebook
+    if not cb.includes:
+        return True
+    try:
+        return codebook_digest([raw] + [Path(f).read_bytes() for f in cb.includes]) == cb.sha256
+    except OSError:
+        return False  # loading says what is wrong
 
 
 def _store(d: Path, target: Path, compiled: Compiled) -> None:

@@ -52,7 +52,7 @@ class LintContext(Context):
 
     @classmethod
     def of(cls, ctx: Context) -> LintContext:
-        return cls(ctx.path, ctx.text, ctx.data, ctx.pos, ctx.cb)
+        return cls(ctx.path, ctx.text, ctx.data, ctx.pos, ctx.cb, ctx.texts)
 
     @cached_property
     def compiled(self):

@@ -18,8 +18,8 @@ def check(ctx):
             other = by_id[other_id]
             yield ctx.problem(
                 ID,
-                f"rule '{rule.id}' has the same pattern and event type as rule '{other.id}' (line "
-                f"{ctx.line_of(other.where)}): it can never add a record",
+                f"rule '{rule.id}' has the same pattern and event type as rule '{other.id}' ("
+                f"{ctx.ref(other.where, rule.where)}): it can never add a record",
                 rule.where + ("pattern",),
             )
     for rule in cb.rules:

@@ -63,26 +63,34 @@ class Context:
     data: dict
     pos: Positions
     cb: Codebook
-    _lines: list[str] = field(default_factory=list, repr=False)
+    #: file -> its text, for a codebook split into files (the main file's is ``text``)
+    texts: dict[str, str] = field(default_factory=dict, repr=False)
+    _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def problem(self, code: str, message: str, where: tuple, offset: int | None = None,
                 key: bool = False) -> Problem:
         """A problem at the value (or key) at ``where``; ``offset`` is a
         0-based column inside that value's text (for patterns)."""
-        line, col = self.pos.of_key(where) if key else self.pos.of(where)
+        file, line, col = self.pos.where(where, key)
+        file = file or self.path
         if offset is not None:
-            col = self._text_col(line, col) + offset
-        return Problem(code, message, self.path, line, col, field_name(where) or None)
+            col = self._text_col(file, line, col) + offset
+        return Problem(code, message, file, line, col, field_name(where) or None)
 
-    def line_of(self, where: tuple) -> int:
-        return self.pos.of(where)[0]
+    def ref(self, where: tuple, here: tuple) -> str:
+        """Where the value at ``where`` stands, said from the problem at
+        ``here``: "line 12", or "line 12 of rules/capture.yaml" when the two
+        stand in different files."""
+        file, line, _col = self.pos.where(where)
+        return f"line {line}" if file == self.pos.file_of(here) else f"line {line} of {file or self.path}"
 
-    def _text_col(self, line: int, col: int) -> int:
+    def _text_col(self, file: str, line: int, col: int) -> int:
         """Column where a scalar's text starts (after an opening quote)."""
-        if not self._lines:
-            self._lines = self.text.splitlines()
-        if 0 < line <= len(self._lines):
-            src = self._lines[line - 1]
+        lines = self._lines.get(file)
+        if lines is None:
+            lines = self._lines[file] = self.texts.get(file, self.text if file == self.path else "").splitlines()
+        if 0 < line <= len(lines):
+            src = lines[line - 1]
             if 0 < col <= len(src) and src[col - 1] in "\"'":
                 return col + 1
         return col
@@ -127,5 +135,13 @@ def run_checks(ctx: Context, checks: tuple = CHECKS) -> list[tuple[str, Problem]
     for module in checks:
         for problem in module.check(ctx):
             out.append((module.LEVEL, problem))
-    out.sort(key=lambda lp: (lp[1].line or 0, lp[1].col or 0))
+    order = problem_order(ctx.path, list(ctx.texts))
+    out.sort(key=lambda lp: order(lp[1]))
     return out
+
+
+def problem_order(main: str, files: list[str]):
+    """Sort key of problems: the main file's first, then each included file's
+    in the order ``include`` names them; in a file, by line and column."""
+    rank = {f: i for i, f in enumerate([main] + [f for f in files if f != main])}
+    return lambda p: (rank.get(str(p.path), len(rank)), str(p.path or ""), p.line or 0, p.col or 0)

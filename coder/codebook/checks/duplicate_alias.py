@@ -34,8 +34,8 @@ def check(ctx):
                     what = "actor" if section == "actors" else "place"
                     yield ctx.problem(
                         ID,
-                        f"'{text}' is claimed by {what} '{item[owner]}' and by {what} '{other}' (line "
-                        f"{ctx.line_of(other_where)})",
+                        f"'{text}' is claimed by {what} '{item[owner]}' and by {what} '{other}' ("
+                        f"{ctx.ref(other_where, where)})",
                         where,
                     )
                 else:

@@ -15,7 +15,8 @@ def check(ctx):
         for i, item in enumerate(ctx.data.get(section) or []):
             value = item.get(key)
             if value in first:
-                line = ctx.line_of((section, first[value], key))
-                yield ctx.problem(ID, f"duplicate {what} '{value}' (first at line {line})", (section, i, key))
+                here = (section, i, key)
+                at = ctx.ref((section, first[value], key), here)
+                yield ctx.problem(ID, f"duplicate {what} '{value}' (first at {at})", here)
             else:
                 first[value] = i
