@@ -5,7 +5,8 @@
 Writes, in a temporary directory, the shipped codebook with ``--rules`` more
 rules (each with three examples, as a codebook author writes them) and the
 shipped codebook with ``--actors`` more actors (a Phoenix-sized actor
-dictionary, each with two aliases), then prints for each: its size, the time
+dictionary, each with two aliases), the added items in one more included file
+(bench/extended.py), then prints for each: its size (all its files), the time
 to load and check it (``load_codebook``), to compile it, and to lint it
 (``coder codebook lint``, rules only), and the peak memory (RSS) of a
 separate process doing each.  docs/reliability.md quotes the figures.
@@ -22,7 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from extended import shipped_with
+
+from coder.codebook.files import codebook_files
+
 VERBS = ["bombard", "shell", "storm", "raid", "ambush", "besiege", "assault", "strike", "pound", "attack"]
 
 
@@ -56,14 +60,6 @@ def actors_yaml(n: int) -> str:
             f"    aliases: [Bench Group {i}, BG{i} fighters]\n"
         )
     return "".join(out)
-
-
-def with_extra(section: str, extra: str) -> str:
-    """The shipped codebook with ``extra`` appended to the ``section:`` list."""
-    text = (ROOT / "codebooks" / "default.yaml").read_text()
-    head = f"\n{section}:\n"
-    start = text.index(head) + len(head)
-    return text[:start] + extra + text[start:]
 
 
 _CHILD = r"""
@@ -105,15 +101,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cases = []
         if args.rules:
-            path = os.path.join(tmp, "rules.yaml")
-            Path(path).write_text(with_extra("rules", rules_yaml(args.rules)))
+            path = str(shipped_with("rules", rules_yaml(args.rules), Path(tmp), "rules.yaml"))
             cases.append((f"{args.rules:,} more rules", path, ["load"] + ([] if args.skip_lint else ["lint"])))
         if args.actors:
-            path = os.path.join(tmp, "actors.yaml")
-            Path(path).write_text(with_extra("actors", actors_yaml(args.actors)))
+            path = str(shipped_with("actors", actors_yaml(args.actors), Path(tmp), "actors.yaml"))
             cases.append((f"{args.actors:,} more actors", path, ["load"]))
         for name, path, whats in cases:
-            size = os.path.getsize(path) / 1e6
+            size = sum(os.path.getsize(f) for f in codebook_files(path)) / 1e6
             for what in whats:
                 started = time.perf_counter()
                 figures = measure(path, what)

@@ -18,12 +18,12 @@ import argparse
 import time
 from pathlib import Path
 
+from extended import shipped_with
+
 from coder.codebook import load_codebook
 from coder.match.compile import compile_codebook
 from coder.pipeline import Report, code_corpus
 from coder.text.document import Document
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def codebook_with_gaps(gaps: int, path: Path) -> None:
@@ -32,9 +32,7 @@ def codebook_with_gaps(gaps: int, path: Path) -> None:
             f"    pattern: \"{{actor1}} attack ... {words} ... {{location}}\"\n"
             "    examples:\n      - text: Iraqi forces attacked w1x w2x Rawa.\n"
             "        expect: none\n")
-    text = (ROOT / "codebooks" / "default.yaml").read_text()
-    head, rules = text.split("\nrules:\n")
-    path.write_text(head + "\nrules:\n" + rule + rules)
+    shipped_with("rules", rule, path.parent, path.name)
 
 
 def main() -> None:

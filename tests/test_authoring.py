@@ -4,6 +4,7 @@
 import json
 from pathlib import Path
 
+from shipped import edit, shipped_copy
 from typer.testing import CliRunner
 
 from coder.cli import app
@@ -167,12 +168,11 @@ def test_explain_colour_on_request():
 
 
 def test_diff_reports_changes_per_rule(tmp_path):
-    default = (ROOT / "codebooks" / "default.yaml").read_text()
-    edited = default.replace("- id: offensive.fight\n", "- id: offensive.fight2\n").replace(
-        "[attack|assault|storm|shell|bomb|bombard|raid|ambush|target|strike|pound|hit] {actor2}",
-        "[attack|assault|storm|shell|bomb|bombard|raid|ambush|target|strike|pound|hit|plan to attack] {actor2}",
-    )
-    new = _write(tmp_path, edited, "new.yaml")
+    new = shipped_copy(tmp_path, "new.yaml")
+    rules = tmp_path / "default" / "rules" / "offensive.yaml"
+    edit(rules, "- id: offensive.fight\n", "- id: offensive.fight2\n")
+    edit(rules, "[attack|assault|storm|shell|bomb|bombard|raid|ambush|target|strike|pound|hit] {actor2}",
+         "[attack|assault|storm|shell|bomb|bombard|raid|ambush|target|strike|pound|hit|plan to attack] {actor2}")
     corpus = _write(
         tmp_path,
         "\n".join(
@@ -341,13 +341,12 @@ def test_suggest_pasted_stub_makes_a_rule_that_codes_the_group(tmp_path):
     # the stub, pasted into a rule of a copy of the shipped codebook, codes the sentences it came from
     from coder.api import load_codebook as load_api
 
-    text = (ROOT / "codebooks" / "default.yaml").read_text()
+    path = shipped_copy(tmp_path)
     rule = ('  - id: consolidation.patrol_test\n    event_type: consolidation\n'
             '    pattern: "{actor1} [patrol] ... {location}"\n'
             '    examples:\n      - text: Syrian troops patrolled the streets of Aleppo.\n'
             '        expect: {event_type: consolidation}\n')
-    text = text.replace("\nrules:\n", "\nrules:\n" + rule, 1)
-    path = _write(tmp_path, text)
+    edit(tmp_path / "default" / "rules" / "consolidation.yaml", "\nrules:\n", "\nrules:\n" + rule)
     cb = load_api(path)
     recs = list(cb.code(["Syrian troops patrolled the streets of Aleppo."]))
     assert [(r.rule_id, r.actor1, r.location) for r in recs] == [

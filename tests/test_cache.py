@@ -3,9 +3,11 @@ trusted in a directory others can write."""
 
 import os
 import pickle
-from pathlib import Path
 
-from coder.codebook.load import default_codebook_path
+import pytest
+from shipped import edit, shipped_copy
+
+from coder.errors import CodebookError
 from coder.match.cache import load_compiled
 
 
@@ -31,12 +33,35 @@ def test_cold_then_warm_give_the_same_codebook(tmp_path, monkeypatch):
 
 def test_a_changed_codebook_gets_a_new_entry(tmp_path, monkeypatch):
     monkeypatch.setenv("CODER_CACHE_DIR", str(tmp_path / "c"))
-    mine = tmp_path / "mine.yaml"
-    mine.write_text(open(default_codebook_path()).read())
+    mine = shipped_copy(tmp_path, "mine.yaml")
     load_compiled(mine)
-    mine.write_text(open(default_codebook_path()).read().replace('version: "0.3.0"', 'version: "0.3.1"'))
+    edit(mine, 'version: "0.3.0"', 'version: "0.3.1"')
     assert load_compiled(mine).codebook.version == "0.3.1"
     assert len(_files(tmp_path / "c")) == 2
+
+
+def test_an_edit_of_an_included_file_is_compiled_again(tmp_path, monkeypatch):
+    """The cache key covers the main file; a hit is used only while every
+    file its ``include`` names holds what was compiled."""
+    monkeypatch.setenv("CODER_CACHE_DIR", str(tmp_path / "c"))
+    mine = shipped_copy(tmp_path, "mine.yaml")
+    before = load_compiled(mine)
+    assert before.codebook.includes == [str(tmp_path / "default" / "actors.yaml"),
+                                        str(tmp_path / "default" / "places.yaml"),
+                                        str(tmp_path / "default" / "rules" / "capture.yaml"),
+                                        str(tmp_path / "default" / "rules" / "offensive.yaml"),
+                                        str(tmp_path / "default" / "rules" / "consolidation.yaml")]
+    edit(tmp_path / "default" / "rules" / "capture.yaml", "- id: capture.active\n", "- id: capture.active2\n")
+    after = load_compiled(mine)
+    assert "capture.active2" in [r.id for r in after.codebook.rules]
+    assert after.codebook.sha256 != before.codebook.sha256
+    assert len(_files(tmp_path / "c")) == 1  # the same key: the entry is replaced
+    (tmp_path / "default" / "places.yaml").unlink()
+    with pytest.raises(CodebookError) as exc:
+        load_compiled(mine)
+    line = mine.read_text().splitlines().index("  - default/places.yaml") + 1
+    assert [str(p) for p in exc.value.problems] == [
+        f"{mine}:{line}:5: include[1]: cannot open included file 'default/places.yaml': no such file"]
 
 
 def test_a_corrupt_cache_file_is_rebuilt(tmp_path, monkeypatch):
@@ -111,8 +136,8 @@ def test_the_cache_keeps_only_the_most_recently_used_codebooks(tmp_path, monkeyp
     os.utime(d / mine, ns=(10**9, 10**9))  # the oldest of all ...
     (d / "gazetteer-x.sqlite").write_bytes(b"")
     load_compiled()  # ... until this hit uses it
-    edited = tmp_path / "edited.yaml"
-    edited.write_text(Path(default_codebook_path()).read_text(encoding="utf-8") + "\n# an edit\n")
+    edited = shipped_copy(tmp_path, "edited.yaml")
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n# an edit\n")
     load_compiled(edited)  # a new entry: the oldest ones go
     kept = _files(d)
     assert len(kept) == cache.KEEP

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from shipped import edit, shipped_copy
 from typer.testing import CliRunner
 
 from coder.cli import app
@@ -274,11 +275,10 @@ def test_version_says_the_version_of_coder_and_of_its_codebook():
 
 
 def test_a_copy_of_the_shipped_codebook_that_kept_its_name_is_noted(tmp_path):
-    from coder.codebook import default_codebook_path
-
-    text = Path(default_codebook_path()).read_text()
-    copy = tmp_path / "mine.yaml"
-    copy.write_text(text + "\n# my edit\n")
+    copy = shipped_copy(tmp_path, "mine.yaml")
+    text = copy.read_text()
+    assert run("run", SAMPLES, "-c", str(copy), "-q")[2] == ""  # an unedited copy is the shipped codebook
+    edit(tmp_path / "default" / "places.yaml", "\nplaces:\n", "\n# my edit\nplaces:\n")
     report = tmp_path / "r.json"
     code, _, err = run("run", SAMPLES, "-c", str(copy), "-o", str(tmp_path / "e.csv"), "--report", str(report))
     assert code == 0

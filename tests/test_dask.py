@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from shipped import edit, shipped_copy
 from typer.testing import CliRunner
 
 import coder.errors
@@ -204,12 +205,16 @@ def test_workers_load_the_codebook_once(tmp_path, scheduler, monkeypatch):
 
 
 def test_a_worker_with_another_codebook_refuses_to_code(tmp_path, scheduler):
-    cb = tmp_path / "cb.yaml"
-    from coder.codebook import default_codebook_path
+    from coder.codebook import load_codebook
 
-    cb.write_text(Path(default_codebook_path()).read_text())
+    cb = shipped_copy(tmp_path, "cb.yaml")
     task = {"sources": [], "part_path": str(tmp_path / "p.csv"), "codebook": str(cb),
             "codebook_sha256": "0" * 64, "coder_version": coder.__version__, "options": {}, "rejects": False}
+    with pytest.raises(coder.errors.CoderError, match="differs from the client's"):
+        coder.engines.distributed.code_partition(task)
+    # the client's digest covers the files the codebook includes: one edited on the worker differs
+    task["codebook_sha256"] = load_codebook(cb).sha256
+    edit(tmp_path / "default" / "rules" / "capture.yaml", "\nrules:\n", "\n# edited\nrules:\n")
     with pytest.raises(coder.errors.CoderError, match="differs from the client's"):
         coder.engines.distributed.code_partition(task)
 

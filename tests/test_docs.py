@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+from shipped import edit, shipped_copy
+
 from coder.cli import app
 from coder.errors import CATALOGUE
 from coder.events.record import FIELDS
@@ -61,19 +63,22 @@ def test_codebook_tutorial_runs_as_written(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     from coder.authoring.lint import lint_codebook
-    from coder.codebook import default_codebook_path
 
     text = (DOCS / "codebook.md").read_text()
     tutorial = text[text.index("## Editing the codebook: a short tutorial"):]
-    snippet = tutorial[tutorial.index("     - id: offensive.blockade"):]
+    snippet = tutorial[tutorial.index("   rules:\n     - id: offensive.blockade"):]
     snippet = snippet[: snippet.index("   ```")]
     snippet = "\n".join(line[3:] for line in snippet.splitlines())
     extra = _fenced_after(tutorial, "add a second positive example")
-    # the tutorial's first step: the copy gets a name and version of its own
-    base = Path(default_codebook_path()).read_text().replace("codebook: default", "codebook: mine", 1)
-    assert "`codebook: mine`, `version: \"1\"`" in tutorial
+    # the tutorial's first step: a copy of the codebook's files, with a name and version of its own
     monkeypatch.chdir(tmp_path)
-    Path("mine.yaml").write_text(base + snippet + "\n" + extra + "\n")
+    shipped_copy(tmp_path, "mine.yaml")
+    edit(Path("mine.yaml"), "codebook: default", "codebook: mine")
+    assert "`codebook: mine`, `version: \"1\"`" in tutorial
+    # step 3: the rule in a file of its own, named at the end of the include list (the end of the file)
+    assert "(`  - mine-rules.yaml`)" in tutorial and Path("mine.yaml").read_text().endswith(".yaml\n")
+    Path("mine.yaml").write_text(Path("mine.yaml").read_text() + "  - mine-rules.yaml\n")
+    Path("mine-rules.yaml").write_text(snippet + "\n" + extra + "\n")
     Path("mali.jsonl").write_text(_fenced_after(tutorial, "With `mali.jsonl`") + "\n")
     assert lint_codebook("mine.yaml") == []
 
@@ -84,9 +89,7 @@ def test_codebook_tutorial_runs_as_written(tmp_path, monkeypatch):
     expected_test = _fenced_after(tutorial, "5. **Test it**")
     code, out = run("codebook", "test", "mine.yaml", "-k", "offensive.blockade")
     assert code == 0 and out.splitlines()[0] == expected_test.strip()
-    shipped = Path(default_codebook_path())
-    Path("codebooks").mkdir()
-    Path("codebooks/default.yaml").write_text(shipped.read_text())
+    shipped_copy(tmp_path / "codebooks")
     code, out = run("codebook", "diff", "codebooks/default.yaml", "mine.yaml", "mali.jsonl")
     assert code == 0
     assert out == _fenced_after(tutorial, "mali.jsonl` prints") + "\n"

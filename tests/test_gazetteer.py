@@ -11,6 +11,7 @@ import threading
 from collections import Counter
 
 import pytest
+from shipped import edit, shipped_copy
 
 from coder.gazetteer import (
     Gazetteer,
@@ -474,14 +475,11 @@ def test_a_gazetteer_that_cannot_be_built_stops_the_run_once(tmp_path, monkeypat
 
 
 def _codebook_with_places(tmp_path, entries: str):
-    from pathlib import Path
-
-    from coder.codebook import default_codebook_path
-
-    text = Path(default_codebook_path()).read_text().replace("codebook: default", "codebook: mine", 1)
-    head, rest = text.split("\nplaces:\n")
-    path = tmp_path / "mine.yaml"
-    path.write_text(head + "\nplaces:\n" + entries + rest)
+    """A copy of the shipped codebook with ``entries`` first under ``places:``
+    (in its file of places, ``default/places.yaml``); the main file."""
+    path = shipped_copy(tmp_path, "mine.yaml")
+    edit(path, "codebook: default", "codebook: mine")
+    edit(tmp_path / "default" / "places.yaml", "\nplaces:\n", "\nplaces:\n" + entries)
     return path
 
 
@@ -545,14 +543,15 @@ def test_a_gazetteer_place_the_gazetteer_does_not_know_is_one_codebook_error(tmp
     from coder.cli import app
 
     path = _codebook_with_places(tmp_path, "  - name: Kyaukphyuu\n    gazetteer: true\n")
-    line = path.read_text().splitlines().index("  - name: Kyaukphyuu") + 1
+    places = tmp_path / "default" / "places.yaml"  # the problem is in the included file
+    line = places.read_text().splitlines().index("  - name: Kyaukphyuu") + 1
     message = ("'Kyaukphyuu' is not a place of the gazetteer (nearest: Kyaukpyu): a place with 'gazetteer: true' "
                "must be one")
     result = CliRunner().invoke(app, ["run", str(tmp_path / "mine.yaml"), "-c", str(path), "-j", "1",
                                       "--input-format", "txt"])
     assert result.exit_code == 2
-    assert result.stderr == f"error: {path}:{line}:11: places[0].name: {message}\n"
-    assert [str(f) for f in lint_codebook(path)] == [f"{path}:{line}:11: error: {message} (gazetteer-place)"]
+    assert result.stderr == f"error: {places}:{line}:11: places[0].name: {message}\n"
+    assert [str(f) for f in lint_codebook(path)] == [f"{places}:{line}:11: error: {message} (gazetteer-place)"]
 
 
 def test_a_place_without_the_gazetteer_still_needs_its_geo_precision(tmp_path):
@@ -562,8 +561,8 @@ def test_a_place_without_the_gazetteer_still_needs_its_geo_precision(tmp_path):
     path = _codebook_with_places(tmp_path, "  - name: Nowhere\n    iso3: MMR\n")
     with pytest.raises(CodebookError) as info:
         load_codebook(path)
-    line = path.read_text().splitlines().index("  - name: Nowhere") + 1
-    assert [str(p).split(": ", 1)[1] for p in info.value.problems] == [
-        "places[0]: missing required key 'geo_precision'",
-        "places[0].iso3: 'country' is required when 'iso3' is given"]
-    assert [p.line for p in info.value.problems] == [line, line + 1]
+    places = tmp_path / "default" / "places.yaml"
+    line = places.read_text().splitlines().index("  - name: Nowhere") + 1
+    assert [str(p) for p in info.value.problems] == [
+        f"{places}:{line}:5: places[0]: missing required key 'geo_precision'",
+        f"{places}:{line + 1}:5: places[0].iso3: 'country' is required when 'iso3' is given"]

@@ -5,12 +5,12 @@ import json
 from pathlib import Path
 
 import pytest
+from shipped import shipped_copy
 from typer.testing import CliRunner
 
 from coder.authoring.checks import CHECKS as LINT_CHECKS
 from coder.authoring.lint import lint_codebook
 from coder.cli import app
-from coder.codebook import default_codebook_path
 from coder.codebook.checks import CHECKS as LOAD_CHECKS
 
 LINT = Path(__file__).resolve().parent / "data" / "lint"
@@ -217,12 +217,12 @@ def _copies(tmp_path, n: int) -> Path:
     an author starting a big codebook from the shipped one writes it."""
     import re
 
-    text = Path(default_codebook_path()).read_text()
-    head, rules = text.split("\nrules:\n")
-    blocks = [b for b in re.split(r"(?m)^(?=  - id: )", rules) if b.startswith("  - id: ")]
-    out = [re.sub(r"^  - id: (\S+)", rf"  - id: \1.copy{k}", b, count=1) for k in range(n) for b in blocks]
-    path = tmp_path / f"copies{n}.yaml"
-    path.write_text(head + "\nrules:\n" + "".join(out))
+    path = shipped_copy(tmp_path / f"copies{n}", f"copies{n}.yaml")
+    for part in sorted((tmp_path / f"copies{n}" / "default" / "rules").glob("*.yaml")):
+        head, rules = part.read_text().split("\nrules:\n")
+        blocks = [b for b in re.split(r"(?m)^(?=  - id: )", rules) if b.startswith("  - id: ")]
+        out = [re.sub(r"^  - id: (\S+)", rf"  - id: \1.copy{k}", b, count=1) for k in range(n) for b in blocks]
+        part.write_text(head + "\nrules:\n" + "".join(out))
     return path
 
 

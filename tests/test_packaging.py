@@ -28,6 +28,13 @@ def test_build_copies_package_data(tmp_path):
     assert result.returncode == 0, result.stderr
     for name in PACKAGE_DATA:
         assert (out / name).is_file(), name
+    # and every file the shipped codebook includes
+    from coder.codebook import default_codebook_path
+    from coder.codebook.files import codebook_files
+
+    parts = [Path(f).relative_to(Path(default_codebook_path()).parent) for f in codebook_files(default_codebook_path())]
+    assert len(parts) == 6
+    assert [str(p) for p in parts if not (out / "coder" / "codebooks" / p).is_file()] == []
     # every module of every subpackage is shipped (a package missing from
     # pyproject.toml would only show in a real install)
     modules = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "coder").rglob("*.py") if "__pycache__" not in p.parts)
@@ -38,7 +45,8 @@ def test_build_copies_package_data(tmp_path):
 def test_package_data_matches_the_top_level_files():
     from importlib.resources import files
 
-    for rel in ("schemas/event.schema.json", "schemas/events.xsd", "codebooks/default.yaml"):
+    for rel in ("schemas/event.schema.json", "schemas/events.xsd", "codebooks/default.yaml",
+                "codebooks/default/actors.yaml", "codebooks/default/rules/offensive.yaml"):
         assert (files("coder") / rel).read_bytes() == (ROOT / rel).read_bytes()
 
 

@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from interrupts import SUMMARY, assert_interrupted
+from shipped import edit, shipped_copy
 from typer.testing import CliRunner
 
 import coder.engines.resume
@@ -446,10 +447,8 @@ def test_resume_redoes_changed_files_and_starts_over_for_another_codebook(tmp_pa
     monkeypatch.setattr(coder.engines.resume, "after_part", stop)
     assert cli("run", corpus, "-o", out, "--resume")[0] == 130
     monkeypatch.setattr(coder.engines.resume, "after_part", None)
-    cb = tmp_path / "cb.yaml"
-    from coder.codebook import default_codebook_path
-
-    cb.write_text(Path(default_codebook_path()).read_text() + "\n# changed\n")
+    cb = shipped_copy(tmp_path / "mine", "cb.yaml")  # an edit of an included file is another codebook too
+    edit(tmp_path / "mine" / "default" / "actors.yaml", "\nactors:\n", "\n# changed\nactors:\n")
     code, _, err = cli("run", corpus, "-o", out, "--resume", "-c", cb)
     assert "note: " in err and "another codebook or other options" in err
     assert not (tmp_path / ".out.csv.parts").exists()

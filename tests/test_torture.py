@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from shipped import edit, shipped_copy
 
 from coder.engines.common import DEFAULT_MAX_DOC_BYTES, DEFAULT_MAX_SENTENCE_CHARS
 from coder.engines.report import reject_entry
@@ -431,14 +432,14 @@ def test_a_rule_of_many_gaps_costs_a_bounded_number_of_steps_and_says_so(tmp_pat
     sentence's steps are now bounded (50 a token) and the sentence counted as
     cut short, with a note; counted in matcher steps, not seconds."""
     import coder.match.engine as engine
-    from coder.codebook import default_codebook_path, load_codebook
+    from coder.codebook import load_codebook
     from coder.match.compile import compile_codebook
 
-    head, rules = Path(default_codebook_path()).read_text().split("\nrules:\n")
+    shipped_copy(tmp_path, "gaps.yaml")
     words = " ... ".join(f"w{k}x" for k in range(1, 8))
     rule = (f'  - id: many.gaps\n    event_type: offensive\n    pattern: "{{actor1}} attack ... {words} ... '
             '{location}"\n    examples:\n      - text: Iraqi forces attacked w1x Rawa.\n        expect: none\n')
-    (tmp_path / "gaps.yaml").write_text(head + "\nrules:\n" + rule + rules)
+    edit(tmp_path / "default" / "rules" / "offensive.yaml", "\nrules:\n", "\nrules:\n" + rule)
     compiled = compile_codebook(load_codebook(tmp_path / "gaps.yaml"))
     unit = "Iraqi forces attacked " + " ".join(f"w{k}x" for k in range(1, 8)) + " and "
     sentence = "In Rawa " + unit * 130 + "left."
