@@ -345,7 +345,8 @@ def test_a_codebook_in_several_files_is_one_codebook(tmp_path):
     assert [r.id for r in cb.rules] == ["capture.active", "capture.second"]
     assert [a.code for a in cb.actors] == ["IMGISIS"] and [p.name for p in cb.places] == ["Rawa"]
     assert cb.includes == [str(tmp_path / "parts" / "actors.yaml"), str(tmp_path / "parts" / "rules.yaml")]
-    raw = b"".join(p.read_bytes() for p in (path, tmp_path / "parts" / "actors.yaml", tmp_path / "parts" / "rules.yaml"))
+    parts = tmp_path / "parts"
+    raw = b"".join(p.read_bytes() for p in (path, parts / "actors.yaml", parts / "rules.yaml"))
     assert cb.sha256 == hashlib.sha256(raw).hexdigest() == file_digest(path)
     # the main file's items come first, then each included file's
     main = SPLIT_MAIN.replace("include:", "rules:\n" + SPLIT_RULES.split("rules:\n")[1].replace(
