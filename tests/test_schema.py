@@ -339,3 +339,19 @@ def test_fast_path_agrees_with_jsonschema(changes, drop, schema):
     record = {k: v for k, v in {**base, **changes}.items() if k not in drop and v is not None}
     expected = not list(_validator_for(schema).iter_errors(record))
     assert _fast(schema)(record) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(changes=st.dictionaries(st.sampled_from(list(FIELDS)), _VALUES, max_size=4),
+       drop=st.sets(st.sampled_from(list(FIELDS)), max_size=3))
+def test_the_writers_path_on_values_agrees_with_the_record_path(changes, drop):
+    """The writer checks a record's values in field order (None or "" is an
+    absent field): the same answer, and the same problems, as the dict."""
+    from coder.events.record import record_values
+    from coder.io.schema import _fast_values, _validator, validate_record, validate_values
+
+    values = tuple(None if name in drop else changes.get(name, value)
+                   for name, value in zip(FIELDS, record_values(sample_record()), strict=True))
+    record = {n: v for n, v in zip(FIELDS, values, strict=True) if v is not None and v != ""}
+    assert _fast_values()(values) == (not list(_validator().iter_errors(record)))
+    assert validate_values(values) == validate_record(record)

@@ -170,14 +170,24 @@ class _Unsupported(Exception):
     pass
 
 
-def _compile(schema) -> callable:
+def _compile(schema, fields: tuple[str, ...] | None = None) -> callable:
     """A predicate for ``schema``: Python source generated for the keywords
     below and compiled once (about ten times faster than closures).  Each
     property is looked up once (``v.get(name, _M)``) and checked by
-    statements that return False at the first violation."""
+    statements that return False at the first violation.
+
+    With ``fields``, the predicate takes the values of an object in that
+    order (a tuple), a value None or ``""`` standing for an absent property,
+    as :meth:`Record.non_empty` leaves it out: the writer checks a record's
+    values without making the dict."""
     ns: dict = {"_same": lambda a, b: _same(a, b),
                 "_anyeq": lambda v, xs: any(_same(v, x) for x in xs), "_M": object()}
     counter = [0]
+    where = {f: i for i, f in enumerate(fields or ())}
+
+    def present(prop: str) -> str:  # positional: the property holds a value
+        i = where.get(prop)
+        return "False" if i is None else f"(v[{i}] is not None and v[{i}] != '')"
 
     def number(x: str) -> str:  # _is_number, inline
         return f"(isinstance({x}, (int, float)) and not isinstance({x}, bool) and {x} == {x})"
@@ -199,7 +209,15 @@ def _compile(schema) -> callable:
         leaf = conds(schema, x)
         out = [f"{ind}if not ({' and '.join(leaf)}): return False\n"] if leaf else []
         properties = schema.get("properties") if isinstance(schema, dict) else None
-        if properties:
+        if properties and fields is not None and x == "v":  # the object's values, in order
+            for prop, sub in properties.items():
+                counter[0] += 1
+                var = f"x{counter[0]}"
+                checks = block(sub, var, ind + "    ")
+                if checks and prop in where:
+                    out += [f"{ind}{var} = v[{where[prop]}]\n", f"{ind}if {var} is not None and {var} != '':\n",
+                            *checks]
+        elif properties:
             inner: list[str] = []
             for prop, sub in properties.items():
                 counter[0] += 1
@@ -225,6 +243,8 @@ def _compile(schema) -> callable:
         is_str = kind == "string"
         is_num = kind in ("number", "integer")
         items = sorted(schema.items(), key=lambda item: item[0] != "type")
+        if fields is not None and x == "v":
+            return object_conds(schema, items)
         for key, rule in items:
             if key in _IGNORED or key in ("then", "else", "properties"):
                 continue
@@ -267,7 +287,9 @@ def _compile(schema) -> callable:
                 out.append(f"_same({x}, {name(rule, 'c')})")
             elif key == "pattern":
                 guard = "" if is_str else f"not isinstance({x}, str) or "
-                out.append(f"({guard}{name(_anchored(rule), 'r')}.search({x}) is not None)")
+                good: set = set()  # texts that passed, looked up before a search
+                memo, search = name(good, "g"), name(_matcher(_anchored(rule), good), "m")
+                out.append(f"({guard}{x} in {memo} or {search}({x}))")
             elif key in ("minLength", "maxLength"):
                 op = ">=" if key == "minLength" else "<="
                 guard = "" if is_str else f"not isinstance({x}, str) or "
@@ -287,7 +309,51 @@ def _compile(schema) -> callable:
                 raise _Unsupported(key)
         return out
 
+    def object_conds(schema, items) -> list[str]:
+        """conds() of the object whose values the positional predicate takes."""
+        out: list[str] = []
+        for key, rule in items:
+            if key in _IGNORED or key in ("then", "else", "properties"):
+                continue
+            if key == "type" and rule == "object":
+                continue  # a tuple of values stands for an object
+            if key == "additionalProperties" and rule is False:
+                known = set(schema.get("properties", {}))
+                out += [f"not {present(f)}" for f in fields if f not in known]
+            elif key == "required":
+                out += [present(n) for n in rule]
+            elif key == "dependentRequired":
+                for k, needs in rule.items():
+                    if needs:
+                        out.append(f"(not {present(k)} or (" + " and ".join(present(n) for n in needs) + "))")
+            elif key == "allOf":
+                out += [f"{function(sub)}(v)" for sub in rule]
+            elif key == "if":
+                cond, then = function(rule), function(schema.get("then", True))
+                other = function(schema.get("else", True))
+                out.append(f"({then}(v) if {cond}(v) else {other}(v))")
+            else:
+                raise _Unsupported(key)
+        return out
+
     return ns[function(schema)]
+
+
+#: Most strings each pattern's memo keeps (a record's codes, types, dates and
+#: rule ids repeat; its event id does not).
+_MEMO = 4096
+
+
+def _matcher(rx: re.Pattern, good: set):
+    """``rx.search(text) is not None``, remembering the texts that passed in
+    ``good`` (the predicate looks there first: a set lookup, not a search)."""
+    def matches(text) -> bool:
+        if rx.search(text) is None:
+            return False
+        if len(good) < _MEMO:
+            good.add(text)
+        return True
+    return matches
 
 
 def _fail(kind):
@@ -309,6 +375,28 @@ def _fast(name: str):
         return _compile(load_schema(name))
     except _Unsupported:
         return None
+
+
+@cache
+def _fast_values():
+    """The event schema's predicate on a record's values in field order
+    (:data:`coder.events.record.record_values`), or None."""
+    try:
+        return _compile(load_schema("event.schema.json"), FIELDS)
+    except _Unsupported:
+        return None
+
+
+_AT_DATE, _AT_ISO3, _AT_COUNTRY = FIELDS.index("event_date"), FIELDS.index("iso3"), FIELDS.index("country")
+
+
+def validate_values(values: tuple) -> list[Problem]:
+    """:func:`validate_record` of the record whose values, in field order,
+    are ``values`` (the writer's path: no dict is made for a valid record)."""
+    fast = _fast_values()
+    if fast is not None and fast(values):
+        return list(_record_facts(values[_AT_DATE] or None, values[_AT_ISO3] or None, values[_AT_COUNTRY] or None))
+    return validate_record({n: v for n, v in zip(FIELDS, values, strict=True) if v is not None and v != ""})
 
 
 def validate_record(record_dict: dict) -> list[Problem]:

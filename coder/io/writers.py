@@ -58,10 +58,11 @@ from coder.events.record import (
     NUMBER_FIELDS,
     Record,
     format_value,
+    record_values,
 )
 from coder.io.formats import SINKS, ActorTable
 from coder.io.outputs import atomic_file, io_error
-from coder.io.schema import validate_record
+from coder.io.schema import validate_values
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -94,7 +95,7 @@ class Writer:
         ``record-invalid``) if it breaks the schema; nothing is written then.
         """
         if self.validate:
-            problems = validate_record(record.non_empty())
+            problems = validate_values(record_values(record))
             if problems:
                 raise OutputError([replace(p, path=self.path) for p in problems])
         try:
