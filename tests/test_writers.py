@@ -369,3 +369,19 @@ def test_unknown_format_is_a_usage_error(tmp_path):
         write(tmp_path / "events.json", "json", [])
     assert str(info.value) == "unknown output format 'json': use csv, xml, jsonl, acled or phoenix"
     assert listing(tmp_path) == []
+
+
+def test_a_rows_cells_are_what_format_value_gives():
+    """to_row, the CSV writer's fast path, writes each value as format_value
+    does: text as it is, None as "", a float by repr, an int, a bool and a
+    float subclass as format_value says."""
+    from coder.events.record import format_value, record_values
+
+    class Tenth(float):
+        def __repr__(self):
+            return "tenth"
+
+    for record in (sample_record(), sample_record(fatalities=3, latitude=1e-05, longitude=-0.0, goldstein=None,
+                                                  admin2="", quad_class=True, geo_precision=Tenth(2.0))):
+        assert record.to_row() == [format_value(v) for v in record_values(record)]
+    assert sample_record(latitude=Tenth(0.1)).to_row()[FIELDS.index("latitude")] == "tenth"

@@ -101,7 +101,8 @@ class Record:
         """All fields as text, empty values as ``""`` (the CSV form): what
         :func:`format_value` gives for each, with text passed through as it
         is (the writer's hot path)."""
-        return [v if v.__class__ is str else "" if v is None else format_value(v) for v in record_values(self)]
+        return [v if (kind := v.__class__) is str else "" if v is None else repr(v) if kind is float
+                else str(v) if kind is int else format_value(v) for v in record_values(self)]
 
 
 def format_value(value) -> str:
