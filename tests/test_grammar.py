@@ -27,9 +27,9 @@ def brief(records):
     [
         # nationality + force noun: the country's forces, coded country + role
         ("Sudanese drones struck a fuel depot in Nyala on Sunday.",
-         [("offensive", "Sudanese Armed Forces", "", "Nyala", "2024-03-03", "offensive.attack_place")]),
+         [("offensive", "Sudanese Armed Forces", "", "Nyala", "2024-03-03", "offensive.remote_weapon")]),
         ("Nigerian artillery pounded Boko Haram positions near Bama.",
-         [("offensive", "Nigerian forces", "Boko Haram", "Bama", D, "offensive.attack")]),
+         [("offensive", "Nigerian forces", "Boko Haram", "Bama", D, "offensive.remote_weapon")]),
         # a named actor + armed noun, coordinated with a generic one
         ("A police patrol and Maoist cadres exchanged fire near Dantewada.",
          [("offensive", "police", "Maoist cadres", "Dantewada", D, "offensive.clash_pair")]),
@@ -268,6 +268,33 @@ def test_the_holder_of_a_target_names_the_other_side_better_than_an_armed_noun(c
     assert (r.actor1, r.actor2, r.actor2_code) == ("Chadian forces", "Boko Haram", "NGABKH")
     (r,) = code("Chadian jets struck camps on the lake islands, killing dozens of Boko Haram fighters.", D)
     assert (r.actor1, r.actor2) == ("Chadian forces", "Boko Haram")
+
+
+def test_a_weapon_named_with_its_owner_makes_the_owner_the_attacker(code):
+    """A rule that starts with the weapon ("[jet|drone|artillery|...] struck
+    ...") and may leave actor1 empty takes the actor whose name the weapon
+    ends ("Russian fighter jets", "Military aircraft"): remote violence is an
+    offensive whoever it hits, and now with its side.  A weapon with no owner
+    named still leaves actor1 empty."""
+    (r,) = code("Russian fighter jets struck a market in Saraqeb on Tuesday.", D)
+    assert (r.actor1, r.actor1_code, r.actor2, r.location, r.rule_id, r.matched_text) == (
+        "Russian forces", "RUSMIL", "", "Saraqeb", "offensive.remote_weapon",
+        "Russian fighter jets struck a market in Saraqeb")
+    assert r.civilian_targeting == "Civilian targeting"
+    (r,) = code("Military aircraft bombed a crowd gathered for a rally in Kyaukme on Monday.", D)
+    assert (r.actor1, r.location, r.event_date, r.rule_id) == ("Myanmar forces", "Kyaukme", "2024-03-04",
+                                                               "offensive.remote_weapon")
+    (r,) = code("Drones struck army positions in Omdurman on Sunday.", D)
+    assert (r.actor1, r.actor2, r.location, r.rule_id) == ("", "Sudanese Armed Forces", "Omdurman",
+                                                           "offensive.remote_weapon")
+
+
+def test_fighters_killed_in_a_clash_with_a_side_are_that_sides_targets(code):
+    """"X were killed in an encounter with Y": one clash, Y against X (not
+    X as victims with no attacker and a second record for the encounter)."""
+    assert brief(code("Nine Naxalites were killed in an encounter with security forces in Dantewada on Monday.", D)) \
+        == [("offensive", "Indian forces", "Communist Party of India (Maoist)", "Dantewada", "2024-03-04",
+             "offensive.killed_in_clash_with")]
 
 
 def test_one_event_told_with_a_participle_clause_is_one_record(code):

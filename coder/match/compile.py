@@ -47,6 +47,10 @@ class CompiledRule:
     #: fills them all, with a named place, cannot be beaten
     caps: tuple[int, int] = (0, 0)
     required_set: frozenset[str] = frozenset()  #: ``required`` as a set
+    #: the rule starts with words and may leave {actor1} empty: a match that
+    #: starts inside an actor's name ("Russian jets bombed ..." for
+    #: "[jet|drone|...] bombed ...") takes that actor as actor1
+    head_actor1: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,7 +430,9 @@ def compile_codebook(cb: Codebook) -> Compiled:
         pattern = parse(rule.pattern, extra_forms=extra)
         anchor = _anchor(pattern)
         cr = CompiledRule(i, rule, pattern, anchor, pattern.slots, pattern.required_slots, _caps(pattern.items),
-                          frozenset(pattern.required_slots))
+                          frozenset(pattern.required_slots),
+                          "actor1" in pattern.slots and "actor1" not in pattern.required_slots
+                          and not isinstance(pattern.items[0], Slot))
         rules.append(cr)
         item = pattern.items[cr.anchor]
         alts = [(item,)] if isinstance(item, Word) else list(item.alts)

@@ -180,6 +180,18 @@ def _slot_kind_ok(m: Mention, name: str) -> bool:
     return m.is_place if name == "location" else m.actor is not None
 
 
+def _owner_of(view: SentenceView, k: int) -> Mention | None:
+    """The actor whose name token ``k`` ends or stands inside, its name
+    starting before ``k`` ("Military aircraft", "Russian fighter jets" for
+    the "aircraft", "fighter" a rule starts with); None if none."""
+    ends = view.ends
+    for end in range(k + 1, min(k + 4, view.n + 1)):
+        for m in ends.get(end, ()):
+            if m.start < k and m.actor is not None:
+                return m
+    return None
+
+
 def _fill(m: Mention, name: str) -> list[Mention]:
     if name == "location" and m.group:
         return list(m.group)
@@ -547,6 +559,7 @@ def _match_with(m: _Matcher, view: SentenceView, settings: Settings, trigger: Tr
     caps = cr.caps
     required = cr.required
     required_set = cr.required_set
+    head_actor1 = cr.head_actor1
     one_word = len(alt) == 1  # a one-word anchor ends right after it: no scan
     best: Candidate | None = None
     found = 0
@@ -565,6 +578,11 @@ def _match_with(m: _Matcher, view: SentenceView, settings: Settings, trigger: Tr
                 start = min(x.start for x in slots[lead.name])
             elif m.strict and not lead.optional:
                 return False
+        if head_actor1 and "actor1" not in slots:
+            owner = _owner_of(view, min(all_words))
+            if owner is not None:
+                slots = {**slots, "actor1": [owner]}
+                start = min(start, owner.start)
         # (most matches fill every required slot: one C-level test, no tuple to build)
         missing = () if slots.keys() >= required_set else tuple(s for s in required if s not in slots)
         anchor_end = i + 1
