@@ -158,6 +158,26 @@ def test_an_unlisted_place_in_apposition_with_a_place_noun(code):
     assert [(r.location, r.country) for r in records] == [("Kyauktaw", "Myanmar"), ("Minbya", "Myanmar")]
 
 
+def test_an_unlisted_place_after_in_nearby(code):
+    """"in nearby Hantoub": a name after a preposition and "nearby" (or
+    "neighbouring") is a place, as after the preposition alone."""
+    (r,) = code("Rebels shelled army positions in nearby Tabit on Sunday.", D)
+    assert (r.actor1, r.actor2, r.location, r.event_date) == ("rebels", "government forces", "Tabit", "2024-03-03")
+    (r,) = code("Rebels shelled army positions in Tabit on Sunday.", D)
+    assert r.location == "Tabit"
+    # "nearby" alone is no preposition: "the nearby Kelbo" would be
+    assert [r.location for r in code("Rebels shelled army positions and nearby Tabit on Sunday.", D)] == [""]
+
+
+def test_a_paramilitary_force_after_a_named_paramilitary_is_that_actor(code):
+    """"the paramilitary force" refers back to the last actor whose refs name
+    it, as "the paramilitaries" does, not to unidentified gunmen."""
+    text = ("The Rapid Support Forces attacked El Obeid on Friday. The paramilitary force seized Bara, a town north "
+            "of El Obeid, on Saturday.")
+    assert [(r.event_type, r.actor1, r.actor1_code) for r in code(text, D)] == [
+        ("offensive", "Rapid Support Forces", "SDNRSF"), ("capture", "Rapid Support Forces", "SDNRSF")]
+
+
 # -- sides unknown -------------------------------------------------------------
 
 def test_fighting_with_no_named_side_is_an_event_with_empty_actors(code):

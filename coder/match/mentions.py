@@ -690,6 +690,8 @@ _PLACE_PREPOSITIONS = frozenset("in near at outside around into toward towards".
 #: Nouns whose "of" introduces a place: "control of Chipwi", "the outskirts of Kelbo".
 _OF_PLACE = frozenset("control outskirts fall capture recapture siege seizure edge centre center heart".split())
 _APPOSITION_COUNT = frozenset("a an the two three four five several both".split())
+#: Words between such a preposition and the name: "in nearby Hantoub".
+_NEARBY = frozenset("nearby neighbouring neighboring".split())
 
 
 def _apposition_noun(tokens: list[Token], j: int, nouns_at: dict, taken: list[bool]) -> bool:
@@ -750,7 +752,8 @@ def _unlisted_places(
     1,000 people, new camps), kept where the words around a capitalised name
     say it is a place: after a place noun and its link ("the village of
     Tekalguda", "a camp near Boulkessi"), before a place noun ("Wandoli
-    village"), after in / near / at / outside / around / into / toward, or
+    village"), after in / near / at / outside / around / into / toward (and
+    "nearby" or "neighbouring" after one: "in nearby Hantoub"), or
     after a word a rule puts before a place ("reoccupied Kelbo").
     The record keeps the name as written, the document's country when it is
     clear, and no coordinates."""
@@ -791,7 +794,8 @@ def _unlisted_places(
         )
         before_noun = j in nouns_at and nouns_at[j].alias not in FEATURE_NOUNS  # "Tishrin dam" is a feature
         after_preposition = k > 0 and (prev in _PLACE_PREPOSITIONS or prev in place_words or (
-            prev == "of" and k >= 2 and tokens[k - 2].norm in _OF_PLACE))
+            prev == "of" and k >= 2 and tokens[k - 2].norm in _OF_PLACE) or (
+            prev in _NEARBY and k >= 2 and tokens[k - 2].norm in _PLACE_PREPOSITIONS))
         appositive = not (after_noun or before_noun or after_preposition) and _apposition_noun(
             tokens, j, nouns_at, taken)  # "Chipwi and Pangwa, two towns near the border"
         if (after_noun or before_noun or after_preposition or appositive) and not (
