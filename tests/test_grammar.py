@@ -178,6 +178,26 @@ def test_a_paramilitary_force_after_a_named_paramilitary_is_that_actor(code):
         ("offensive", "Rapid Support Forces", "SDNRSF"), ("capture", "Rapid Support Forces", "SDNRSF")]
 
 
+def test_one_of_the_deadliest_attacks_names_the_event_told_not_a_second_one(code):
+    """"..., in one of the deadliest attacks on the military this year": a
+    reference cue before the trigger; the event is the ambush, once."""
+    assert brief(code("Jihadists ambushed an army unit near Djibo on Friday, in one of the deadliest attacks on the "
+                      "military this year.", D)) == [
+        ("offensive", "militants", "Burkinabe forces", "Djibo", "2024-03-01", "offensive.attack")]
+    text = "Maoists ambushed a CRPF patrol in Sukma on Tuesday in the deadliest attack of the year."
+    assert brief(code(text, D)) == [
+        ("offensive", "Communist Party of India (Maoist)", "Indian police", "Sukma", D, "offensive.attack")]
+    # told alone, the attack is the event
+    assert brief(code("The deadliest attack on the army since 2019 killed 30 soldiers near Djibo on Friday.", D)) == [
+        ("offensive", "", "Burkinabe forces", "Djibo", "2024-03-01", "offensive.remote_on")]
+
+
+def test_explain_names_the_reference_cue():
+    result = CliRunner().invoke(app, ["explain", "Jihadists ambushed an army unit near Djibo, in one of the deadliest "
+                                      "attacks on the military this year."])
+    assert "    dropped: reference cue 'one of the deadliest' at token 10\n" in result.stdout
+
+
 # -- sides unknown -------------------------------------------------------------
 
 def test_fighting_with_no_named_side_is_an_event_with_empty_actors(code):

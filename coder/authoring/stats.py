@@ -55,7 +55,7 @@ class CorpusStats:
 
 
 def _reason_kind(reason: str) -> str:
-    for prefix in ("negation cue", "modality cue", "missing slot", "overlaps rule"):
+    for prefix in ("negation cue", "modality cue", "reference cue", "missing slot", "overlaps rule"):
         if reason.startswith(prefix):
             return prefix
     return reason

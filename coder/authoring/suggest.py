@@ -10,7 +10,7 @@ form ("shelled" -> shell, "clashes" -> clash), ranked by how many sentences
 they hold, and each group comes with a few sentences and a pattern stub in
 the order the words stood in its first sentence, to paste into a rule.
 
-Sentences in which a rule matched but a negation or modality cue or an
+Sentences in which a rule matched but a negation, modality or reference cue or an
 exclusion dropped the match are the codebook's own decision ("did not
 capture", "plans to attack", an attack on civilians): they are counted and
 left out, unless asked for.
@@ -41,7 +41,7 @@ from coder.text.tokens import Token
 ARMED = frozenset({1, 2, 3, 4})
 
 #: Reasons a match was dropped that are the codebook's own decision.
-HELD_BACK = ("negation cue", "modality cue", "excluded")
+HELD_BACK = ("negation cue", "modality cue", "reference cue", "excluded")
 
 #: Words that link actors and places without saying what happened.
 _NOT_KEYS = frozenset(

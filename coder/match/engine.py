@@ -11,7 +11,7 @@ inside a relative clause it takes the antecedent of ``which``/``who``.
 
 Every rule that triggers becomes a :class:`Candidate`.  Candidates of one
 event type whose trigger words overlap compete; the most complete one wins.
-A winner is then checked against negation and modality cues.  Every candidate
+A winner is then checked against negation, modality and reference cues.  Every candidate
 keeps the reason it was dropped, for ``coder explain``.
 """
 
@@ -675,7 +675,7 @@ def occurs(view: SentenceView, pattern: Pattern, first: frozenset[str] | None) -
 
 
 def check_cues(view: SentenceView, compiled: Compiled, cand: Candidate) -> str:
-    """Reason the candidate is blocked by a negation or modality cue, or ''.
+    """Reason the candidate is blocked by a negation, modality or reference cue, or ''.
 
     A cue counts when it ends at most ``window`` tokens before the anchor word
     (``was not captured``, ``would attack``), with no comma in between.
@@ -771,7 +771,7 @@ def may_fire(compiled: Compiled, norms: list[str], date_spans: list[tuple[int, i
     ``present``: the set of ``norms``, when the caller has it.
 
     ``cues`` (a dict; ``tokens`` then given): a rule that could match but
-    whose anchor a negation or modality cue certainly blocks (:func:`check_cues`
+    whose anchor a cue certainly blocks (:func:`check_cues`
     would drop whatever it matched) does not count; ``cues`` gets what
     :func:`check_cues` will say for each (anchor, event type) looked at, for
     :class:`SentenceView`.  False with a non-empty ``cues`` means every rule
