@@ -360,6 +360,15 @@ def test_a_killing_told_after_a_comma_is_the_outcome_of_the_attack(code):
 
 # -- precision traps -------------------------------------------------------------
 
+def test_a_capture_near_an_election_or_a_share_is_still_a_capture(code):
+    """The election and game exclusions need the words of a vote or a title
+    won, not an election named near a capture."""
+    assert brief(code("Rebels seized Goma on Sunday, weeks before the presidential election.", D)) == [
+        ("capture", "rebels", "", "Goma", "2024-03-03", "capture.active")]
+    assert brief(code("The army captured 80 percent of Mosul's western half on Sunday.", D)) == [
+        ("capture", "Iraqi forces", "", "Mosul", "2024-03-03", "capture.possessive")]
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -375,6 +384,11 @@ def test_a_killing_told_after_a_comma_is_the_outcome_of_the_attack(code):
         "Fuel prices fell to a new low in Aden.",
         "A chance encounter between the two ministers took place in Delhi.",
         "Ethiopian troops advanced toward the border near Humera.",
+        # an election and a game: no place taken, no fight
+        "Maria Lopez stormed to victory in the presidential election on Sunday, capturing nearly 55% of the vote.",
+        "Import Jay Washington led the charge with 30 points, and the Beermen blew the game open with a 14-0 "
+        "offensive burst early in the fourth quarter.",
+        "The Hotshots have now fallen short in three straight title battles against the crowd favourites.",
     ],
 )
 def test_precision_traps_give_nothing(code, text):
