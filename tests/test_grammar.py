@@ -198,6 +198,19 @@ def test_explain_names_the_reference_cue():
     assert "    dropped: reference cue 'one of the deadliest' at token 10\n" in result.stdout
 
 
+def test_a_country_named_is_a_place_of_that_country(code):
+    """"in eastern Congo" is DR Congo (wire style), not the town of Congo in
+    Brazil that the gazetteer also has, nor the Republic of the Congo."""
+    (r,) = code("M23 rebels attacked army positions in eastern Congo on Monday.", D)
+    assert (r.actor2, r.actor2_code, r.location, r.iso3) == ("Congolese forces", "CODMIL", "Congo", "COD")
+    (r,) = code("Rebels captured the town of Rubaya in eastern Congo on Monday.", D)
+    assert (r.location, r.iso3) == ("Rubaya", "COD")
+    (r,) = code("Troops clashed with rebels in the Republic of Congo on Monday.", D)
+    assert (r.actor1_code, r.iso3) == ("COGMIL", "COG")
+    (r,) = code("Fighting erupted in Djibouti on Monday.", D)
+    assert (r.location, r.iso3) == ("Djibouti", "DJI")
+
+
 # -- sides unknown -------------------------------------------------------------
 
 def test_fighting_with_no_named_side_is_an_event_with_empty_actors(code):

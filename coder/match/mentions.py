@@ -637,6 +637,10 @@ def _gazetteer_places(
             continue
         if same is None and start > 0 and _name_goes_on(tokens[start - 1], taken[start - 1]):
             continue  # "Ovidio Guzman", "Datu Saudi Ampatuan": part of a longer name, not this place
+        if same is not None:
+            candidates = _of_country(candidates, same.actor.country, gazetteer)
+            if not candidates:
+                continue
         name = _span(text, tokens, start, end)
         place = gazetteer_place(candidates, memory.country_counts, name)
         if place is None:
@@ -648,6 +652,21 @@ def _gazetteer_places(
             added = True
     if added:
         mentions.sort(key=lambda m: m.start)
+
+
+def _of_country(candidates: list, iso3: str, gazetteer) -> list:
+    """The places a country actor's name can be: those of its country ("Syria"
+    the country, "Djibouti" the city); when the gazetteer gives that name only
+    to other countries' places ("Congo", a town in Brazil and the Republic of
+    the Congo, where the country table says DR Congo), the country itself,
+    found by its table name."""
+    mine = [c for c in candidates if c.iso3 == iso3]
+    if mine:
+        return mine
+    from coder.countries import countries
+
+    c = countries().get(iso3)
+    return [g for g in gazetteer.lookup(c.name) if g.iso3 == iso3 and g.kind == "country"] if c else []
 
 
 #: Words between a place noun and a named place that make them one mention:
