@@ -342,6 +342,17 @@ def test_a_weapon_named_with_its_owner_makes_the_owner_the_attacker(code):
                                                            "offensive.remote_weapon")
 
 
+def test_an_optional_second_side_that_is_the_first_is_left_empty(code):
+    """"{location} ... {actor2?}" took "the army" of a clause after the place,
+    the attacker itself: the match was dropped, and with it the event (it had
+    won over the other rules first). The optional side is left empty now; a
+    required one still drops its match."""
+    (r,) = code("Sudanese military aircraft struck Nyala on Sunday, hitting a site the army described as a depot.", D)
+    assert (r.actor1, r.actor2, r.location, r.event_date, r.rule_id) == (
+        "Sudanese Armed Forces", "", "Nyala", "2024-03-03", "offensive.attack_place")
+    assert code("Iraqi forces attacked Iraqi troops in Mosul.", D) == []
+
+
 def test_fighters_killed_in_a_clash_with_a_side_are_that_sides_targets(code):
     """"X were killed in an encounter with Y": one clash, Y against X (not
     X as victims with no attacker and a second record for the encounter)."""

@@ -51,6 +51,22 @@ class CompiledRule:
     #: starts inside an actor's name ("Russian jets bombed ..." for
     #: "[jet|drone|...] bombed ...") takes that actor as actor1
     head_actor1: bool = False
+    #: an {actor2} the rule may leave empty on its own ("{actor2?}", "(by
+    #: {actor2})"), not one of a required alternation ("[{actor2}|{location}]")
+    actor2_optional: bool = False
+
+
+def _only_optional(pattern: Pattern, name: str) -> bool:
+    """Whether slot ``name`` stands in ``pattern`` only where it may be left
+    empty on its own: an optional slot, or a slot in an optional group."""
+    where = []
+    for item in pattern.items:
+        if isinstance(item, Slot):
+            where.append(item.optional if item.name == name else None)
+        elif isinstance(item, Group):
+            where += [item.optional for alt in item.alts for x in alt if isinstance(x, Slot) and x.name == name]
+    found = [w for w in where if w is not None]
+    return bool(found) and all(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,7 +448,8 @@ def compile_codebook(cb: Codebook) -> Compiled:
         cr = CompiledRule(i, rule, pattern, anchor, pattern.slots, pattern.required_slots, _caps(pattern.items),
                           frozenset(pattern.required_slots),
                           "actor1" in pattern.slots and "actor1" not in pattern.required_slots
-                          and not isinstance(pattern.items[0], Slot))
+                          and not isinstance(pattern.items[0], Slot),
+                          _only_optional(pattern, "actor2"))
         rules.append(cr)
         item = pattern.items[cr.anchor]
         alts = [(item,)] if isinstance(item, Word) else list(item.alts)

@@ -928,6 +928,8 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
     for c in cands:
         if not c.complete:
             c.status, c.reason = "dropped", "missing slot " + ", ".join(f"{{{s}}}" for s in c.missing)
+        else:
+            _one_actor_once(c)
     winners: list[Candidate] = []
     position: dict[int, int] = {}
     active: dict[str, list[Candidate]] = {}  # per event type: winners whose words reach this far
@@ -953,11 +955,22 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
         reason = check_cues(view, compiled, c)
         if reason:
             c.status, c.reason = "dropped", reason
-        else:
-            a1, a2 = c.slots.get("actor1"), c.slots.get("actor2")
-            if a1 and a2 and a1[0].actor is a2[0].actor:
-                c.status, c.reason = "dropped", "actor1 and actor2 are the same actor"
     return cands
+
+
+def _one_actor_once(c: Candidate) -> None:
+    """An actor on both sides: an {actor2} the rule may leave empty on its
+    own that took it again is left empty ("Sudanese military aircraft struck
+    Nyala, hitting a site the army described as ...": no second side); else
+    the candidate is dropped, before it competes with the others (it used to
+    win over them first, and then leave nothing)."""
+    a1, a2 = c.slots.get("actor1"), c.slots.get("actor2")
+    if not (a1 and a2 and a1[0].actor is a2[0].actor):
+        return
+    if c.rule.actor2_optional:
+        c.slots = {k: v for k, v in c.slots.items() if k != "actor2"}
+    else:
+        c.status, c.reason = "dropped", "actor1 and actor2 are the same actor"
 
 
 __all__ = ["ACTOR_KINDS", "Candidate", "SentenceView", "match_sentence", "may_fire", "occurs"]
