@@ -353,6 +353,15 @@ def test_an_optional_second_side_that_is_the_first_is_left_empty(code):
     assert code("Iraqi forces attacked Iraqi troops in Mosul.", D) == []
 
 
+def test_a_grenade_launcher_is_a_gun_not_a_bombing(code):
+    """The bombing exclusion ("grenade") does not hold when the words of
+    guns stand in the sentence too: rifles, a grenade launcher, an RPG."""
+    assert brief(code("Six soldiers were killed when gunmen attacked a military convoy near Culiacan with assault "
+                      "rifles and a grenade launcher.", D)) == [
+        ("offensive", "unidentified gunmen", "Mexican forces", "Culiacan", D, "offensive.forces_killed")]
+    assert code("A grenade thrown into a police station in Kano wounded three officers.", D) == []
+
+
 def test_fighters_killed_in_a_clash_with_a_side_are_that_sides_targets(code):
     """"X were killed in an encounter with Y": one clash, Y against X (not
     X as victims with no attacker and a second record for the encounter)."""
