@@ -362,6 +362,17 @@ def test_a_grenade_launcher_is_a_gun_not_a_bombing(code):
     assert code("A grenade thrown into a police station in Kano wounded three officers.", D) == []
 
 
+def test_a_generic_word_before_a_groups_name_describes_the_group(code):
+    """"the paramilitary Rapid Support Forces", "the rebel M23": one actor,
+    not unidentified gunmen beside it."""
+    assert brief(code("The army and the paramilitary Rapid Support Forces fought in Omdurman on Sunday.", D)) == [
+        ("offensive", "Sudanese Armed Forces", "Rapid Support Forces", "Omdurman", "2024-03-03",
+         "offensive.clash_pair")]
+    (r,) = code("Congolese troops retook Sake from the rebel M23 on Friday.", D)
+    assert (r.actor1, r.actor2, r.location, r.matched_text) == (
+        "Congolese forces", "M23", "Sake", "Congolese troops retook Sake from the rebel M23")
+
+
 def test_fighters_killed_in_a_clash_with_a_side_are_that_sides_targets(code):
     """"X were killed in an encounter with Y": one clash, Y against X (not
     X as victims with no attacker and a second record for the encounter)."""

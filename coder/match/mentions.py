@@ -189,6 +189,8 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
         event_e = hit.first("event_noun")
         if event_e is not None:
             event_nouns.append((hit.start, event_e.value))
+    if len(mentions) > 1:
+        _descriptors(mentions, tokens, text)
     if states is not None and (mentions or event_nouns):
         generic_state = _compose(mentions, tokens, text, country_words, generic_state, states, lexicon,
                                  generics or {}, event_nouns)
@@ -652,6 +654,24 @@ def _gazetteer_places(
             added = True
     if added:
         mentions.sort(key=lambda m: m.start)
+
+
+def _descriptors(mentions: list[Mention], tokens: list[Token], text: str) -> None:
+    """"the paramilitary Rapid Support Forces", "the rebel M23": a generic
+    armed word right before the name of a non-state group describes it; one
+    mention of the group (it was a second actor, unidentified gunmen, and
+    "the army and the paramilitary Rapid Support Forces fought" had three
+    sides)."""
+    i = 0
+    while i < len(mentions) - 1:
+        a, b = mentions[i], mentions[i + 1]
+        if a.via == "generic" and a.actor is not None and b.start == a.end and b.via == "alias" \
+                and b.actor is not None and b.actor.inter in (2, 3, 4) and b.actor.code != b.actor.country:
+            b.start = a.start
+            b.text = _span(text, tokens, a.start, b.end)
+            del mentions[i]
+            continue
+        i += 1
 
 
 def _of_country(candidates: list, iso3: str, gazetteer) -> list:
