@@ -373,6 +373,14 @@ def test_a_generic_word_before_a_groups_name_describes_the_group(code):
         "Congolese forces", "M23", "Sake", "Congolese troops retook Sake from the rebel M23")
 
 
+def test_navy_ships_and_helicopters_are_the_countrys_forces(code):
+    assert brief(code("A navy helicopter fired on rebel boats near Jolo on Sunday.", D)) == [
+        ("offensive", "Philippine forces", "rebels", "Jolo", "2024-03-03", "offensive.remote_weapon")]
+    (r, _) = code("Navy vessels anchored offshore shelled Kyaukphyu after Arakan Army fighters seized a police station "
+                  "in the town.", D)
+    assert (r.event_type, r.actor1, r.actor2, r.location) == ("offensive", "Myanmar forces", "Arakan Army", "Kyaukphyu")
+
+
 def test_fighters_killed_in_a_clash_with_a_side_are_that_sides_targets(code):
     """"X were killed in an encounter with Y": one clash, Y against X (not
     X as victims with no attacker and a second record for the encounter)."""
