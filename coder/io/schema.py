@@ -298,16 +298,20 @@ def _compile(schema, fields: tuple[str, ...] | None = None) -> callable:
                 op = ">=" if key == "minimum" else "<="
                 guard = "" if is_num else f"not {number(x)} or "
                 out.append(f"({guard}{x} {op} {name(rule, 'n')})")
-            elif key == "allOf":
-                for sub in rule:
-                    out.append(f"{function(sub)}({x})")
-            elif key == "if":
-                cond, then = function(rule), function(schema.get("then", True))
-                other = function(schema.get("else", True))
-                out.append(f"({then}({x}) if {cond}({x}) else {other}({x}))")
+            elif key in ("allOf", "if"):
+                out += combined(schema, key, rule, x)
             else:
                 raise _Unsupported(key)
         return out
+
+    def combined(schema, key: str, rule, x: str) -> list[str]:
+        """The conditions of ``allOf`` and ``if``/``then``/``else`` on ``x``: each
+        subschema a function of its own, on the same object."""
+        if key == "allOf":
+            return [f"{function(sub)}({x})" for sub in rule]
+        cond, then = function(rule), function(schema.get("then", True))
+        other = function(schema.get("else", True))
+        return [f"({then}({x}) if {cond}({x}) else {other}({x}))"]
 
     def object_conds(schema, items) -> list[str]:
         """conds() of the object whose values the positional predicate takes."""
@@ -326,12 +330,8 @@ def _compile(schema, fields: tuple[str, ...] | None = None) -> callable:
                 for k, needs in rule.items():
                     if needs:
                         out.append(f"(not {present(k)} or (" + " and ".join(present(n) for n in needs) + "))")
-            elif key == "allOf":
-                out += [f"{function(sub)}(v)" for sub in rule]
-            elif key == "if":
-                cond, then = function(rule), function(schema.get("then", True))
-                other = function(schema.get("else", True))
-                out.append(f"({then}(v) if {cond}(v) else {other}(v))")
+            elif key in ("allOf", "if"):
+                out += combined(schema, key, rule, "v")
             else:
                 raise _Unsupported(key)
         return out
