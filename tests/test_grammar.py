@@ -381,6 +381,26 @@ def test_navy_ships_and_helicopters_are_the_countrys_forces(code):
     assert (r.event_type, r.actor1, r.actor2, r.location) == ("offensive", "Myanmar forces", "Arakan Army", "Kyaukphyu")
 
 
+def test_a_bombing_told_beside_a_disaster_is_still_a_strike(code):
+    """The accident / disaster exclusion ("earthquake") does not hold beside
+    the words of a bombing or shelling; an earthquake or a crash alone still
+    gives nothing."""
+    (r,) = code("A day after the earthquake, junta aircraft bombed villages in Kyaukme township on Monday.", D)
+    assert (r.actor1, r.location, r.event_date, r.rule_id) == ("Myanmar forces", "Kyaukme", "2024-03-04",
+                                                               "offensive.remote_weapon")
+    assert code("The earthquake struck Kyaukme on Monday, killing 20 soldiers at a base.", D) == []
+    assert code("An aircraft crash near Gao killed 12 soldiers on Monday.", D) == []
+
+
+def test_fds_are_the_countrys_defence_and_security_forces(code):
+    """"FDS" (Forces de défense et de sécurité) is a state word, as "the
+    army" is: the state of the document's country, here not clear (a Malian
+    group's code, a place in Niger), so the generic government forces."""
+    (r,) = code("FDS units were ambushed by IS-Sahel fighters near Ayorou on Sunday.", D)
+    assert (r.actor1, r.actor2, r.actor2_code, r.location) == (
+        "Islamic State Sahel Province", "government forces", "MIL", "Ayorou")
+
+
 def test_fighters_killed_in_a_clash_with_a_side_are_that_sides_targets(code):
     """"X were killed in an encounter with Y": one clash, Y against X (not
     X as victims with no attacker and a second record for the encounter)."""
