@@ -169,6 +169,12 @@ def test_an_unlisted_place_after_in_nearby(code):
     assert [r.location for r in code("Rebels shelled army positions and nearby Tabit on Sunday.", D)] == [""]
 
 
+def test_an_unlisted_place_after_across(code):
+    (r,) = code("Sudanese troops set up checkpoints across Kafouri after the RSF withdrawal.", D)
+    assert (r.event_type, r.actor1, r.location, r.country, r.rule_id) == (
+        "consolidation", "Sudanese Armed Forces", "Kafouri", "Sudan", "consolidation.base")
+
+
 def test_a_paramilitary_force_after_a_named_paramilitary_is_that_actor(code):
     """"the paramilitary force" refers back to the last actor whose refs name
     it, as "the paramilitaries" does, not to unidentified gunmen."""

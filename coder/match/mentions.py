@@ -725,7 +725,7 @@ def _merge_of(mentions: list[Mention], tokens: list[Token]) -> None:
 
 
 #: Words right before a name that say it is a place ("near Boulkessi").
-_PLACE_PREPOSITIONS = frozenset("in near at outside around into toward towards".split())
+_PLACE_PREPOSITIONS = frozenset("in near at outside around into toward towards across throughout".split())
 #: Nouns whose "of" introduces a place: "control of Chipwi", "the outskirts of Kelbo".
 _OF_PLACE = frozenset("control outskirts fall capture recapture siege seizure edge centre center heart".split())
 _APPOSITION_COUNT = frozenset("a an the two three four five several both".split())
@@ -791,7 +791,8 @@ def _unlisted_places(
     1,000 people, new camps), kept where the words around a capitalised name
     say it is a place: after a place noun and its link ("the village of
     Tekalguda", "a camp near Boulkessi"), before a place noun ("Wandoli
-    village"), after in / near / at / outside / around / into / toward (and
+    village"), after in / near / at / outside / around / into / toward /
+    across / throughout (and
     "nearby" or "neighbouring" after one: "in nearby Hantoub"), or
     after a word a rule puts before a place ("reoccupied Kelbo").
     The record keeps the name as written, the document's country when it is
