@@ -407,6 +407,15 @@ def test_fds_are_the_countrys_defence_and_security_forces(code):
         "Islamic State Sahel Province", "government forces", "MIL", "Ayorou")
 
 
+def test_attacks_blamed_on_a_group_are_the_groups(code):
+    """"Attacks blamed on X": X made them (it had been read as their target,
+    "blamed" passed over as a filler word); with armed victims named, X
+    against them, else nothing."""
+    assert brief(code("An ambush blamed on JNIM killed 12 soldiers near Boni on Tuesday.", D)) == [
+        ("offensive", "JNIM", "Malian forces", "Boni", D, "offensive.attacks_attributed")]
+    assert code("Attacks blamed on the cartel killed 12 civilians in Zamora.", D) == []
+
+
 def test_fighters_killed_in_a_clash_with_a_side_are_that_sides_targets(code):
     """"X were killed in an encounter with Y": one clash, Y against X (not
     X as victims with no attacker and a second record for the encounter)."""

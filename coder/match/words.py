@@ -62,6 +62,8 @@ TRANSPARENT_PUNCT = frozenset({"(", ")", '"', "“", "”", "'", "‘", "’"})
 NOT_FILLER = (
     PREPOSITIONS | CONTRAST | RELATIVE | CONJUNCTIONS | REPORTING | MODALS
     | frozenset({"that", "to", "if", "when", "because", "as", "than", "then"})
+    # "attacks blamed on the cartel": who made the attacks, not their target
+    | frozenset({"blamed", "attributed", "ascribed"})
 )
 
 #: Words before a date that belong with it ("on Sunday", "in June").
