@@ -447,6 +447,11 @@ def test_a_killing_told_after_a_comma_is_the_outcome_of_the_attack(code):
 
 # -- precision traps -------------------------------------------------------------
 
+def test_arson_beside_a_shooting_is_still_a_fight(code):
+    assert brief(code("Rebels set fire to an army post and opened fire on soldiers in Kidal.", D)) == [
+        ("offensive", "rebels", "Malian forces", "Kidal", D, "offensive.fire_on")]
+
+
 def test_a_capture_near_an_election_or_a_share_is_still_a_capture(code):
     """The election and game exclusions need the words of a vote or a title
     won, not an election named near a capture."""
@@ -476,6 +481,8 @@ def test_a_capture_near_an_election_or_a_share_is_still_a_capture(code):
         "Import Jay Washington led the charge with 30 points, and the Beermen blew the game open with a 14-0 "
         "offensive burst early in the fourth quarter.",
         "The Hotshots have now fallen short in three straight title battles against the crowd favourites.",
+        # arson: "fire ... at" is no opening of fire
+        "Suspected NPA rebels set fire to two backhoes and a dump truck at a road construction site in Quezon.",
     ],
 )
 def test_precision_traps_give_nothing(code, text):
