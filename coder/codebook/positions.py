@@ -25,22 +25,26 @@ class Positions:
 
     def of(self, path: tuple) -> tuple[int, int]:
         """Position of the value at ``path``, or of its nearest ancestor."""
-        return self.where(path)[1:]
+        return self._find(tuple(path), False)[1]
 
     def of_key(self, path: tuple) -> tuple[int, int]:
         """Position of the key that ends ``path`` (falls back to the value)."""
-        return self.where(path, key=True)[1:]
+        return self._find(tuple(path), True)[1]
 
     def where(self, path: tuple, key: bool = False) -> tuple[str | None, int, int]:
         """(file, line, column) of the value (or key) at ``path``, or of its
         nearest ancestor; the file is None for the main file."""
-        path = tuple(path)
+        found, (line, col) = self._find(tuple(path), key)
+        return self.file_of(found), line, col
+
+    def _find(self, path: tuple, key: bool) -> tuple[tuple, tuple[int, int]]:
+        """(the path whose position stands for ``path``, that position)."""
         found = self.keys.get(path) if key else None
-        if found is None:
-            while path not in self.values and path:
-                path = path[:-1]
-            found = self.values.get(path, (1, 1))
-        return self.file_of(path), found[0], found[1]
+        if found is not None:
+            return path, found
+        while path not in self.values and path:
+            path = path[:-1]
+        return path, self.values.get(path, (1, 1))
 
     def file_of(self, path: tuple) -> str | None:
         """The included file ``path`` stands in (None: the main file)."""
