@@ -407,6 +407,7 @@ def _join(data: dict, pos: yamlpos.Positions, part: dict, part_pos: yamlpos.Posi
     """Join the sections of an included file into ``data``, its positions
     into ``pos``; the problems of sections that cannot be joined."""
     problems = []
+    offsets: dict[str, int] = {}  # section joined -> where its list items start in the joined list
     for key, value in part.items():
         line, col = part_pos.of_key((key,))
         if key not in PART_LISTS + PART_MAPPINGS + PART_WHOLE:
@@ -451,12 +452,15 @@ def _join(data: dict, pos: yamlpos.Positions, part: dict, part_pos: yamlpos.Posi
                 continue
             data[key] = value
             pos.files[(key,)] = name
-        for table, mine_table in ((part_pos.values, pos.values), (part_pos.keys, pos.keys)):
-            for p, at in table.items():
-                if p and p[0] == key and (len(p) > 1 or p not in mine_table):
-                    if len(p) == 1 and key not in PART_WHOLE:
-                        pos.files.setdefault(p, name)
-                    mine_table.setdefault(_remap(p, key, offset), at)
+        offsets[key] = offset
+    # the joined sections' positions, in one pass over the part's tables
+    for table, mine_table in ((part_pos.values, pos.values), (part_pos.keys, pos.keys)):
+        for p, at in table.items():
+            key = p[0] if p else None
+            if key in offsets and (len(p) > 1 or p not in mine_table):
+                if len(p) == 1 and key not in PART_WHOLE:
+                    pos.files.setdefault(p, name)
+                mine_table.setdefault(_remap(p, key, offsets[key]), at)
     return problems
 
 
