@@ -68,17 +68,24 @@ def codebook_digest(raws: list[bytes]) -> str:
     return h.hexdigest()
 
 
+def include_paths(path: str | Path, names) -> list[tuple[int, str, str]]:
+    """(index, name, path) of each file an ``include`` value names, its path
+    relative to the main file at ``path``; what is no name (not a string,
+    empty) is left out: loading the codebook says what is wrong with it."""
+    base = Path(path).parent
+    return [(i, n, str(base / n)) for i, n in enumerate(names if isinstance(names, list) else [])
+            if isinstance(n, str) and n]
+
+
 def codebook_files(path: str | Path) -> list[str]:
     """The codebook's file and the files its ``include`` names, in order
-    (read with the YAML parser; a name that is not a string is left out:
-    loading the codebook says what is wrong)."""
+    (read with the YAML parser)."""
     from coder.codebook import yamlpos
 
     text = Path(path).read_bytes().decode("utf-8-sig")
     data, _pos = yamlpos.load(text, str(path))
     names = data.get("include") if isinstance(data, dict) else None
-    base = Path(path).parent
-    return [str(path)] + [str(base / n) for n in (names if isinstance(names, list) else []) if isinstance(n, str)]
+    return [str(path)] + [full for _i, _name, full in include_paths(path, names)]
 
 
 def file_digest(path: str | Path) -> str:

@@ -16,7 +16,7 @@ import jsonschema
 
 from coder.codebook import yamlpos
 from coder.codebook.checks import Context, field_name, problem_order, run_checks
-from coder.codebook.files import MAX_CODEBOOK_BYTES, codebook_digest, codebook_file_problem
+from coder.codebook.files import MAX_CODEBOOK_BYTES, codebook_digest, codebook_file_problem, include_paths
 from coder.codebook.model import (
     Actor,
     Alias,
@@ -469,17 +469,10 @@ def _includes(data: dict, pos: yamlpos.Positions, path: str,
     """Read the files the main file's ``include`` names and join them into
     ``data``; their texts go to ``texts`` and their bytes to ``raws`` (in
     order, for the digest)."""
-    names = data.get("include")
-    if not isinstance(names, list):
-        return []  # the schema says what is wrong
-    base = Path(path).parent
     problems: list[Problem] = []
     seen = {str(Path(path).resolve())}
-    for i, name in enumerate(names):
-        if not isinstance(name, str) or not name:
-            continue
+    for i, name, full in include_paths(path, data.get("include")):  # the schema says what else is wrong
         line, col = pos.of(("include", i))
-        full = str(base / name)
         if str(Path(full).resolve()) in seen:
             problems.append(Problem("schema", f"'{name}' is included twice (or is the main file)", path, line, col,
                                     f"include[{i}]"))
