@@ -155,11 +155,11 @@ def checked(records: list[Record], report: Report) -> list[Record]:
     """The records that pass the event schema; each one that does not is
     reported as the runner's writer reports it (its problems with the
     document id and sentence index, one event less)."""
-    from coder.io.schema import validate_record
+    from coder.io.schema import validate_values
 
     kept = []
     for record in records:
-        problems = validate_record(record.non_empty())
+        problems = validate_values(record_values(record))
         if not problems:
             kept.append(record)
             continue

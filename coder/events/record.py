@@ -94,8 +94,7 @@ class Record:
     def non_empty(self) -> dict:
         """Typed values of the fields that hold one, in field order (the form
         the event schema checks: an empty field is an absent one)."""
-        return {name: value for name, value in zip(FIELDS, record_values(self), strict=True)
-                if value is not None and value != ""}
+        return non_empty_values(record_values(self))
 
     def to_row(self) -> list[str]:
         """All fields as text, empty values as ``""`` (the CSV form): what
@@ -137,3 +136,9 @@ def parse_value(name: str, text: str):
 
 assert tuple(f.name for f in fields(Record)) == FIELDS
 record_values = attrgetter(*FIELDS)  #: a record's values in field order (Record(*values) makes it again)
+
+
+def non_empty_values(values) -> dict:
+    """:meth:`Record.non_empty` of the record whose values, in field order,
+    are ``values``: None and ``""`` are absent fields."""
+    return {name: value for name, value in zip(FIELDS, values, strict=True) if value is not None and value != ""}

@@ -33,7 +33,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING
 
 from coder.errors import Problem
-from coder.events.record import FIELDS
+from coder.events.record import FIELDS, non_empty_values
 
 if TYPE_CHECKING:  # imported when first needed: a run whose records are all valid never needs them
     from jsonschema import Draft202012Validator, ValidationError
@@ -396,7 +396,7 @@ def validate_values(values: tuple) -> list[Problem]:
     fast = _fast_values()
     if fast is not None and fast(values):
         return list(_record_facts(values[_AT_DATE] or None, values[_AT_ISO3] or None, values[_AT_COUNTRY] or None))
-    return validate_record({n: v for n, v in zip(FIELDS, values, strict=True) if v is not None and v != ""})
+    return validate_record(non_empty_values(values))
 
 
 def validate_record(record_dict: dict) -> list[Problem]:
