@@ -284,39 +284,11 @@ def test_a_big_codebook_without_aliases_is_not_an_alias_bomb(tmp_path):
 
 # -- a codebook in several files (include) -----------------------------------------
 
-SPLIT_MAIN = """\
-codebook: mini
-version: "1"
-event_types:
-  capture:
-    cameo: "192"
-    acled_event_type: Battles
-    acled_sub_event_type: Non-state actor overtakes territory
-include:
-  - parts/actors.yaml
-  - parts/rules.yaml
-"""
-
-SPLIT_ACTORS = """\
-actors:
-  - code: IMGISIS
-    name: Islamic State
-    inter: 2
-    aliases: [Islamic State, {text: IS, case_sensitive: true}]
-places:
-  - name: Rawa
-    geo_precision: 1
-"""
-
-SPLIT_RULES = """\
-rules:
-  - id: capture.active
-    event_type: capture
-    pattern: "{actor1} capture {location}"
-    examples:
-      - text: Islamic State captured Rawa.
-        expect: {actor1: Islamic State, location: Rawa}
-"""
+# MINIMAL in three files: the main file keeps the name and event types, the
+# sections after them go to parts/actors.yaml and parts/rules.yaml
+SPLIT_MAIN = MINIMAL[:MINIMAL.index("actors:")] + "include:\n  - parts/actors.yaml\n  - parts/rules.yaml\n"
+SPLIT_ACTORS = MINIMAL[MINIMAL.index("actors:"):MINIMAL.index("rules:")]
+SPLIT_RULES = MINIMAL[MINIMAL.index("rules:"):]
 
 
 def split(tmp_path, main=SPLIT_MAIN, actors=SPLIT_ACTORS, rules=SPLIT_RULES):
