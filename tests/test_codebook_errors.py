@@ -371,3 +371,12 @@ def test_an_include_that_cannot_be_read(tmp_path):
     assert split_problems(tmp_path, main=SPLIT_MAIN.replace("  - parts/rules.yaml\n", "  - 7\n")) == [
         "cb.yaml:1:1: missing required key 'rules'",  # its rules were in the file not included
         "cb.yaml:10:5: include[1]: expected a string, got integer 7"]
+
+
+def test_the_cue_kinds_are_the_schemas():
+    """coder codebook stats and suggest tell a cue's reason by the kinds the
+    model lists: they are the keys the codebook schema allows under cues."""
+    from coder.codebook.load import codebook_schema
+    from coder.codebook.model import CUE_KINDS
+
+    assert set(CUE_KINDS) == set(codebook_schema()["properties"]["cues"]["properties"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from coder.codebook.model import Codebook
+from coder.codebook.model import CUE_REASONS, Codebook
 from coder.io.readers import read_corpus
 from coder.match.compile import compile_codebook
 from coder.pipeline import code_document
@@ -55,7 +55,7 @@ class CorpusStats:
 
 
 def _reason_kind(reason: str) -> str:
-    for prefix in ("negation cue", "modality cue", "reference cue", "missing slot", "overlaps rule"):
+    for prefix in (*CUE_REASONS, "missing slot", "overlaps rule"):
         if reason.startswith(prefix):
             return prefix
     return reason

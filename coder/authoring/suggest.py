@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from coder.codebook.inflect import FUNCTION_WORDS, IRREGULAR
-from coder.codebook.model import Codebook
+from coder.codebook.model import CUE_REASONS, Codebook
 from coder.gazetteer.store import stop_words
 from coder.io.readers import read_corpus
 from coder.match.compile import compile_codebook
@@ -41,7 +41,7 @@ from coder.text.tokens import Token
 ARMED = frozenset({1, 2, 3, 4})
 
 #: Reasons a match was dropped that are the codebook's own decision.
-HELD_BACK = ("negation cue", "modality cue", "reference cue", "excluded")
+HELD_BACK = (*CUE_REASONS, "excluded")
 
 #: Words that link actors and places without saying what happened.
 _NOT_KEYS = frozenset(

@@ -111,9 +111,16 @@ class EventType:
     sides_from: list[str] = field(default_factory=list)
 
 
+#: The kinds of cue a codebook may list (the keys of ``cues``); a candidate
+#: a cue drops gives the reason "<kind> cue '...' at token N".
+CUE_KINDS = ("negation", "modality", "reference")
+#: The beginnings of those reasons.
+CUE_REASONS = tuple(f"{kind} cue" for kind in CUE_KINDS)
+
+
 @dataclass(slots=True)
 class Cue:
-    kind: str  # "negation" | "modality"
+    kind: str  # one of CUE_KINDS
     pattern: str
     window: int | None = None
     event_types: list[str] = field(default_factory=list)
