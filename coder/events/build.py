@@ -211,13 +211,18 @@ class _Words:
         self.view = view
         self.compiled = compiled
         self.cache: dict[str, bool] = {}
-        self.possible: set[str] | None = None  # phrases whose first word is in the sentence
+        self.possible: set[str] | None = None  # phrases all of whose words are in the sentence
 
     def _possible(self) -> set[str]:
+        """The phrases every word of which the sentence holds (only they can occur)."""
         by_form, anywhere = self.compiled.variant_index
+        needs = self.compiled.variant_needs
+        norms = self.view.norm_set
         possible = self.possible = set(anywhere)
-        for norm in by_form.keys() & self.view.norm_set:  # the few words that start a phrase
-            possible.update(by_form[norm])
+        for norm in by_form.keys() & norms:  # the few words phrases are filed under
+            for phrase in by_form[norm]:
+                if has_words(norms, needs[phrase]):
+                    possible.add(phrase)
         return possible
 
     def any_of(self, phrases) -> bool:
@@ -237,8 +242,7 @@ class _Words:
                 found = self.cache.get(phrase)
                 if found is None:
                     pattern, first = self.compiled.variant_words[phrase]
-                    found = self.cache[phrase] = has_words(self.view.norm_set, self.compiled.variant_needs[phrase]) \
-                        and occurs(self.view, pattern, first)
+                    found = self.cache[phrase] = occurs(self.view, pattern, first)
                 if found:
                     return phrase
         return ""

@@ -169,16 +169,19 @@ class Compiled:
 
     @cached_property
     def variant_index(self) -> tuple[dict[str, list[str]], frozenset[str]]:
-        """(first word form -> the variant and exclusion phrases it can
-        start, the phrases that can start with any word): a sentence's words
-        give at once the few phrases worth looking for."""
+        """(word form -> the variant and exclusion phrases that need it, the
+        phrases that need no word): a sentence's words give at once the few
+        phrases worth looking for.  A phrase is filed under one of the words
+        it needs, the rarest by a rough guess (the set whose shortest form is
+        longest: "without (a) [fight|battle]" under "without", "/[0-9]+/
+        points" under "points")."""
         by_form: dict[str, list[str]] = {}
         anywhere = set()
-        for phrase, (_pattern, first) in self.variant_words.items():
-            if first is None:
+        for phrase, needs in self.variant_needs.items():
+            if not needs:
                 anywhere.add(phrase)
                 continue
-            for form in first:
+            for form in max(needs, key=lambda need: (min(map(len, need)), -len(need))):
                 by_form.setdefault(form, []).append(phrase)
         return by_form, frozenset(anywhere)
 
