@@ -58,12 +58,24 @@ DETERMINERS = frozenset(
 #: Tokens that filler skipping passes over although they are not words.
 TRANSPARENT_PUNCT = frozenset({"(", ")", '"', "“", "”", "'", "‘", "’"})
 
+#: Verbs of reacting to an event ("the government condemned the attack"):
+#: the event after one is another's, never the reacting side's own.
+REACTION = frozenset(
+    """
+    condemn condemns condemned condemning denounce denounces denounced denouncing
+    deplore deplores deplored decry decries decried criticise criticises criticised
+    criticize criticizes criticized slam slams slammed welcome welcomes welcomed
+    praise praises praised hailed mourn mourns mourned lamented
+    """.split()
+)
+
 #: Words that are never filler between two pattern items.
 NOT_FILLER = (
     PREPOSITIONS | CONTRAST | RELATIVE | CONJUNCTIONS | REPORTING | MODALS
     | frozenset({"that", "to", "if", "when", "because", "as", "than", "then"})
     # "attacks blamed on the cartel": who made the attacks, not their target
     | frozenset({"blamed", "attributed", "ascribed"})
+    | REACTION
 )
 
 #: Words before a date that belong with it ("on Sunday", "in June").
