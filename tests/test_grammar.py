@@ -329,6 +329,20 @@ def test_the_holder_of_a_target_names_the_other_side_better_than_an_armed_noun(c
     assert (r.actor1, r.actor2) == ("Chadian forces", "Boko Haram")
 
 
+def test_the_actor_of_an_x_held_word_holds_the_place(code):
+    """"RSF-held neighbourhoods of Omdurman": RSF holds them (the other side),
+    and "RSF-held" is no place name (it was: the place was 'RSF-held').  A
+    generic armed noun or a country word holds a place the same way."""
+    (r,) = code("Army artillery shelled RSF-held districts of Omdurman on Sunday.", D)
+    assert (r.actor1, r.actor2, r.actor2_code, r.location, r.matched_text) == (
+        "Sudanese Armed Forces", "Rapid Support Forces", "SDNRSF", "Omdurman",
+        "Army artillery shelled RSF-held districts of Omdurman")
+    (r,) = code("Syrian troops pushed into rebel-held areas of Idlib.", D)
+    assert (r.actor1, r.actor2, r.location) == ("Syrian government forces", "rebels", "Idlib")
+    (r,) = code("Kenyan troops stormed Somali-held districts of Mandera.", D)
+    assert (r.actor1, r.actor2, r.location) == ("Kenyan forces", "Somali forces", "Mandera")
+
+
 def test_a_weapon_named_with_its_owner_makes_the_owner_the_attacker(code):
     """A rule that starts with the weapon ("[jet|drone|artillery|...] struck
     ...") and may leave actor1 empty takes the actor whose name the weapon

@@ -213,7 +213,7 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
     if any(m.generic_place for m in mentions):
         # what a place noun ("base", "the town") makes of the names around it (no pass
         # below creates one; without one, each has nothing to do)
-        _owners(mentions, tokens, text)
+        _owners(mentions, tokens, text, lexicon, states)
         _merge_of(mentions, tokens)
         _features(mentions, tokens)
         _possessive_place(mentions, tokens)
@@ -433,10 +433,14 @@ def _compose(mentions: list[Mention], tokens: list[Token], text: str, country_wo
 _LOYAL = (["loyal", "to"], ["aligned", "with"], ["aligned", "to"], ["affiliated", "with"], ["affiliated", "to"])
 
 
-def _owners(mentions: list[Mention], tokens: list[Token], text: str) -> None:
+def _owners(mentions: list[Mention], tokens: list[Token], text: str, lexicon: Lexicon | None = None,
+            states=None) -> None:
     """An actor right before a place noun holds the place: "an army base",
     "a Karen guerrilla stronghold", "an RSF camp" are one place mention (the
-    place of a capture, the target of an attack) whose owner is the actor."""
+    place of a capture, the target of an attack) whose owner is the actor; so
+    an actor before "-held" / "-controlled" / "-occupied" ("RSF-held
+    neighbourhoods", "rebel-held areas", "Ukrainian-held positions": a named
+    actor, a generic armed noun, a country word's forces)."""
     removed = set()
     for a, b in zip(mentions, mentions[1:], strict=False):
         if b.generic_place and b.start == a.end and a.actor is not None and a.place is None and not a.possessive \
@@ -446,6 +450,32 @@ def _owners(mentions: list[Mention], tokens: list[Token], text: str) -> None:
             removed.add(id(a))
     if removed:
         mentions[:] = [m for m in mentions if id(m) not in removed]
+    if lexicon is None:
+        return
+    for b in mentions:
+        if b.generic_place and b.owner is None and b.start > 0:
+            owner = _held_by(lexicon, states, tokens[b.start - 1])
+            if owner is not None and all(m.end != b.start for m in mentions):
+                b.start, b.owner = b.start - 1, owner
+                b.text = _span(text, tokens, b.start, b.end)
+
+
+#: Endings of a hyphenated word that say who holds a place ("RSF-held").
+HELD = ("-held", "-controlled", "-occupied", "-run", "-dominated")
+
+
+def _held_by(lexicon: Lexicon, states, tok: Token) -> Actor | None:
+    """Who an "X-held" word says holds a place, or None."""
+    norm = tok.norm
+    if "-" not in norm or not norm.endswith(HELD):
+        return None
+    node = lexicon.root.get(norm.rsplit("-", 1)[0])
+    for entry in (node.get("") if node else None) or ():
+        if entry.kind in ("actor", "generic_actor"):
+            return entry.value
+        if entry.kind == "country" and states is not None:
+            return states.by_role.get((entry.value, "MIL"))
+    return None
 
 
 def _head(tokens: list[Token], m: Mention) -> str:
@@ -895,6 +925,8 @@ def _name_start(tok: Token) -> bool:
     if not _name_word(tok):
         return False
     norm = tok.norm
+    if norm.endswith(HELD):
+        return False  # "RSF-held neighbourhoods": who holds them, not their name
     if norm in stop_words() or norm in _common_words() or norm in NOT_DESCRIPTORS or norm in _NOT_PLACE_STARTS:
         return False
     if norm.endswith(("ish", "ese")) or norm in _demonyms():
