@@ -329,6 +329,21 @@ def test_the_holder_of_a_target_names_the_other_side_better_than_an_armed_noun(c
     assert (r.actor1, r.actor2) == ("Chadian forces", "Boko Haram")
 
 
+def test_a_subject_with_an_including_apposition_is_found_across_it(code):
+    """"Twelve Maoists, including two senior cadres, were killed in an
+    encounter with ...": the victims are the Maoists.  The subject search
+    steps over ", including ...," as over ", the capital of ...,"; and rules
+    whose subject stands before "be" search for it at all (the possessive
+    test of the rule compiler took the "'s" among the forms of "be" for a
+    possessive, so those rules needed the subject right before "were")."""
+    (r,) = code("Twelve Maoists, including two senior cadres, were killed in an encounter with security forces "
+                "in Sukma.", D)
+    assert (r.actor1, r.actor2, r.location, r.rule_id) == (
+        "Indian forces", "Communist Party of India (Maoist)", "Sukma", "offensive.killed_in_clash_with")
+    (r,) = code("Nine soldiers, including a captain, were killed in an ambush by JNIM fighters near Boni.", D)
+    assert (r.actor1, r.actor2, r.location) == ("JNIM", "Malian forces", "Boni")
+
+
 def test_the_actor_of_an_x_held_word_holds_the_place(code):
     """"RSF-held neighbourhoods of Omdurman": RSF holds them (the other side),
     and "RSF-held" is no place name (it was: the place was 'RSF-held').  A

@@ -301,13 +301,17 @@ def word_needs(items: tuple, skip: int = -1) -> list[frozenset[str]]:
     return needs
 
 
+#: The possessive word alone ("{location} 's fall"), not "be" (whose forms hold "'s" too).
+_POSSESSIVE = frozenset({"'s"})
+
+
 def _trigger(cr: CompiledRule, alt: tuple) -> Trigger:
     items = cr.pattern.items
     needs = word_needs(items, cr.anchor)
     needs.extend(x.forms for x in alt[1:] if isinstance(x, Word))
     left = items[: cr.anchor]
     lead = left[0] if left and isinstance(left[0], Slot) else None
-    if lead is not None and len(left) > 1 and isinstance(left[1], Word) and "'s" in left[1].forms:
+    if lead is not None and len(left) > 1 and isinstance(left[1], Word) and left[1].forms == _POSSESSIVE:
         lead = None  # "{location} 's fall": the possessor stands right there, no subject search
     lead_kind = "" if lead is None or lead.optional else ("place" if lead.name == "location" else "actor")
     right = alt[1:] + items[cr.anchor + 1 :]

@@ -154,9 +154,10 @@ class SentenceView:
                 first = norms[a + 1] if a + 1 < b else ""
                 second = norms[a + 2] if a + 2 < b else ""
                 if first in RELATIVE or (first.endswith("ed") and second == "by") \
-                        or (first in _APPOSITION and a in ends and not any(nm in REPORTING for nm in norms[a + 1:b])):
+                        or ((first in _APPOSITION or first == "including") and a in ends
+                            and not any(nm in REPORTING for nm in norms[a + 1:b])):
                     # ", who ...,", ", backed by ...,", and an apposition after a
-                    # name (", the capital of Shan State,")
+                    # name (", the capital of Shan State,", ", including two commanders,")
                     self.paren_comma[b] = a
                     self.comma_close[a] = b
                     stop[b] = True  # a gap never leaves a parenthetical clause
