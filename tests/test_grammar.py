@@ -55,6 +55,9 @@ def brief(records):
          [("offensive", "Rwandan-backed rebels", "Congolese forces", "Sake", D, "offensive.attack")]),
         ("HTS-led fighters stormed a government checkpoint in Idlib province.",
          [("offensive", "Hayat Tahrir al-Sham", "", "Idlib", D, "offensive.attack_place")]),
+        # a junta's units and columns are the state's forces
+        ("Resistance fighters ambushed a junta column near Mawlaik in Sagaing Region.",
+         [("offensive", "rebels", "Myanmar forces", "Mawlaik", D, "offensive.attack")]),
     ],
 )
 def test_actors_by_grammar(code, text, expected):
