@@ -347,6 +347,15 @@ def test_a_subject_with_an_including_apposition_is_found_across_it(code):
     assert (r.actor1, r.actor2, r.location) == ("JNIM", "Malian forces", "Boni")
 
 
+def test_the_losing_sides_retreat_told_with_a_capture_is_no_second_event(code):
+    """"... captured the centre of Bunia as government troops fell back to the
+    airport": one event, the capture; the retreat alone is a consolidation."""
+    assert brief(code("Rebel fighters captured the centre of Bunia as government troops fell back to the airport.", D)) \
+        == [("capture", "rebels", "Congolese forces", "Bunia", D, "capture.active")]
+    (r,) = code("Government troops fell back to the airport of Bunia to regroup.", D)
+    assert (r.event_type, r.actor1, r.location) == ("consolidation", "Congolese forces", "Bunia")
+
+
 def test_the_actor_of_an_x_held_word_holds_the_place(code):
     """"RSF-held neighbourhoods of Omdurman": RSF holds them (the other side),
     and "RSF-held" is no place name (it was: the place was 'RSF-held').  A
