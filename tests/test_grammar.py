@@ -350,8 +350,8 @@ def test_a_subject_with_an_including_apposition_is_found_across_it(code):
 def test_the_losing_sides_retreat_told_with_a_capture_is_no_second_event(code):
     """"... captured the centre of Bunia as government troops fell back to the
     airport": one event, the capture; the retreat alone is a consolidation."""
-    assert brief(code("Rebel fighters captured the centre of Bunia as government troops fell back to the airport.", D)) \
-        == [("capture", "rebels", "Congolese forces", "Bunia", D, "capture.active")]
+    text = "Rebel fighters captured the centre of Bunia as government troops fell back to the airport."
+    assert brief(code(text, D)) == [("capture", "rebels", "Congolese forces", "Bunia", D, "capture.active")]
     (r,) = code("Government troops fell back to the airport of Bunia to regroup.", D)
     assert (r.event_type, r.actor1, r.location) == ("consolidation", "Congolese forces", "Bunia")
 
@@ -398,6 +398,12 @@ def test_an_optional_second_side_that_is_the_first_is_left_empty(code):
     assert (r.actor1, r.actor2, r.location, r.event_date, r.rule_id) == (
         "Sudanese Armed Forces", "", "Nyala", "2024-03-03", "offensive.attack_place")
     assert code("Iraqi forces attacked Iraqi troops in Mosul.", D) == []
+    # nor is the speaker of a clause after the place ("a site the government described as ..."), which the
+    # exclusion of a government as the other side dropped with the event
+    (r,) = code("Ethiopian military aircraft struck Bahir Dar for the second time this week, hitting a site "
+                "the government described as a Fano depot.", D)
+    assert (r.actor1, r.actor2, r.location, r.rule_id) == ("Ethiopian forces", "", "Bahir Dar",
+                                                           "offensive.attack_place")
 
 
 def test_a_grenade_launcher_is_a_gun_not_a_bombing(code):

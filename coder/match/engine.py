@@ -930,7 +930,7 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
         if not c.complete:
             c.status, c.reason = "dropped", "missing slot " + ", ".join(f"{{{s}}}" for s in c.missing)
         else:
-            _one_actor_once(c)
+            _one_actor_once(c, view)
     winners: list[Candidate] = []
     position: dict[int, int] = {}
     active: dict[str, list[Candidate]] = {}  # per event type: winners whose words reach this far
@@ -959,13 +959,25 @@ def match_sentence(view: SentenceView, compiled: Compiled, relaxed: bool = True)
     return cands
 
 
-def _one_actor_once(c: Candidate) -> None:
+#: Verbs whose subject an actor right before them is ("a site the government
+#: described as a depot", "the army said"): a speaker, not a side.
+_SPEAKING = REPORTING | frozenset({"described", "describes", "called", "calls", "termed", "labelled", "labeled",
+                                   "identified", "denied", "denies", "blamed", "accused"})
+
+
+def _one_actor_once(c: Candidate, view: SentenceView | None = None) -> None:
     """An actor on both sides: an {actor2} the rule may leave empty on its
     own that took it again is left empty ("Sudanese military aircraft struck
     Nyala, hitting a site the army described as ...": no second side); else
     the candidate is dropped, before it competes with the others (it used to
-    win over them first, and then leave nothing)."""
+    win over them first, and then leave nothing).  Such an optional {actor2}
+    is left empty too when it is the subject of a verb of speaking right
+    after it ("hitting a site the government described as a depot")."""
     a1, a2 = c.slots.get("actor1"), c.slots.get("actor2")
+    if a2 and c.rule.actor2_optional and view is not None and a2[0].end < view.n \
+            and view.norms[a2[0].end] in _SPEAKING:
+        c.slots = {k: v for k, v in c.slots.items() if k != "actor2"}
+        return
     if not (a1 and a2 and a1[0].actor is a2[0].actor):
         return
     if c.rule.actor2_optional:
