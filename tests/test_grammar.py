@@ -356,6 +356,28 @@ def test_the_losing_sides_retreat_told_with_a_capture_is_no_second_event(code):
     assert (r.event_type, r.actor1, r.location) == ("consolidation", "Congolese forces", "Bunia")
 
 
+def test_drones_used_to_attack_are_an_attack_made_not_one_meant(code):
+    """The modality cue "to" (window 1) dropped "used drones to attack": an
+    exception after "used / using <weapon>"; "plan to use drones to attack"
+    is still a plan."""
+    (r,) = code("Cartel gunmen used drones loaded with explosives to attack soldiers near Apatzingan.", D)
+    assert (r.actor1, r.actor2, r.location) == ("gang members", "Mexican forces", "Apatzingan")
+    (r,) = code("The rebels used drones to bomb army positions near Myawaddy.", D)
+    assert (r.actor1, r.actor2, r.location) == ("rebels", "Myanmar forces", "Myawaddy")
+    assert code("The rebels plan to use drones to attack the airport in Myawaddy.", D) == []
+    assert code("The army wants to use artillery to shell rebel positions near Goma.", D) == []
+
+
+def test_a_swarm_of_drones_at_a_countrys_base(code):
+    """"a swarm / a wave of drones" is launched at a target as "dozens of
+    drones"; and "the Saudi base in Jizan" is a base in Jizan, not a feature
+    named "Saudi base" (a demonym says whose it is)."""
+    (r,) = code("Houthi fighters launched a swarm of drones at the Saudi base in Jizan.", D)
+    assert (r.actor1, r.location, r.rule_id) == ("Houthis", "Jizan", "offensive.launch_fire")
+    (r,) = code("Resistance fighters sent a wave of drones toward the airport in Mandalay on Thursday.", D)
+    assert (r.actor1, r.location, r.event_date) == ("rebels", "Mandalay", "2024-02-29")
+
+
 def test_the_actor_of_an_x_held_word_holds_the_place(code):
     """"RSF-held neighbourhoods of Omdurman": RSF holds them (the other side),
     and "RSF-held" is no place name (it was: the place was 'RSF-held').  A
