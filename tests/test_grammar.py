@@ -36,9 +36,9 @@ def brief(records):
         # descriptor + armed noun; the army of the place's country
         ("Army units and Fulani militiamen clashed in Djibo.",
          [("offensive", "government forces", "Fulani militias", "Djibo", D, "offensive.clash_pair")]),
-        # "loyal to X": the fighters, not X; the army of the place's country
+        # "loyal to X": the fighters, not X; the army post is a place the army of the place's country holds
         ("Fighters loyal to a local warlord attacked an army post near Jowhar.",
-         [("offensive", "unidentified gunmen", "Somali forces", "Jowhar", D, "offensive.attack")]),
+         [("offensive", "unidentified gunmen", "Somali forces", "Jowhar", D, "offensive.attack_place")]),
         # "aligned with X", "affiliated with X": X's men, as "loyal to X"
         ("Gunmen affiliated with JNIM attacked a checkpoint near Djibo.",
          [("offensive", "JNIM", "", "Djibo", D, "offensive.attack_place")]),
@@ -52,7 +52,7 @@ def brief(records):
          [("offensive", "Chadian forces", "Boko Haram", "Bol", "2024-03-04", "offensive.fight")]),
         # "X-backed" and "X-led"
         ("Rwandan-backed rebels attacked army positions near Sake.",
-         [("offensive", "Rwandan-backed rebels", "Congolese forces", "Sake", D, "offensive.attack")]),
+         [("offensive", "Rwandan-backed rebels", "Congolese forces", "Sake", D, "offensive.attack_place")]),
         ("HTS-led fighters stormed a government checkpoint in Idlib province.",
          [("offensive", "Hayat Tahrir al-Sham", "", "Idlib", D, "offensive.attack_place")]),
         # a junta's units and columns are the state's forces
@@ -298,7 +298,7 @@ def test_a_killing_after_a_comma_joins_the_event_it_continues_even_when_told_bef
     text = ("Russian forces shelled Syrian army positions outside Hawija on Monday. "
             "Russian forces clashed with the Syrian army in Hawija on Monday, killing several fighters.")
     assert [(r.sentence_index, r.actor1, r.actor2, r.location, r.rule_id) for r in code(text, D)] == [
-        (1, "Russian forces", "Syrian government forces", "Hawija", "offensive.attack")]
+        (1, "Russian forces", "Syrian government forces", "Hawija", "offensive.attack_place")]
 
 
 def test_an_event_told_without_a_place_is_where_the_story_was(code):
@@ -376,6 +376,27 @@ def test_a_swarm_of_drones_at_a_countrys_base(code):
     assert (r.actor1, r.location, r.rule_id) == ("Houthis", "Jizan", "offensive.launch_fire")
     (r,) = code("Resistance fighters sent a wave of drones toward the airport in Mandalay on Thursday.", D)
     assert (r.actor1, r.location, r.event_date) == ("rebels", "Mandalay", "2024-02-29")
+
+
+def test_a_sides_posts_and_positions_are_a_place_it_holds(code):
+    """"overran army positions near Bhamo", "captured a military post near
+    Beni", "seized several FARDC positions around Sake": the labelling guide's
+    capture of a military position or outpost.  The words named the army as
+    an actor, so no capture rule found a place; now they are a place held by
+    that side (the other side of the capture or attack), as "an army
+    checkpoint" is.  Positions with no holder named stay no place."""
+    (r,) = code("KIA fighters overran army positions near Bhamo on Tuesday.", D)
+    assert (r.event_type, r.actor1, r.actor2, r.location, r.matched_text) == (
+        "capture", "Kachin Independence Army", "Myanmar forces", "Bhamo",
+        "KIA fighters overran army positions near Bhamo")
+    (r,) = code("M23 seized several FARDC positions around Sake.", D)
+    assert (r.event_type, r.actor1, r.actor2, r.location) == ("capture", "M23", "Congolese forces", "Sake")
+    (r,) = code("Rebels captured a military post near Beni.", D)
+    assert (r.event_type, r.actor2, r.location) == ("capture", "Congolese forces", "Beni")
+    (r,) = code("Drones struck army positions in nearby Hantoub on Sunday.", D)
+    assert (r.event_type, r.actor2, r.location) == ("offensive", "government forces", "Hantoub")
+    assert code("Troops took positions around the town of Bunia.", D) == []
+    assert code("The rebels took defensive positions near Kidal.", D) == []
 
 
 def test_the_actor_of_an_x_held_word_holds_the_place(code):
@@ -506,7 +527,7 @@ def test_a_killing_told_after_a_comma_is_the_outcome_of_the_attack(code):
     positions"); its place is the attack's.  A clash somewhere else the
     clause names is an event of its own."""
     assert brief(code("The army shelled rebel positions, killing five fighters in Idlib.", D)) == [
-        ("offensive", "Syrian government forces", "rebels", "Idlib", D, "offensive.attack")]
+        ("offensive", "Syrian government forces", "rebels", "Idlib", D, "offensive.attack_place")]
     (r,) = code("The army shelled rebel positions near Idlib, killing five fighters.", D)
     assert (r.actor1, r.actor2, r.location, r.fatalities) == ("Syrian government forces", "rebels", "Idlib", 5)
     assert [(r.actor2, r.location) for r in code(

@@ -423,8 +423,22 @@ def draft_events(
             # better than an armed noun further on ("struck Boko Haram camps, killing dozens
             # of fighters": the fighters are Boko Haram's)
             owner = next((m.owner for m in c.slots.get("location", ()) if m.owner is not None), None)
+            if owner is None:
+                # "struck army positions in nearby Hantoub": the held place the match passes
+                # on its way to the named one
+                owner = next((m.owner for m in view.mentions if m.owner is not None and m.generic_place
+                              and c.anchor[0] < m.start and m.end <= c.span[1]), None)
             if owner is not None and owner is not a1:
                 a2, assoc2 = owner, []
+            elif owner is not None and "actor2" in c.rule.slots \
+                    and compiled.codebook.event_types[rule.event_type].other_side != "sentence":
+                # "Islamic State fighters attacked Islamic State positions": in a rule that names a
+                # second side, the holder of the place is that side, and a side does not attack a
+                # place it holds (a rule with no second side may act on it: "fortified army
+                # positions"; an event type that takes its other side from the sentence may retake
+                # it: "retook army positions")
+                c.status, c.reason = "dropped", "actor1 holds the place it acts on"
+                continue
         et = compiled.codebook.event_types[rule.event_type]
         if a2 is None and et.other_side == "sentence":
             # "Malian troops took control of Kidal, ending years of rule by Tuareg-led rebels"
@@ -437,7 +451,7 @@ def draft_events(
             # a country: "seized a base in Syria" took a base, not Syria)
             place = _clause_place(view, c)
             if place is not None and c.slots.get("location") and (
-                place.place.kind == "country" or place.start < c.core[0]
+                (place.place.kind == "country" and _whole_country_excluded(et)) or place.start < c.core[0]
             ):
                 # ... and one before the clause's verb names another place: "would march on
                 # the town having driven IS out of a base" took the base, not the town
@@ -488,6 +502,13 @@ def draft_events(
             )
     _take_sides(compiled, out)
     return out
+
+
+def _whole_country_excluded(et) -> bool:
+    """Whether an event type refuses a country as its place ("seized a base
+    in Syria" took a base, not Syria: the capture keeps no place rather than
+    be dropped; "attacked army positions in eastern Congo" happened in Congo)."""
+    return any("country" in (x.when.place_kinds or ()) for x in et.excludes)
 
 
 def _take_sides(compiled: Compiled, drafts: list[Draft]) -> None:

@@ -210,6 +210,7 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
                 m.actor = states.generic[role]
             else:
                 m.via = "country"
+    _positions(mentions, tokens, text)
     if any(m.generic_place for m in mentions):
         # what a place noun ("base", "the town") makes of the names around it (no pass
         # below creates one; without one, each has nothing to do)
@@ -226,6 +227,7 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
         if m.place is not None and m.via != "coref" and not places_noted:
             memory.note_place(m.place, (sentence_index, m.start))
     _possessive(mentions, tokens)
+    _countries_as_places(mentions, tokens)
     if " its " in text or " their " in text:  # (a substring test first: most sentences have neither)
         _speakers_own(mentions, tokens)
     _groups(mentions, tokens)
@@ -458,6 +460,52 @@ def _owners(mentions: list[Mention], tokens: list[Token], text: str, lexicon: Le
             if owner is not None and all(m.end != b.start for m in mentions):
                 b.start, b.owner = b.start - 1, owner
                 b.text = _span(text, tokens, b.start, b.end)
+
+
+#: The last words of an actor's name that make it a place that actor holds
+#: ("army post", "military positions", "Sudanese positions").
+POSITION_NOUNS = frozenset("post posts position positions outpost outposts".split())
+
+
+def _positions(mentions: list[Mention], tokens: list[Token], text: str) -> None:
+    """A side's posts or positions are a place that side holds (taken,
+    attacked), as "an army checkpoint" is: an actor whose name ends with one
+    of :data:`POSITION_NOUNS` ("an army post", "Sudanese positions"), or an
+    actor right before one that no mention covers ("RSF positions", "junta
+    positions").  The words name the holder, not a side that acts; a post or
+    position with no holder named ("took positions around the town") stays
+    no place."""
+    starts = {m.start for m in mentions}
+    for m in mentions:
+        if m.actor is None or m.place is not None or m.possessive:
+            continue
+        if m.end - m.start > 1 and tokens[m.end - 1].norm in POSITION_NOUNS:
+            pass
+        elif m.end < len(tokens) and tokens[m.end].norm in POSITION_NOUNS and m.end not in starts:
+            m.end += 1
+            m.text = _span(text, tokens, m.start, m.end)
+        else:
+            continue
+        m.owner, m.actor, m.generic_place = m.actor, None, True
+
+
+def _countries_as_places(mentions: list[Mention], tokens: list[Token]) -> None:
+    """A country's name after "in" / "across" / "throughout" (a direction
+    between allowed) is where something happened, not the state as a side:
+    "struck Kurdish positions in northern Syria", "attacked army positions in
+    eastern Congo" (the name holds both until here, and a rule's
+    ``[{actor2}|{location}]`` took the side)."""
+    for m in mentions:
+        if m.place is None or m.actor is None or m.actor.code != m.actor.country:
+            continue
+        k = m.start - 1
+        while k >= 0 and tokens[k].norm in DIRECTIONS:
+            k -= 1
+        if k >= 0 and tokens[k].norm in _IN_COUNTRY:
+            m.actor = None
+
+
+_IN_COUNTRY = frozenset({"in", "across", "throughout", "inside", "into"})
 
 
 #: Endings of a hyphenated word that say who holds a place ("RSF-held").
