@@ -439,3 +439,27 @@ def test_bad_fatalities_stop_with_status_2(files, tmp_path):
         "gold.jsonl:1: fatalities: must be a whole number of 0 or more",
         "gold.jsonl:2: count_reported: must be true or false",
     ]
+
+
+# -- the blind sets ---------------------------------------------------------------
+
+BLIND = Path(__file__).resolve().parent / "data" / "blind"
+
+
+@pytest.mark.parametrize("path", sorted(BLIND.glob("*.jsonl")), ids=lambda p: p.name)
+def test_blind_set_is_well_formed(path):
+    """Every blind set parses, its ids are unique, its labels are event types
+    of the shipped codebook (sorted, no repeats) and every item has a date and
+    a text (the sets' own READMEs say how they were written; no score is
+    checked: docs/accuracy.md reports them)."""
+    import datetime as dt
+
+    event_types = set(load_codebook().event_types)
+    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert docs
+    ids = [d["id"] for d in docs]
+    assert len(set(ids)) == len(ids)
+    for d in docs:
+        dt.date.fromisoformat(d["date"])
+        assert d["text"].strip(), d["id"]
+        assert d["labels"] == sorted(set(d["labels"])) and set(d["labels"]) <= event_types, d["id"]
