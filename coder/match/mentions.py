@@ -210,7 +210,8 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
                 m.actor = states.generic[role]
             else:
                 m.via = "country"
-    _positions(mentions, tokens, text)
+    if "post" in text or "osition" in text:  # (a substring test first: most sentences have neither)
+        _positions(mentions, tokens, text)
     if any(m.generic_place for m in mentions):
         # what a place noun ("base", "the town") makes of the names around it (no pass
         # below creates one; without one, each has nothing to do)
