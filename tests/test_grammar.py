@@ -399,6 +399,14 @@ def test_a_sides_posts_and_positions_are_a_place_it_holds(code):
     assert code("The rebels took defensive positions near Kidal.", D) == []
 
 
+def test_a_feature_opening_a_sentence_takes_no_article_into_its_name(code):
+    """"The airport of Goma was captured ...": the place is Goma, not a
+    feature named "The airport" (the capitalised article opening the
+    sentence was taken for the first word of its name)."""
+    (r,) = code("The airport of Goma was captured by M23 rebels on Monday.", D)
+    assert (r.actor1, r.location) == ("M23", "Goma")
+
+
 def test_the_actor_of_an_x_held_word_holds_the_place(code):
     """"RSF-held neighbourhoods of Omdurman": RSF holds them (the other side),
     and "RSF-held" is no place name (it was: the place was 'RSF-held').  A

@@ -1082,6 +1082,7 @@ def _features(mentions: list[Mention], tokens: list[Token]) -> None:
                 and _name_word(tokens[j - 1])
                 and not (i > 0 and mentions[i - 1].end > j - 1)
                 and tokens[j - 1].norm not in _demonyms()  # "the Saudi base": whose, not its name
+                and tokens[j - 1].norm not in DETERMINERS  # "The airport of Goma" opening a sentence
             ):
                 j -= 1
             name_start = j
