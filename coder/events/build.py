@@ -504,7 +504,7 @@ def draft_events(
     return out
 
 
-def _whole_country_excluded(et) -> bool:
+def _whole_country_excluded(et: EventType) -> bool:
     """Whether an event type refuses a country as its place ("seized a base
     in Syria" took a base, not Syria: the capture keeps no place rather than
     be dropped; "attacked army positions in eastern Congo" happened in Congo)."""

@@ -436,8 +436,7 @@ def _compose(mentions: list[Mention], tokens: list[Token], text: str, country_wo
 _LOYAL = (["loyal", "to"], ["aligned", "with"], ["aligned", "to"], ["affiliated", "with"], ["affiliated", "to"])
 
 
-def _owners(mentions: list[Mention], tokens: list[Token], text: str, lexicon: Lexicon | None = None,
-            states=None) -> None:
+def _owners(mentions: list[Mention], tokens: list[Token], text: str, lexicon: Lexicon, states) -> None:
     """An actor right before a place noun holds the place: "an army base",
     "a Karen guerrilla stronghold", "an RSF camp" are one place mention (the
     place of a capture, the target of an attack) whose owner is the actor; so
@@ -453,8 +452,6 @@ def _owners(mentions: list[Mention], tokens: list[Token], text: str, lexicon: Le
             removed.add(id(a))
     if removed:
         mentions[:] = [m for m in mentions if id(m) not in removed]
-    if lexicon is None:
-        return
     for b in mentions:
         if b.generic_place and b.owner is None and b.start > 0:
             owner = _held_by(lexicon, states, tokens[b.start - 1])
