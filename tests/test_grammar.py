@@ -278,6 +278,12 @@ def test_an_armed_noun_after_its_or_their_after_a_reporting_verb_is_the_speakers
     # elsewhere the owner is not clear: the armed noun stays a generic actor (not the Kurds, not Iraqi forces)
     (r,) = code("The Kurds said Iraqi forces attacked their fighters near Zakho on Sunday.", D)
     assert (r.actor1, r.actor2, r.actor2_code) == ("Iraqi forces", "unidentified gunmen", "UAF")
+    # a few words between the verb and "that"; and "forces", which names nobody alone, is the speaker's
+    (r,) = code("The Sudanese army said on Thursday that its forces had taken control of Wad Madani.", D)
+    assert (r.event_type, r.actor1, r.location) == ("capture", "Sudanese Armed Forces", "Wad Madani")
+    (r,) = code("Al-Shabaab told reporters that its fighters had stormed the army base in Afgoye.", D)
+    assert (r.actor1, r.location) == ("al-Shabaab", "Afgoye")
+    assert code("The rebels attacked their forces near Goma.", D) == []
 
 
 def test_a_place_is_no_subject_of_a_passive_when_an_actor_is_the_clauses_subject(code):

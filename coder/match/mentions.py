@@ -230,7 +230,7 @@ def find_mentions(tokens: list[Token], text: str, lexicon: Lexicon, memory: Core
     _possessive(mentions, tokens)
     _countries_as_places(mentions, tokens)
     if " its " in text or " their " in text:  # (a substring test first: most sentences have neither)
-        _speakers_own(mentions, tokens)
+        _speakers_own(mentions, tokens, generics or {})
     _groups(mentions, tokens)
     return mentions
 
@@ -422,9 +422,13 @@ def _compose(mentions: list[Mention], tokens: list[Token], text: str, country_wo
                 break
             added.append(Mention(ps, k - 1, words, m.alias, actor=other, via="grammar", noun=m.noun))
             k = ps
-    # 7. armed nouns that are not actors alone ("the forces withdrew")
+    # 7. armed nouns that are not actors alone ("the forces withdrew"); after "its" / "their" one
+    # may be a speaker's ("the army said its forces ...": _speakers_own decides, and drops the rest)
+    owned = " its " in text or " their " in text
     for g in mentions:
         if g.via == "generic" and g.noun in generics and not generics[g.noun].standalone:
+            if owned and g.start >= 2 and tokens[g.start - 1].norm in _OWN:
+                continue
             removed.add(id(g))
     if removed or added:
         mentions[:] = sorted([m for m in mentions if id(m) not in removed] + added, key=lambda x: x.start)
@@ -833,21 +837,31 @@ _OWN = frozenset({"its", "their"})
 _HEDGES = frozenset({"suspected", "alleged", "presumed", "so-called"})
 
 
-def _speakers_own(mentions: list[Mention], tokens: list[Token]) -> None:
+def _speakers_own(mentions: list[Mention], tokens: list[Token], generics: dict) -> None:
     """An armed noun after "its" / "their" right after a reporting verb (and
-    "that") belongs to the speaker named before the verb: "Al-Shabaab said its
-    fighters stormed the base", "the army claimed that its troops retook the
-    town".  Elsewhere the owner is not clear ("X attacked their fighters")."""
+    "that", a few words after the verb: "said on Thursday that") belongs to
+    the speaker named before the verb: "Al-Shabaab said its fighters stormed
+    the base", "the army claimed that its troops retook the town", "the
+    army said its forces ..." (an armed noun that names nobody alone, which
+    :func:`_compose` keeps after "its" / "their" for this; dropped here when
+    no speaker claims it).  Elsewhere the owner is not clear ("X attacked their fighters")."""
     speakers = {m.end: m for m in mentions if m.actor is not None}
     for m in mentions:
         if m.via not in ("generic", "country") or m.start < 2 or tokens[m.start - 1].norm not in _OWN:
             continue
         verb = m.start - 2
         if tokens[verb].norm == "that" and verb > 0:
+            # "said that its", "said on Thursday that its", "told reporters that their"
+            that = verb
             verb -= 1
+            while verb > 0 and that - verb < 4 and tokens[verb].norm not in REPORTING and tokens[verb].is_word:
+                verb -= 1
         speaker = speakers.get(verb) if tokens[verb].norm in REPORTING else None
         if speaker is not None and speaker is not m:
             m.actor, m.via = speaker.actor, "ref"
+    # an armed noun that names nobody alone ("forces") and is no speaker's: as in _compose
+    mentions[:] = [m for m in mentions
+                   if not (m.via == "generic" and m.noun in generics and not generics[m.noun].standalone)]
 
 
 #: Most words of a place name no gazetteer knows.
