@@ -413,6 +413,29 @@ def test_a_feature_opening_a_sentence_takes_no_article_into_its_name(code):
     assert (r.actor1, r.location) == ("M23", "Goma")
 
 
+def test_a_verb_after_and_has_no_place_for_its_passive_subject(code):
+    """"... members of the Islamic State's Sahel branch and seized rifles":
+    "seized" is the active verb of the soldiers, coordinated by "and"; the
+    passive rule took "Sahel" (three words back) for a region that was
+    seized.  A place right before a reduced relative still is one."""
+    assert code("Malian soldiers arrested nine suspected members of the Islamic State's Sahel branch and seized "
+                "rifles and fuel during a sweep of villages near Menaka.", D) == []
+    (r,) = code("Palmyra, the ancient city retaken from Islamic State in March, is being rebuilt.", D)
+    assert (r.event_type, r.location, r.actor2) == ("capture", "Palmyra", "Islamic State")
+
+
+def test_a_trend_over_months_is_no_event(code):
+    """"attacks on the army have surged since last year's coup" tells a trend,
+    not an attack (an exclusion of the offensive type; as all exclusions it
+    holds for the whole sentence)."""
+    assert code("Attacks on the army have surged since last year's coup, officials said.", D) == []
+    # the limit of a sentence-wide exclusion: an attack told in the same sentence goes with it
+    assert code("Attacks on the army have surged since the coup, and on Monday JNIM fighters attacked a base "
+                "near Boni.", D) == []
+    (r,) = code("Fighting between the army and the Arakan Army has intensified around Sittwe.", D)
+    assert (r.actor1, r.actor2, r.location) == ("Myanmar forces", "Arakan Army", "Sittwe")
+
+
 def test_the_actor_of_an_x_held_word_holds_the_place(code):
     """"RSF-held neighbourhoods of Omdurman": RSF holds them (the other side),
     and "RSF-held" is no place name (it was: the place was 'RSF-held').  A

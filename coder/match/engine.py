@@ -26,6 +26,7 @@ from coder.codebook.pattern import Gap, Group, Pattern, Regex, Slot, Word
 from coder.match.compile import Compiled, CompiledCue, CompiledRule, Trigger, has_words
 from coder.match.mentions import Mention
 from coder.match.words import (
+    CONJUNCTIONS,
     CONTRAST,
     DETERMINERS,
     DIRECTIONS,
@@ -416,6 +417,10 @@ class _Matcher:
         """The subject of the clause that ends at boundary p (see module doc)."""
         v = self.v
         i = p - 1
+        if name == "location" and i >= 0 and v.norms[i] in CONJUNCTIONS:
+            # "... arrested 14 members of the Sahel branch and seized rifles": a verb after "and" is
+            # the active verb of the clause's subject, not a passive whose subject is a place
+            return None
         crossed_comma = False
         steps = words = 0
         while i >= 0 and steps < self.s.subject_reach:
