@@ -436,6 +436,15 @@ def test_a_trend_over_months_is_no_event(code):
     assert (r.actor1, r.actor2, r.location) == ("Myanmar forces", "Arakan Army", "Sittwe")
 
 
+def test_a_mobilisation_or_units_moved_toward_a_border_are_no_consolidation(code):
+    """The labelling guide: general mobilisation and build-ups on a border are
+    not holding ground; reinforcements sent to hold a border town are."""
+    assert code("Eritrea ordered a nationwide mobilisation and moved additional units toward the border with "
+                "Tigray.", D) == []
+    (r,) = code("The army sent reinforcements to the border town of Kurmuk to hold it.", D)
+    assert (r.event_type, r.location) == ("consolidation", "Kurmuk")
+
+
 def test_the_actor_of_an_x_held_word_holds_the_place(code):
     """"RSF-held neighbourhoods of Omdurman": RSF holds them (the other side),
     and "RSF-held" is no place name (it was: the place was 'RSF-held').  A
