@@ -55,6 +55,9 @@ def brief(records):
          [("offensive", "Rwandan-backed rebels", "Congolese forces", "Sake", D, "offensive.attack_place")]),
         ("HTS-led fighters stormed a government checkpoint in Idlib province.",
          [("offensive", "Hayat Tahrir al-Sham", "", "Idlib", D, "offensive.attack_place")]),
+        # battle tanks and armoured vehicles with their nationality are the country's forces
+        ("Kenyan battle tanks fired four shells at targets in Mandera.",
+         [("offensive", "Kenyan forces", "", "Mandera", D, "offensive.fire_on")]),
         # a junta's units and columns are the state's forces
         ("Resistance fighters ambushed a junta column near Mawlaik in Sagaing Region.",
          [("offensive", "rebels", "Myanmar forces", "Mawlaik", D, "offensive.attack")]),
