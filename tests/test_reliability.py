@@ -756,3 +756,63 @@ def test_property_dates_are_never_after_the_document_date(code, date, when):
     for r in code(f"Iraqi forces captured Rawa {when}.", str(date)):
         assert r.event_date <= str(date)[: len(r.event_date)] or r.event_date[:7] <= str(date)[:7]
         assert validate_record(r.non_empty()) == []
+
+
+# -- signals while worker processes start -----------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_worker_forked_before_it_resets_its_handlers_dies_of_the_signal_quietly():
+    """A worker process forked from a run holds the run's SIGTERM handler until
+    its initialiser replaces it; a SIGTERM then (the run terminating its pool,
+    or the whole process group signalled) raised the run's exception in the
+    worker, whose traceback followed the user's one-line message.  It dies of
+    the signal now, as by default."""
+    from coder.engines.common import InterruptGuard
+
+    guard = InterruptGuard()
+    try:
+        pid = os.fork()
+        if pid == 0:  # the worker, still starting
+            try:
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(5)
+            finally:
+                os._exit(3)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        guard.restore()
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM
+
+
+def test_the_executor_threads_invalid_state_error_is_not_printed(capsys):
+    """Python < 3.12: the executor's manager thread, finding the pool broken by
+    terminated workers, sets an exception on a cancelled future and dies of
+    InvalidStateError; that one error of that thread is left out, any other
+    still reaches the hook."""
+    import threading
+    from concurrent.futures import InvalidStateError
+
+    from coder.engines.parallel import _quiet_manager_thread
+
+    previous = threading.excepthook
+    seen = []
+    threading.excepthook = lambda args: seen.append(args.exc_type)
+    try:
+        _quiet_manager_thread()
+
+        class _ExecutorManagerThread(threading.Thread):
+            def run(self):
+                raise InvalidStateError("CANCELLED")
+
+        class Other(threading.Thread):
+            def run(self):
+                raise ValueError("other")
+
+        for cls in (_ExecutorManagerThread, Other):
+            t = cls()
+            t.start()
+            t.join()
+    finally:
+        threading.excepthook = previous
+    assert seen == [ValueError]

@@ -5,6 +5,7 @@ codebook's digest, writing one record, and how a run ends (:class:`Outcome`)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import signal
 import sys
@@ -192,6 +193,7 @@ class InterruptGuard:
     def __init__(self) -> None:
         self.hit: int = 0  # the signal that stopped the run (0: none)
         self.previous: dict = {}
+        self.pid = os.getpid()
         if threading.current_thread() is not threading.main_thread():
             return
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
@@ -208,6 +210,12 @@ class InterruptGuard:
             self.unraisable(info)
 
     def _handler(self, signum, frame) -> None:
+        if os.getpid() != self.pid:
+            # a worker process forked from the run, still starting (it puts its own handlers
+            # in place when it has): it dies of the signal as by default, with no traceback
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
         self.hit = self.hit or signum
         if signum == signal.SIGTERM:
             SIGTERM_RECEIVED.set()

@@ -343,12 +343,35 @@ class Pool:
             yield from merge(report, packed, on_skip)
 
 
+def _quiet_manager_thread() -> None:
+    """Before Python 3.12, the executor's manager thread, finding the pool broken
+    by the workers killed here, sets an exception on futures that were cancelled
+    already and dies of ``InvalidStateError`` (CPython gh-107219, fixed in 3.12), which Python
+    prints as a traceback after the user's one-line message.  That one error of
+    that thread is not the user's concern: it is left out; any other goes to the
+    hook as before."""
+    from concurrent.futures import InvalidStateError
+
+    previous = threading.excepthook
+    if getattr(previous, "_coder_quiet", False):
+        return
+
+    def hook(args) -> None:
+        if args.exc_type is InvalidStateError and type(args.thread).__name__ == "_ExecutorManagerThread":
+            return
+        previous(args)
+
+    hook._coder_quiet = True
+    threading.excepthook = hook
+
+
 def terminate(executor) -> None:
     """Kill the workers of ``executor`` now and let it go."""
     stop = getattr(executor, "terminate_workers", None)  # Python 3.14
     if stop is not None:
         stop()
         return
+    _quiet_manager_thread()
     processes = list((getattr(executor, "_processes", None) or {}).values())
     # A worker killed while writing a result leaves half a message in the result pipe; the
     # executor's thread then waits for the rest for ever (and the interpreter, joining that
