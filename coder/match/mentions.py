@@ -426,7 +426,7 @@ def _compose(mentions: list[Mention], tokens: list[Token], text: str, country_wo
     # may be a speaker's ("the army said its forces ...": _speakers_own decides, and drops the rest)
     owned = " its " in text or " their " in text
     for g in mentions:
-        if g.via == "generic" and g.noun in generics and not generics[g.noun].standalone:
+        if _names_nobody_alone(g, generics):
             if owned and g.start >= 2 and tokens[g.start - 1].norm in _OWN:
                 continue
             removed.add(id(g))
@@ -860,8 +860,12 @@ def _speakers_own(mentions: list[Mention], tokens: list[Token], generics: dict) 
         if speaker is not None and speaker is not m:
             m.actor, m.via = speaker.actor, "ref"
     # an armed noun that names nobody alone ("forces") and is no speaker's: as in _compose
-    mentions[:] = [m for m in mentions
-                   if not (m.via == "generic" and m.noun in generics and not generics[m.noun].standalone)]
+    mentions[:] = [m for m in mentions if not _names_nobody_alone(m, generics)]
+
+
+def _names_nobody_alone(m: Mention, generics: dict) -> bool:
+    """A generic armed noun marked ``standalone: false`` ("forces", "units"), still generic."""
+    return m.via == "generic" and m.noun in generics and not generics[m.noun].standalone
 
 
 #: Most words of a place name no gazetteer knows.
